@@ -1,0 +1,18 @@
+"""Tests: PostgreSQL and Redis from the environment (see the Makefile), fast hashing, locmem mail."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key")
+ALLOWED_HOSTS = ["*"]
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/asn")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

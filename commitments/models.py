@@ -1,0 +1,493 @@
+"""
+The committee's plan: organisation, plan years, goal areas, goals, commitments,
+assessment scales and reporting periods.
+
+Everything that differs between years (goal areas, goal levels, scales, periods) is data;
+rows carry stable codes so that nothing is ever matched on wording.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö._-]*$",
+    _("Use letters, digits, dot, hyphen or underscore, starting with a letter or digit."),
+    code="invalid_code",
+)
+year_validators = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class BaseModel(models.Model):
+    """Abstract base with creation and modification times."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Committee(BaseModel):
+    """A nämnd, such as Arbetsmarknads- och socialnämnden."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=20, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, default="Malmö stad")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(BaseModel):
+    """An organisational unit of a committee's administration; units nest."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "administration", _("administration")
+        DEPARTMENT = "department", _("department")
+        UNIT = "unit", _("unit")
+        FOCUS_AREA = "focus_area", _("focus area")
+        OPERATIONAL_AREA = "operational_area", _("operational area")
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="departments", verbose_name=_("committee")
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["committee", "sort_order", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "code"], name="department_unique_code_per_committee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.committee_id != self.committee_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another committee.")})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Membership(BaseModel):
+    """
+    What a user may do: a role in one department, or across a whole committee.
+
+    Editors and readers belong to a department; reviewers and committee admins act on
+    the whole committee.
+    """
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("editor")
+        READER = "reader", _("reader")
+        REVIEWER = "reviewer", _("reviewer")
+        COMMITTEE_ADMIN = "committee_admin", _("committee admin")
+
+    DEPARTMENT_ROLES = (Role.EDITOR, Role.READER)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("committee")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("department"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["committee", "user", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["editor", "reader"], department__isnull=False)
+                    | Q(role__in=["reviewer", "committee_admin"], department__isnull=True)
+                ),
+                name="membership_department_matches_role",
+                violation_error_message=_(
+                    "Editors and readers belong to a department; reviewers and committee "
+                    "admins to the whole committee."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "department", "role"],
+                condition=Q(department__isnull=False),
+                name="membership_unique_department_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "committee", "role"],
+                condition=Q(department__isnull=True),
+                name="membership_unique_committee_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department or self.committee
+        return f"{self.user} – {self.get_role_display()} – {where}"
+
+    def clean(self) -> None:
+        if self.department_id and self.department.committee_id != self.committee_id:
+            raise ValidationError({"department": _("The department belongs to another committee.")})
+
+
+class MandatePeriod(BaseModel):
+    """A four-year term of office (mandatperiod), shared by all committees of the city."""
+
+    start_year = models.PositiveIntegerField(_("first year"), unique=True, validators=year_validators)
+    end_year = models.PositiveIntegerField(_("last year"), validators=year_validators)
+
+    class Meta:
+        ordering = ["start_year"]
+        verbose_name = _("mandate period")
+        verbose_name_plural = _("mandate periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="mandate_period_end_after_start",
+                violation_error_message=_("The last year cannot come before the first."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+
+class AssessmentScale(BaseModel):
+    """An ordered set of assessment values, configured per committee."""
+
+    class AppliesTo(models.TextChoices):
+        COMMITMENT = "commitment", _("commitments")
+        GOAL_YEAR = "goal_year", _("goals, for the year")
+        GOAL_MANDATE = "goal_mandate", _("goals, over the mandate period")
+        SECTION = "section", _("narrative sections")
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="scales", verbose_name=_("committee")
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    applies_to = models.CharField(_("applies to"), max_length=20, choices=AppliesTo.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["committee", "name"]
+        verbose_name = _("assessment scale")
+        verbose_name_plural = _("assessment scales")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "code"], name="scale_unique_code_per_committee"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentValue(BaseModel):
+    """One step of a scale: its label, a non-colour symbol and the sentence it produces."""
+
+    class Meaning(models.TextChoices):
+        ACHIEVED = "achieved", _("achieved / as planned")
+        PARTLY = "partly", _("partly achieved")
+        NOT_ACHIEVED = "not_achieved", _("not achieved")
+
+    scale = models.ForeignKey(
+        AssessmentScale, on_delete=models.CASCADE, related_name="values", verbose_name=_("scale")
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    label = models.CharField(_("label"), max_length=100)
+    symbol = models.CharField(_("symbol"), max_length=8, blank=True)
+    sentence = models.TextField(
+        _("sentence"),
+        blank=True,
+        help_text=_("The assessment sentence in the document, e.g. “Bedömningen är att …”."),
+    )
+    meaning = models.CharField(
+        _("meaning"),
+        max_length=20,
+        choices=Meaning.choices,
+        blank=True,
+        help_text=_("Used to propose an assessment from an indicator's target."),
+    )
+    sort_order = models.PositiveIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["scale", "sort_order"]
+        verbose_name = _("assessment value")
+        verbose_name_plural = _("assessment values")
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="assessment_value_unique_code"),
+            models.UniqueConstraint(fields=["scale", "sort_order"], name="assessment_value_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.label}".strip()
+
+
+class Plan(BaseModel):
+    """A committee's plan for one year (nämndsbudget): the frame of goals and commitments."""
+
+    class Status(models.TextChoices):
+        PROPOSAL = "proposal", _("proposal")
+        ADOPTED = "adopted", _("adopted")
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="plans", verbose_name=_("committee")
+    )
+    year = models.PositiveIntegerField(_("year"), validators=year_validators)
+    mandate_period = models.ForeignKey(
+        MandatePeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("mandate period"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ADOPTED)
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=30,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2,4}-\d{4}-\d+$", _("Use the form ASN-2019-1234."))],
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    commitment_scale = models.ForeignKey(
+        AssessmentScale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scale for commitments"),
+    )
+    goal_year_scale = models.ForeignKey(
+        AssessmentScale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scale for goals, the year"),
+    )
+    goal_mandate_scale = models.ForeignKey(
+        AssessmentScale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scale for goals, the mandate period"),
+    )
+
+    class Meta:
+        ordering = ["committee", "-year"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year"], name="plan_unique_year_per_committee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.short_name or self.committee.name} {self.year}"
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("commitment_scale", "goal_year_scale", "goal_mandate_scale"):
+            scale = getattr(self, field)
+            if scale is not None and scale.committee_id != self.committee_id:
+                errors[field] = _("The scale belongs to another committee.")
+        if self.mandate_period and not (
+            self.mandate_period.start_year <= self.year <= self.mandate_period.end_year
+        ):
+            errors["mandate_period"] = _("The year lies outside the mandate period.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlanItem(BaseModel):
+    """Abstract base of the rows of a plan: a stable code, unique within the plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    sort_order = models.PositiveIntegerField(_("order"))
+
+    class Meta:
+        abstract = True
+
+    def check_same_plan(self, field: str) -> None:
+        """Raise when the parent named by ``field`` belongs to another plan."""
+        parent = getattr(self, field, None)
+        if parent is not None and self.plan_id is not None and parent.plan_id != self.plan_id:
+            raise ValidationError({field: _("Belongs to another plan.")})
+
+
+class GoalArea(PlanItem):
+    """A målområde: ordered, numbered in some years (1–9 in 2019), not in others (2024)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goal_areas", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        verbose_name = _("goal area")
+        verbose_name_plural = _("goal areas")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="goal_area_unique_code"),
+            models.UniqueConstraint(fields=["plan", "sort_order"], name="goal_area_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}" if self.number else self.name
+
+
+class Goal(PlanItem):
+    """
+    A goal of the plan: the committee's own nämndsmål, or a kommunfullmäktigemål that
+    the committee contributes to.
+    """
+
+    class Level(models.TextChoices):
+        COMMITTEE = "committee", _("committee goal")
+        COUNCIL = "council", _("city council goal")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.PROTECT, related_name="goals", verbose_name=_("goal area")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.COMMITTEE)
+    text = models.TextField(_("wording"))
+    short_name = models.CharField(_("short name"), max_length=200, blank=True)
+    proposal_text = models.TextField(
+        _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
+    )
+    is_new = models.BooleanField(_("new this year"), default=False)
+    contributes = models.BooleanField(
+        _("the committee contributes"),
+        default=True,
+        help_text=_("For city council goals: whether the committee is assigned to contribute."),
+    )
+
+    class Meta:
+        ordering = ["plan", "goal_area__sort_order", "sort_order"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="goal_unique_code"),
+            models.UniqueConstraint(fields=["goal_area", "sort_order"], name="goal_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.text
+
+    def clean(self) -> None:
+        self.check_same_plan("goal_area")
+
+
+class Commitment(PlanItem):
+    """An åtagande under a goal, with one or more responsible departments."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("plan"))
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal"))
+    text = models.TextField(_("wording"))
+    proposal_text = models.TextField(
+        _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
+    )
+    departments = models.ManyToManyField(
+        Department, related_name="commitments", verbose_name=_("responsible departments")
+    )
+
+    class Meta:
+        ordering = ["plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="commitment_unique_code"),
+            models.UniqueConstraint(fields=["goal", "sort_order"], name="commitment_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        self.check_same_plan("goal")
+
+
+class ReportingPeriod(BaseModel):
+    """A period of a plan year that is followed up, with a deadline for entries."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("plan"))
+    slug = models.SlugField(_("slug"), max_length=40, help_text=_("Starts with the year, e.g. 2019-jan-aug."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. “januari–augusti”."))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    deadline = models.DateField(_("deadline for entries"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["plan", "start", "end"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="period_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="period_end_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.plan.year}"
+
+    def clean(self) -> None:
+        if self.plan_id is None:
+            return
+        errors = {}
+        if self.slug and not self.slug.startswith(f"{self.plan.year}-"):
+            errors["slug"] = _("The slug must start with the plan year and a hyphen.")
+        if self.start and self.start.year != self.plan.year:
+            errors["start"] = _("The period must start in the plan year.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,66 @@
+"""
+Who may do what: the one permission module of the project.
+
+Roles come from ``Membership`` rows. Superusers may do everything. Every view and the
+admin ask these functions; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from .models import Committee, Membership
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+Role = Membership.Role
+
+
+def _memberships(user: User) -> list[Membership]:
+    """Return the user's memberships, read once per request and kept on the user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_asn_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("committee", "department"))
+        user._asn_memberships = cached
+    return cached
+
+
+def committee_ids(user: User, roles: tuple[str, ...] | None = None) -> set[int]:
+    """Return the ids of the committees where the user has one of ``roles`` (any role if None)."""
+    return {m.committee_id for m in _memberships(user) if roles is None or m.role in roles}
+
+
+def committees_for(user: User) -> QuerySet[Committee]:
+    """Return the committees the user can see at all."""
+    if user.is_superuser:
+        return Committee.objects.all()
+    return Committee.objects.filter(pk__in=committee_ids(user))
+
+
+def is_committee_admin(user: User, committee: Committee | int | None = None) -> bool:
+    """Whether the user manages the plan of ``committee`` (of any committee when None)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    ids = committee_ids(user, (Role.COMMITTEE_ADMIN,))
+    if committee is None:
+        return bool(ids)
+    return (committee if isinstance(committee, int) else committee.pk) in ids
+
+
+def admin_committees(user: User) -> QuerySet[Committee]:
+    """Return the committees whose plan the user manages."""
+    if user.is_superuser:
+        return Committee.objects.all()
+    return Committee.objects.filter(pk__in=committee_ids(user, (Role.COMMITTEE_ADMIN,)))
+
+
+def can_use_admin(user: User) -> bool:
+    """Whether the user may enter the Django admin (staff who manage a committee's plan)."""
+    return user.is_active and user.is_staff and is_committee_admin(user)

@@ -1,0 +1,171 @@
+"""
+Import/export resources of the plan (django-import-export), keyed on stable codes.
+
+Every resource works inside one plan: lookups, new rows and the ``år`` column are scoped
+to it, so the same codes can exist in other years and other committees.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+
+from .models import Commitment, Department, Goal, GoalArea, Plan
+from .widgets import ChoiceWidget, CodeListWidget, CodeWidget, TextWidget, WholeNumberWidget, YesNoWidget
+
+
+def text_field(attribute: str, column: str) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=column, widget=TextWidget())
+
+
+def order_field(column: str = "ordning") -> fields.Field:
+    return fields.Field(attribute="sort_order", column_name=column, widget=WholeNumberWidget())
+
+
+class PlanResource(resources.ModelResource):
+    """Base of the plan's resources: one plan, natural keys, unchanged rows skipped."""
+
+    #: Column -> (sheet name, key columns) are declared by subclasses.
+    sheet_name: str = ""
+    key_columns: tuple[str, ...] = ("kod",)
+    optional_columns: tuple[str, ...] = ()
+
+    year = fields.Field(column_name="år", widget=WholeNumberWidget())
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        import_id_fields = ("code",)
+
+    def plan_queryset(self):
+        """Return this resource's rows of the plan."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.plan_queryset()
+
+    def init_instance(self, row=None):
+        return self._meta.model(plan=self.plan)
+
+    def dehydrate_year(self, obj) -> int:
+        return self.plan.year
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        try:
+            year = WholeNumberWidget().clean(row.get("år"))
+        except ValueError as e:
+            errors["år"] = [str(e)]
+        else:
+            if year != self.plan.year:
+                errors["år"] = [
+                    _("The row is for the year %(row)s, but the import is for %(plan)s.")
+                    % {"row": "–" if year is None else year, "plan": self.plan.year}
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def columns(self) -> list[str]:
+        """Return the column names of the sheet, in order."""
+        return [f.column_name for f in self.get_export_fields()]
+
+
+class GoalAreaResource(PlanResource):
+    sheet_name = "Målområden"
+
+    code = text_field("code", "kod")
+    number = fields.Field(attribute="number", column_name="nummer", widget=WholeNumberWidget())
+    name = text_field("name", "namn")
+    sort_order = order_field()
+
+    class Meta(PlanResource.Meta):
+        model = GoalArea
+        fields = ("year", "code", "number", "name", "sort_order")
+
+    def plan_queryset(self):
+        return GoalArea.objects.filter(plan=self.plan)
+
+
+class GoalResource(PlanResource):
+    sheet_name = "Mål"
+    optional_columns = ("kortnamn", "förslagstext", "ny", "bidrar")
+
+    code = text_field("code", "kod")
+    goal_area = fields.Field(attribute="goal_area", column_name="målområde")
+    level = fields.Field(
+        attribute="level",
+        column_name="nivå",
+        widget=ChoiceWidget(
+            {"nämndsmål": Goal.Level.COMMITTEE, "kommunfullmäktigemål": Goal.Level.COUNCIL, "kf-mål": Goal.Level.COUNCIL}
+        ),
+    )
+    text = text_field("text", "text")
+    short_name = text_field("short_name", "kortnamn")
+    proposal_text = text_field("proposal_text", "förslagstext")
+    is_new = fields.Field(attribute="is_new", column_name="ny", widget=YesNoWidget())
+    contributes = fields.Field(attribute="contributes", column_name="bidrar", widget=YesNoWidget(blank=True))
+    sort_order = order_field()
+
+    class Meta(PlanResource.Meta):
+        model = Goal
+        fields = (
+            "year", "code", "goal_area", "level", "text", "short_name", "proposal_text",
+            "is_new", "contributes", "sort_order",
+        )  # fmt: skip
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self.fields["goal_area"].widget = CodeWidget(GoalArea, lambda: GoalArea.objects.filter(plan=self.plan))
+
+    def plan_queryset(self):
+        return Goal.objects.filter(plan=self.plan).select_related("goal_area")
+
+
+class CommitmentResource(PlanResource):
+    sheet_name = "Åtaganden"
+    optional_columns = ("förslagstext",)
+
+    code = text_field("code", "kod")
+    goal = fields.Field(attribute="goal", column_name="mål")
+    text = text_field("text", "text")
+    proposal_text = text_field("proposal_text", "förslagstext")
+    departments = fields.Field(attribute="departments", column_name="ansvariga", m2m_add=False)
+    sort_order = order_field()
+
+    class Meta(PlanResource.Meta):
+        model = Commitment
+        fields = ("year", "code", "goal", "text", "proposal_text", "departments", "sort_order")
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self.fields["goal"].widget = CodeWidget(Goal, lambda: Goal.objects.filter(plan=self.plan))
+        self.fields["departments"].widget = CodeListWidget(
+            Department, lambda: Department.objects.filter(committee_id=self.plan.committee_id)
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if "ansvariga" in row and not str(row["ansvariga"] or "").strip():
+            errors["departments"] = [_("Name at least one responsible department.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def plan_queryset(self):
+        return (
+            Commitment.objects.filter(plan=self.plan)
+            .select_related("goal__goal_area")
+            .prefetch_related("departments")
+        )

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commitments.models import Committee
+from indicators.plan_files import PlanFileError, read_plan_files
+from indicators.services import plan_import
+
+
+def read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
+    """Return (name, content) of each file; a directory stands for the CSV files in it."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += [(p.name, p.read_bytes()) for p in sorted(path.glob("*.csv"))]
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            raise CommandError(f"Filen finns inte: {raw}")
+    return files
+
+
+class Command(BaseCommand):
+    help = (
+        "Importera en nämnds plan för ett år från en XLSX-fil, eller från CSV-filer (en per blad, "
+        "eller en katalog med dem). Allt eller inget: en felaktig rad gör att inget ändras."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("--committee", required=True, help="nämndens slug, t.ex. asn")
+        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("--dry-run", action="store_true", help="kontrollera utan att ändra något")
+
+    def handle(self, *args, files, committee, year, dry_run, **options):
+        try:
+            committee_obj = Committee.objects.get(slug=committee)
+        except Committee.DoesNotExist:
+            raise CommandError(f"Nämnden finns inte: {committee}") from None
+        try:
+            datasets = read_plan_files(read_paths(files))
+        except PlanFileError as e:
+            raise CommandError(str(e)) from None
+        result = plan_import(committee=committee_obj, year=year, datasets=datasets, dry_run=dry_run)
+        for sheet in result.sheets:
+            self.stdout.write(
+                f"{sheet.title}: {sheet.new} nya, {sheet.updated} ändrade, {sheet.unchanged} oförändrade"
+            )
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} fel i filen. Ingenting har ändrats.")
+        if dry_run:
+            self.stdout.write("Provkörning: ingenting har ändrats.")
+        else:
+            self.stdout.write(self.style.SUCCESS("Planen är importerad."))

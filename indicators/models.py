@@ -1,0 +1,153 @@
+"""Indicators of goals and commitments, their targets and the outcomes a plan states."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import BaseModel, Commitment, Goal, Plan, PlanItem, year_validators
+
+
+class Indicator(PlanItem):
+    """
+    A målindikator (on a goal) or åtagandeindikator (on a commitment, or on the goal when
+    the document does not tie it to one commitment).
+    """
+
+    class Level(models.TextChoices):
+        GOAL = "goal", _("goal indicator")
+        COMMITMENT = "commitment", _("commitment indicator")
+
+    class Kind(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("quantitative")
+        QUALITATIVE = "qualitative", _("qualitative")
+
+    class Unit(models.TextChoices):
+        PERCENT = "%", _("per cent")
+        COUNT = "antal", _("number")
+        MONTHS = "månader", _("months")
+        INDEX = "index", _("index")
+        SEK = "kr", _("kronor")
+        KSEK = "tkr", _("thousand kronor")
+        KM = "km", _("kilometres")
+        TEXT = "text", _("text")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("higher is better")
+        LOWER = "lower", _("lower is better")
+        NONE = "none", _("neither")
+
+    class Disaggregation(models.TextChoices):
+        NONE = "none", _("none")
+        WOMEN_MEN = "women_men", _("women / men")
+        GIRLS_BOYS = "girls_boys", _("girls / boys")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan"))
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("goal"))
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("commitment"),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.GOAL)
+    name = models.TextField(_("name"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    disaggregation = models.CharField(
+        _("breakdown by sex"), max_length=20, choices=Disaggregation.choices, default=Disaggregation.NONE
+    )
+    is_new = models.BooleanField(_("new this year"), default=False)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code"),
+            models.UniqueConstraint(fields=["goal", "sort_order"], name="indicator_unique_order"),
+            models.CheckConstraint(
+                condition=Q(level="commitment") | Q(commitment__isnull=True),
+                name="indicator_goal_level_has_no_commitment",
+                violation_error_message=_("A goal indicator cannot belong to a commitment."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.check_same_plan("goal")
+        if self.commitment_id and self.goal_id and self.commitment.goal_id != self.goal_id:
+            raise ValidationError({"commitment": _("The commitment belongs to another goal.")})
+
+
+class YearValue(BaseModel):
+    """Abstract: a value of an indicator for a year or part of it, as a number or a text."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, verbose_name=_("indicator"))
+    year = models.PositiveIntegerField(_("year"), validators=year_validators)
+    part = models.CharField(
+        _("part of year"),
+        max_length=20,
+        blank=True,
+        help_text=_("Empty for the whole year, otherwise e.g. “maj-dec”."),
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
+    text = models.CharField(
+        _("text"), max_length=300, blank=True, help_text=_("E.g. “Basårsmätning”, or the value as written.")
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        part = f" ({self.part})" if self.part else ""
+        shown = self.text or (f"{self.value.normalize():f}" if self.value is not None else "")
+        return f"{self.year}{part}: {shown}"
+
+
+class Target(YearValue):
+    """A målvärde: one per indicator, year and part of year."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+
+    class Meta:
+        ordering = ["indicator", "year", "part"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "part"], name="target_unique_year_part"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(text=""),
+                name="target_has_value_or_text",
+                violation_error_message=_("Give a number or a text."),
+            ),
+        ]
+
+
+class PriorOutcome(YearValue):
+    """An outcome of an earlier year as the plan states it (e.g. “Utfall 2018”)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="prior_outcomes", verbose_name=_("indicator")
+    )
+
+    class Meta:
+        ordering = ["indicator", "year", "part"]
+        verbose_name = _("prior outcome")
+        verbose_name_plural = _("prior outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "part"], name="prior_outcome_unique_year_part"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(text=""),
+                name="prior_outcome_has_value_or_text",
+                violation_error_message=_("Give a number or a text."),
+            ),
+        ]

@@ -1,0 +1,132 @@
+"""Import/export resources of indicators, targets and prior outcomes, within one plan."""
+
+from import_export import fields
+
+from commitments.models import Commitment, Goal
+from commitments.resources import PlanResource, order_field, text_field
+from commitments.widgets import ChoiceWidget, CodeWidget, NumberWidget, WholeNumberWidget, YesNoWidget
+
+from .models import Indicator, PriorOutcome, Target
+
+
+class IndicatorResource(PlanResource):
+    sheet_name = "Indikatorer"
+    optional_columns = ("beskrivning", "ny")
+
+    code = text_field("code", "kod")
+    goal = fields.Field(attribute="goal", column_name="mål")
+    commitment = fields.Field(attribute="commitment", column_name="åtagande")
+    level = fields.Field(
+        attribute="level",
+        column_name="nivå",
+        widget=ChoiceWidget(
+            {"målindikator": Indicator.Level.GOAL, "åtagandeindikator": Indicator.Level.COMMITMENT}
+        ),
+    )
+    name = text_field("name", "namn")
+    kind = fields.Field(
+        attribute="kind",
+        column_name="typ",
+        widget=ChoiceWidget(
+            {"kvantitativ": Indicator.Kind.QUANTITATIVE, "kvalitativ": Indicator.Kind.QUALITATIVE}
+        ),
+    )
+    unit = fields.Field(
+        attribute="unit",
+        column_name="enhet",
+        widget=ChoiceWidget({value: value for value in Indicator.Unit.values} | {"procent": "%"}),
+    )
+    direction = fields.Field(
+        attribute="direction",
+        column_name="riktning",
+        widget=ChoiceWidget(
+            {
+                "högre": Indicator.Direction.HIGHER,
+                "lägre": Indicator.Direction.LOWER,
+                "ingen": Indicator.Direction.NONE,
+            }
+        ),
+    )
+    disaggregation = fields.Field(
+        attribute="disaggregation",
+        column_name="uppdelning",
+        widget=ChoiceWidget(
+            {
+                "ingen": Indicator.Disaggregation.NONE,
+                "kvinnor-män": Indicator.Disaggregation.WOMEN_MEN,
+                "flickor-pojkar": Indicator.Disaggregation.GIRLS_BOYS,
+            },
+            default=Indicator.Disaggregation.NONE,
+        ),
+    )
+    is_new = fields.Field(attribute="is_new", column_name="ny", widget=YesNoWidget())
+    sort_order = order_field()
+    description = text_field("description", "beskrivning")
+
+    class Meta(PlanResource.Meta):
+        model = Indicator
+        fields = (
+            "year", "code", "goal", "commitment", "level", "name", "kind", "unit", "direction",
+            "disaggregation", "is_new", "sort_order", "description",
+        )  # fmt: skip
+
+    def __init__(self, plan) -> None:
+        super().__init__(plan)
+        self.fields["goal"].widget = CodeWidget(Goal, lambda: Goal.objects.filter(plan=self.plan))
+        self.fields["commitment"].widget = CodeWidget(
+            Commitment, lambda: Commitment.objects.filter(plan=self.plan)
+        )
+
+    def plan_queryset(self):
+        return Indicator.objects.filter(plan=self.plan).select_related("goal__goal_area", "commitment")
+
+
+class YearValueResource(PlanResource):
+    """Base of targets and prior outcomes: indicator × year × part, a number or a text."""
+
+    indicator = fields.Field(attribute="indicator", column_name="indikator")
+    part = text_field("part", "del")
+    value = fields.Field(attribute="value", column_name="värde", widget=NumberWidget())
+    text = text_field("text", "text")
+
+    class Meta(PlanResource.Meta):
+        import_id_fields = ("indicator", "value_year", "part")
+
+    def __init__(self, plan) -> None:
+        super().__init__(plan)
+        self.fields["indicator"].widget = CodeWidget(
+            Indicator, lambda: Indicator.objects.filter(plan=self.plan)
+        )
+
+    def init_instance(self, row=None):
+        return self._meta.model()
+
+    def plan_queryset(self):
+        return (
+            self._meta.model.objects.filter(indicator__plan=self.plan)
+            .select_related("indicator__goal__goal_area")
+            .order_by("indicator__goal__goal_area__sort_order", "indicator__goal__sort_order",
+                      "indicator__sort_order", "year", "part")
+        )  # fmt: skip
+
+
+class TargetResource(YearValueResource):
+    sheet_name = "Målvärden"
+    key_columns = ("indikator", "målår", "del")
+
+    value_year = fields.Field(attribute="year", column_name="målår", widget=WholeNumberWidget())
+
+    class Meta(YearValueResource.Meta):
+        model = Target
+        fields = ("year", "indicator", "value_year", "part", "value", "text")
+
+
+class PriorOutcomeResource(YearValueResource):
+    sheet_name = "Utfall"
+    key_columns = ("indikator", "utfallsår", "del")
+
+    value_year = fields.Field(attribute="year", column_name="utfallsår", widget=WholeNumberWidget())
+
+    class Meta(YearValueResource.Meta):
+        model = PriorOutcome
+        fields = ("year", "indicator", "value_year", "part", "value", "text")

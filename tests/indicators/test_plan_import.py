@@ -1,0 +1,264 @@
+"""The plan import: idempotent on codes, all or nothing, every bad row named in Swedish."""
+
+import io
+import os
+
+import pytest
+import tablib
+from django.core.management import call_command
+from openpyxl import Workbook, load_workbook
+
+from commitments.models import Commitment, Goal, GoalArea, Plan
+from indicators.models import Indicator, PriorOutcome, Target
+from indicators.plan_files import PlanFileError, read_plan_files
+from indicators.selectors import plan_export
+from indicators.services import plan_import
+
+PLAN_MODELS = (Plan, GoalArea, Goal, Commitment, Indicator, Target, PriorOutcome)
+
+
+def snapshot() -> dict:
+    """Every plan row with every field, updated_at included: equal snapshots mean nothing changed."""
+    state = {}
+    for model in PLAN_MODELS:
+        state[model.__name__] = sorted(map(repr, model.objects.values_list()))
+    state["departments"] = sorted(Commitment.departments.through.objects.values_list("commitment_id", "department_id"))
+    return state
+
+
+def exported_xlsx(plan: Plan) -> bytes:
+    return plan_export(plan=plan).export("xlsx")
+
+
+def edit_xlsx(content: bytes, sheet: str, edit) -> bytes:
+    """Return the workbook with ``edit(worksheet)`` applied to one sheet."""
+    workbook = load_workbook(io.BytesIO(content))
+    edit(workbook[sheet])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def header_index(ws, column: str) -> int:
+    return [c.value for c in ws[1]].index(column) + 1
+
+
+def set_cell(ws, row: int, column: str, value) -> None:
+    ws.cell(row=row, column=header_index(ws, column), value=value)
+
+
+def run_import(committee, content: bytes, name: str = "plan.xlsx", year: int = 2019, dry_run: bool = False):
+    return plan_import(committee=committee, year=year, datasets=read_plan_files([(name, content)]), dry_run=dry_run)
+
+
+@pytest.fixture
+def plan(demo) -> Plan:
+    return Plan.objects.get(committee=demo, year=2019)
+
+
+def test_demo_plan_has_17_goals_and_34_commitments(plan):
+    assert Goal.objects.filter(plan=plan).count() == 17
+    assert Commitment.objects.filter(plan=plan).count() == 34
+    assert GoalArea.objects.filter(plan=plan).count() == 9
+    assert Indicator.objects.filter(plan=plan, level="goal").count() == 41
+    assert Indicator.objects.filter(plan=plan, level="commitment").count() == 5
+
+
+def test_demo_goals_follow_the_order_of_the_follow_up_document(plan):
+    goals = list(Goal.objects.filter(plan=plan))
+    assert goals[0].text == "Arbetsmarknads- och socialnämnden ska utveckla dialogen med Malmöborna"
+    assert goals[-1].code == "NM17"
+    assert [g.code for g in goals] == [f"NM{n:02}" for n in range(1, 18)]
+
+
+def test_demo_keeps_targets_and_2018_outcomes(plan):
+    indicator = Indicator.objects.get(plan=plan, code="MI05")
+    assert "biståndstiden" in indicator.name
+    assert indicator.direction == Indicator.Direction.LOWER
+    assert indicator.targets.get(year=2019, part="").value == 35
+    assert str(indicator.prior_outcomes.get(year=2018).value.normalize()) == "36.1"
+    assert Target.objects.filter(indicator__plan=plan, text__icontains="Basårsmätning").exists()
+
+
+def test_load_demo_twice_changes_no_count(demo):
+    from django.apps import apps
+
+    models = [m for m in apps.get_models() if m._meta.app_label in ("accounts", "commitments", "indicators")]
+    before = {m: m.objects.count() for m in models}
+    call_command("load_demo", password="x-another-pass", stdout=open(os.devnull, "w"))
+    assert {m: m.objects.count() for m in models} == before
+
+
+def test_exporting_and_importing_the_demo_plan_changes_nothing(plan):
+    before = snapshot()
+    result = run_import(plan.committee, exported_xlsx(plan))
+    assert result.errors == []
+    assert not result.changed
+    assert sum(s.unchanged for s in result.sheets) == 9 + 17 + 34 + 46 + 62 + 35
+    assert snapshot() == before
+
+
+def test_csv_export_of_each_sheet_imports_back_unchanged(plan):
+    before = snapshot()
+    book = plan_export(plan=plan)
+    files = [(f"{key}.csv", sheet.export("csv").encode()) for key, sheet in
+             zip(["malomraden", "mal", "ataganden", "indikatorer", "malvarden", "utfall"], book.sheets(), strict=True)]
+    result = plan_import(committee=plan.committee, year=2019, datasets=read_plan_files(files))
+    assert result.errors == []
+    assert not result.changed
+    assert snapshot() == before
+
+
+def test_import_into_an_empty_year_creates_the_plan(plan):
+    content = exported_xlsx(plan)
+
+    def to_2020(ws):
+        for row in range(2, ws.max_row + 1):
+            set_cell(ws, row, "år", 2020)
+
+    for sheet in ("Målområden", "Mål", "Åtaganden", "Indikatorer", "Målvärden", "Utfall"):
+        content = edit_xlsx(content, sheet, to_2020)
+    result = run_import(plan.committee, content, year=2020)
+    assert result.errors == []
+    new_plan = Plan.objects.get(committee=plan.committee, year=2020)
+    assert Goal.objects.filter(plan=new_plan).count() == 17
+    assert Commitment.objects.filter(plan=new_plan).count() == 34
+    # The codes are the same in both years and do not collide.
+    assert Goal.objects.filter(code="NM01").count() == 2
+
+
+def test_changed_wording_updates_the_row_matched_on_its_code(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 2, "text", "Ny lydelse av målet"))
+    result = run_import(plan.committee, content)
+    assert result.errors == []
+    assert [s.updated for s in result.sheets if s.title == "Mål"] == [1]
+    assert Goal.objects.get(plan=plan, code="NM01").text == "Ny lydelse av målet"
+    assert Goal.objects.filter(plan=plan).count() == 17
+
+
+def test_dry_run_reports_and_changes_nothing(plan):
+    before = snapshot()
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 2, "text", "Ändrad"))
+    result = run_import(plan.committee, content, dry_run=True)
+    assert result.errors == []
+    assert result.changed
+    assert not result.applied
+    assert snapshot() == before
+
+
+# Bad input: each kind gives a Swedish message naming row and column, and changes nothing.
+
+
+def assert_rejected(plan, content: bytes, expected: list[tuple[str, int, str, str]], name: str = "plan.xlsx"):
+    before = snapshot()
+    result = run_import(plan.committee, content, name=name)
+    found = [(e.sheet, e.row, e.column) for e in result.errors]
+    for sheet, row, column, words in expected:
+        assert (sheet, row, column) in found, result.errors
+        message = next(e.message for e in result.errors if (e.sheet, e.row, e.column) == (sheet, row, column))
+        assert words in message, message
+    assert not result.applied
+    assert snapshot() == before
+    return result
+
+
+def test_missing_column_is_named(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Åtaganden", lambda ws: ws.delete_cols(header_index(ws, "mål")))
+    assert_rejected(plan, content, [("Åtaganden", 1, "mål", "Kolumnen saknas")])
+
+
+def test_unknown_goal_area_is_named(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 4, "målområde", "MO99"))
+    assert_rejected(plan, content, [("Mål", 4, "målområde", "MO99")])
+
+
+def test_duplicate_commitment_is_named_with_both_rows(plan):
+    def duplicate(ws):
+        set_cell(ws, 6, "kod", "A02")
+
+    result = assert_rejected(
+        plan, edit_xlsx(exported_xlsx(plan), "Åtaganden", duplicate), [("Åtaganden", 6, "kod", "rad 3")]
+    )
+    assert any("två gånger" in e.message for e in result.errors)
+
+
+def test_target_that_is_neither_number_nor_text(plan):
+    def bad_targets(ws):
+        set_cell(ws, 2, "värde", "trettio")
+        set_cell(ws, 3, "värde", None)
+        set_cell(ws, 3, "text", None)
+
+    result = assert_rejected(
+        plan,
+        edit_xlsx(exported_xlsx(plan), "Målvärden", bad_targets),
+        [("Målvärden", 2, "värde", "inte ett tal")],
+    )
+    assert any(e.row == 3 and "tal eller en text" in e.message for e in result.errors), result.errors
+
+
+def test_wrong_year_is_named(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Indikatorer", lambda ws: set_cell(ws, 5, "år", 2018))
+    assert_rejected(plan, content, [("Indikatorer", 5, "år", "2018")])
+
+
+def test_every_bad_row_of_every_sheet_is_reported(plan):
+    content = exported_xlsx(plan)
+    content = edit_xlsx(content, "Mål", lambda ws: set_cell(ws, 3, "nivå", "stadsmål"))
+    content = edit_xlsx(content, "Åtaganden", lambda ws: set_cell(ws, 10, "ansvariga", "XYZ"))
+    content = edit_xlsx(content, "Indikatorer", lambda ws: set_cell(ws, 7, "riktning", "uppåt"))
+    result = assert_rejected(
+        plan,
+        content,
+        [
+            ("Mål", 3, "nivå", "stadsmål"),
+            ("Åtaganden", 10, "ansvariga", "XYZ"),
+            ("Indikatorer", 7, "riktning", "uppåt"),
+        ],
+    )
+    assert len(result.errors) == 3
+
+
+def test_file_that_is_not_xlsx_is_refused():
+    with pytest.raises(PlanFileError, match="inte en Excel-arbetsbok"):
+        read_plan_files([("plan.xlsx", b"%PDF-1.7 not a workbook")])
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(PlanFileError, match="tom"):
+        read_plan_files([("plan.xlsx", b"")])
+    with pytest.raises(PlanFileError, match="tom"):
+        read_plan_files([("mal.csv", b"")])
+
+
+def test_workbook_without_plan_sheets_is_refused():
+    workbook = Workbook()
+    workbook.active.title = "Blad1"
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(PlanFileError, match="Målområden"):
+        read_plan_files([("plan.xlsx", out.getvalue())])
+
+
+def test_csv_with_semicolons_and_swedish_numbers_is_read(plan):
+    text = "år;indikator;målår;del;värde;text\n2019;MI03;2019;;33,5 %;\n"
+    result = plan_import(
+        committee=plan.committee, year=2019, datasets=read_plan_files([("malvarden.csv", text.encode())])
+    )
+    assert result.errors == []
+    assert str(Target.objects.get(indicator__plan=plan, indicator__code="MI03", year=2019).value.normalize()) == "33.5"
+
+
+def test_plan_export_query_count_does_not_grow_with_the_plan(plan, django_assert_num_queries):
+    from tests.factories import CommitmentFactory, IndicatorFactory, PlanFactory, TargetFactory
+
+    small = PlanFactory(committee=plan.committee, year=2030)
+    for _ in range(2):
+        commitment = CommitmentFactory(goal__goal_area__plan=small)
+        TargetFactory(indicator=IndicatorFactory(goal=commitment.goal))
+    with django_assert_num_queries(7) as small_queries:
+        small_book = plan_export(plan=small)
+    with django_assert_num_queries(len(small_queries.captured_queries)):
+        big_book = plan_export(plan=plan)
+    assert isinstance(big_book, tablib.Databook)
+    assert len(big_book.sheets()[2]) == 34
+    assert len(small_book.sheets()[2]) == 2

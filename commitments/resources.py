@@ -158,8 +158,13 @@ class CommitmentResource(PlanResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
-        if "ansvariga" in row and not str(row["ansvariga"] or "").strip():
-            errors["departments"] = [_("Name at least one responsible department.")]
+        if "ansvariga" in row:
+            # Checked here, before saving, so that an unknown code is a row error like any other.
+            try:
+                if not self.fields["departments"].clean(row):
+                    errors["departments"] = [_("Name at least one responsible department.")]
+            except ValueError as e:
+                errors["departments"] = [str(e)]
         if errors:
             raise ValidationError(errors)
 

@@ -113,11 +113,10 @@ def read_csv(content: bytes, name: str) -> dict[str, tablib.Dataset]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PlanFileError(_("“%(name)s” is not a UTF-8 text file.") % {"name": name}) from None
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return {sheet.key: _dataset(csv.reader(io.StringIO(text), dialect), sheet.title)}
+    # Excel writes ";" where the decimal separator is a comma, as in Swedish settings.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    return {sheet.key: _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet.title)}
 
 
 def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Dataset]:

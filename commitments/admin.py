@@ -144,7 +144,11 @@ class DepartmentAdmin(CommitteeScopedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(CommitteeScopedAdmin):
     list_display = ("user", "role", "department", "committee")
-    list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "role", ("department", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        ("committee", admin.RelatedOnlyFieldListFilter),
+        "role",
+        ("department", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
     list_select_related = ("user", "department", "committee")
 

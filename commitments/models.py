@@ -79,9 +79,7 @@ class Department(BaseModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["committee", "code"], name="department_unique_code_per_committee"
-            ),
+            models.UniqueConstraint(fields=["committee", "code"], name="department_unique_code_per_committee"),
         ]
 
     def __str__(self) -> str:
@@ -333,9 +331,7 @@ class Plan(BaseModel):
             scale = getattr(self, field)
             if scale is not None and scale.committee_id != self.committee_id:
                 errors[field] = _("The scale belongs to another committee.")
-        if self.mandate_period and not (
-            self.mandate_period.start_year <= self.year <= self.mandate_period.end_year
-        ):
+        if self.mandate_period and not (self.mandate_period.start_year <= self.year <= self.mandate_period.end_year):
             errors["mandate_period"] = _("The year lies outside the mandate period.")
         if errors:
             raise ValidationError(errors)

@@ -105,7 +105,11 @@ class GoalResource(PlanResource):
         attribute="level",
         column_name="nivå",
         widget=ChoiceWidget(
-            {"nämndsmål": Goal.Level.COMMITTEE, "kommunfullmäktigemål": Goal.Level.COUNCIL, "kf-mål": Goal.Level.COUNCIL}
+            {
+                "nämndsmål": Goal.Level.COMMITTEE,
+                "kommunfullmäktigemål": Goal.Level.COUNCIL,
+                "kf-mål": Goal.Level.COUNCIL,
+            }
         ),
     )
     text = text_field("text", "text")
@@ -170,7 +174,5 @@ class CommitmentResource(PlanResource):
 
     def plan_queryset(self):
         return (
-            Commitment.objects.filter(plan=self.plan)
-            .select_related("goal__goal_area")
-            .prefetch_related("departments")
+            Commitment.objects.filter(plan=self.plan).select_related("goal__goal_area").prefetch_related("departments")
         )

@@ -123,10 +123,7 @@ def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Data
     """Read uploaded or local files (name, content): one XLSX, or one or more CSV files."""
     datasets: dict[str, tablib.Dataset] = {}
     for name, content in files:
-        if name.lower().endswith(".csv"):
-            found = read_csv(content, name)
-        else:
-            found = read_xlsx(content)
+        found = read_csv(content, name) if name.lower().endswith(".csv") else read_xlsx(content)
         for key in found:
             if key in datasets:
                 raise PlanFileError(_("The sheet “%(sheet)s” is given twice.") % {"sheet": SHEETS_BY_KEY[key].title})

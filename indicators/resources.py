@@ -19,17 +19,13 @@ class IndicatorResource(PlanResource):
     level = fields.Field(
         attribute="level",
         column_name="nivå",
-        widget=ChoiceWidget(
-            {"målindikator": Indicator.Level.GOAL, "åtagandeindikator": Indicator.Level.COMMITMENT}
-        ),
+        widget=ChoiceWidget({"målindikator": Indicator.Level.GOAL, "åtagandeindikator": Indicator.Level.COMMITMENT}),
     )
     name = text_field("name", "namn")
     kind = fields.Field(
         attribute="kind",
         column_name="typ",
-        widget=ChoiceWidget(
-            {"kvantitativ": Indicator.Kind.QUANTITATIVE, "kvalitativ": Indicator.Kind.QUALITATIVE}
-        ),
+        widget=ChoiceWidget({"kvantitativ": Indicator.Kind.QUANTITATIVE, "kvalitativ": Indicator.Kind.QUALITATIVE}),
     )
     unit = fields.Field(
         attribute="unit",
@@ -73,9 +69,7 @@ class IndicatorResource(PlanResource):
     def __init__(self, plan) -> None:
         super().__init__(plan)
         self.fields["goal"].widget = CodeWidget(Goal, lambda: Goal.objects.filter(plan=self.plan))
-        self.fields["commitment"].widget = CodeWidget(
-            Commitment, lambda: Commitment.objects.filter(plan=self.plan)
-        )
+        self.fields["commitment"].widget = CodeWidget(Commitment, lambda: Commitment.objects.filter(plan=self.plan))
 
     def plan_queryset(self):
         return Indicator.objects.filter(plan=self.plan).select_related("goal__goal_area", "commitment")
@@ -94,9 +88,7 @@ class YearValueResource(PlanResource):
 
     def __init__(self, plan) -> None:
         super().__init__(plan)
-        self.fields["indicator"].widget = CodeWidget(
-            Indicator, lambda: Indicator.objects.filter(plan=self.plan)
-        )
+        self.fields["indicator"].widget = CodeWidget(Indicator, lambda: Indicator.objects.filter(plan=self.plan))
 
     def init_instance(self, row=None):
         return self._meta.model()

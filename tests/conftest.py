@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -21,7 +22,7 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def demo(db) -> Committee:
     """The demo committee ASN with its 2019 plan, loaded through load_demo."""
-    call_command("load_demo", password=DEMO_PASSWORD, stdout=open(os.devnull, "w"))
+    call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
     return Committee.objects.get(slug="asn")
 
 
@@ -43,3 +44,51 @@ def editor(demo) -> User:
 @pytest.fixture
 def reader(demo) -> User:
     return User.objects.get(username="lasare")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """
+    A real Celery worker on the Redis broker and the test database, for this test process.
+
+    Each pytest-xdist process gets its own queue and worker name, so parallel runs do not
+    take each other's tasks. Yields the worker's node name.
+    """
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.conf import settings
+    from django.db import connection
+
+    from asn.celery import app
+
+    tag = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:6]}"
+    node = f"asn-test-{tag}@localhost"
+    queue = f"asn-test-{tag}"
+    db = connection.settings_dict
+    logfile = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "asn.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "asn", "worker", "--pool=solo", "-n", node, "-Q", queue,
+         "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
+        env=env,
+    )  # fmt: skip
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 30
+        while not app.control.ping(destination=[node], timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The Celery worker did not start:\n{logfile.read_text()}")
+        yield node
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)

@@ -1,7 +1,6 @@
 """The plan import: idempotent on codes, all or nothing, every bad row named in Swedish."""
 
 import io
-import os
 
 import pytest
 import tablib
@@ -85,7 +84,7 @@ def test_load_demo_twice_changes_no_count(demo):
 
     models = [m for m in apps.get_models() if m._meta.app_label in ("accounts", "commitments", "indicators")]
     before = {m: m.objects.count() for m in models}
-    call_command("load_demo", password="x-another-pass", stdout=open(os.devnull, "w"))
+    call_command("load_demo", password="x-another-pass", stdout=io.StringIO())
     assert {m: m.objects.count() for m in models} == before
 
 
@@ -101,8 +100,12 @@ def test_exporting_and_importing_the_demo_plan_changes_nothing(plan):
 def test_csv_export_of_each_sheet_imports_back_unchanged(plan):
     before = snapshot()
     book = plan_export(plan=plan)
-    files = [(f"{key}.csv", sheet.export("csv").encode()) for key, sheet in
-             zip(["malomraden", "mal", "ataganden", "indikatorer", "malvarden", "utfall"], book.sheets(), strict=True)]
+    files = [
+        (f"{key}.csv", sheet.export("csv").encode())
+        for key, sheet in zip(
+            ["malomraden", "mal", "ataganden", "indikatorer", "malvarden", "utfall"], book.sheets(), strict=True
+        )
+    ]
     result = plan_import(committee=plan.committee, year=2019, datasets=read_plan_files(files))
     assert result.errors == []
     assert not result.changed

@@ -22,7 +22,7 @@ from indicators.plan_files import read_plan_files
 from indicators.services import plan_import
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
-DEFAULT_PASSWORD = "uppfoljning-demo"
+DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
 
 
 def upsert(model, lookup: dict, values: dict):

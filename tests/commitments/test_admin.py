@@ -1,0 +1,142 @@
+"""The admin for committee admins: scoped to their committee, with the plan import's steps."""
+
+import pytest
+from django.urls import reverse
+
+from commitments.models import Goal, Membership, Plan
+from indicators.selectors import plan_export
+from tests.factories import CommitteeFactory, GoalFactory, PlanFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(demo):
+    return Plan.objects.get(committee=demo, year=2019)
+
+
+@pytest.fixture
+def other_goal(demo):
+    """A goal of another committee that ASN's admin must not see."""
+    return GoalFactory(goal_area__plan=PlanFactory(committee=CommitteeFactory(name="Kulturnämnden")))
+
+
+def test_committee_admin_sees_own_goals_only(client, committee_admin, other_goal):
+    client.force_login(committee_admin)
+    response = client.get(reverse("admin:commitments_goal_changelist"))
+    assert response.status_code == 200
+    assert "17 mål" in response.content.decode()
+    assert client.get(reverse("admin:commitments_goal_change", args=[other_goal.pk])).status_code == 302
+    assert Goal.objects.filter(pk=other_goal.pk).exists()
+
+
+def test_committee_admin_cannot_change_another_committees_goal(client, committee_admin, other_goal):
+    client.force_login(committee_admin)
+    client.post(reverse("admin:commitments_goal_change", args=[other_goal.pk]), {"text": "Kapat"})
+    other_goal.refresh_from_db()
+    assert other_goal.text != "Kapat"
+
+
+def test_goal_admin_search_and_filter(client, committee_admin, plan):
+    client.force_login(committee_admin)
+    url = reverse("admin:commitments_goal_changelist")
+    assert "1 mål" in client.get(url, {"q": "digitaliseringsens"}).content.decode()
+    area = plan.goal_areas.get(code="MO2")
+    html = client.get(url, {"goal_area__id__exact": area.pk}).content.decode()
+    assert "4 mål" in html
+
+
+@pytest.mark.parametrize("username", ["granskare", "redaktor", "lasare"])
+def test_other_roles_cannot_enter_the_admin(client, demo, username):
+    from accounts.models import User
+
+    user = User.objects.get(username=username)
+    user.is_staff = True  # even as staff, without the committee admin role
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_admin_plan_export_and_import_with_preview(client, committee_admin, plan):
+    client.force_login(committee_admin)
+    export = client.get(reverse("admin:commitments_plan_export", args=[plan.pk, "xlsx"]))
+    assert export.status_code == 200
+    assert export["Content-Disposition"] == 'attachment; filename="plan-asn-2019.xlsx"'
+
+    csv = client.get(reverse("admin:commitments_plan_export", args=[plan.pk, "ataganden"]))
+    assert csv.content.decode().startswith("år,kod,mål,text")
+
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(BytesIO(export.content))
+    workbook["Mål"]["E2"].value = "Ny lydelse via admin"
+    out = BytesIO()
+    workbook.save(out)
+    out.name = "plan.xlsx"
+    out.seek(0)
+    url = reverse("admin:commitments_plan_import", args=[plan.pk])
+    preview = client.post(url, {"files": out})
+    html = preview.content.decode()
+    assert "Förhandsgranskning" in html
+    assert Goal.objects.get(plan=plan, code="NM01").text != "Ny lydelse via admin"
+    token = preview.context["token"]
+    done = client.post(url, {"confirm": "1", "token": token})
+    assert done.status_code == 302
+    assert Goal.objects.get(plan=plan, code="NM01").text == "Ny lydelse via admin"
+
+
+def test_admin_import_lists_bad_rows_and_changes_nothing(client, committee_admin, plan):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(committee_admin)
+    workbook = load_workbook(BytesIO(plan_export(plan=plan).export("xlsx")))
+    workbook["Mål"]["C3"].value = "MO99"
+    out = BytesIO()
+    workbook.save(out)
+    out.name = "plan.xlsx"
+    out.seek(0)
+    response = client.post(reverse("admin:commitments_plan_import", args=[plan.pk]), {"files": out})
+    html = response.content.decode()
+    assert "Filen har 1 fel. Ingenting har ändrats." in html
+    assert "MO99" in html
+    assert "token" not in response.context or not response.context.get("token")
+
+
+def test_admin_import_of_a_non_xlsx_file_is_refused(client, committee_admin, plan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(committee_admin)
+    response = client.post(
+        reverse("admin:commitments_plan_import", args=[plan.pk]),
+        {"files": SimpleUploadedFile("plan.xlsx", b"not a workbook")},
+    )
+    assert "inte en Excel-arbetsbok" in response.content.decode()
+
+
+def test_committee_admin_cannot_import_into_another_committees_plan(client, committee_admin):
+    foreign = PlanFactory(committee=CommitteeFactory())
+    client.force_login(committee_admin)
+    response = client.get(reverse("admin:commitments_plan_import", args=[foreign.pk]))
+    assert response.status_code == 404
+
+
+def test_membership_form_offers_only_own_committees(client, committee_admin):
+    CommitteeFactory(name="Kulturnämnden")
+    client.force_login(committee_admin)
+    html = client.get(reverse("admin:commitments_membership_add")).content.decode()
+    assert "Arbetsmarknads- och socialnämnden" in html
+    assert "Kulturnämnden" not in html
+
+
+def test_new_committee_admin_gets_the_admin_for_their_committee(client):
+    committee = CommitteeFactory()
+    user = UserFactory(is_staff=True)
+    Membership.objects.create(user=user, committee=committee, role="committee_admin")
+    client.force_login(user)
+    assert client.get(reverse("admin:index")).status_code == 200

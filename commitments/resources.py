@@ -56,23 +56,30 @@ class PlanResource(resources.ModelResource):
         return self.plan.year
 
     def import_instance(self, instance, row, **kwargs):
+        """Read the row into ``instance``, collecting every column's error at once."""
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
+        errors.update(self.check_row(row))
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, row) -> dict[str, list[str]]:
+        """Return errors of the row that no single widget or the model can see, by field."""
         try:
             year = WholeNumberWidget().clean(row.get("år"))
         except ValueError as e:
-            errors["år"] = [str(e)]
-        else:
-            if year != self.plan.year:
-                errors["år"] = [
+            return {"år": [str(e)]}
+        if year != self.plan.year:
+            return {
+                "år": [
                     _("The row is for the year %(row)s, but the import is for %(plan)s.")
                     % {"row": "–" if year is None else year, "plan": self.plan.year}
                 ]
-        if errors:
-            raise ValidationError(errors)
+            }
+        return {}
 
     def columns(self) -> list[str]:
         """Return the column names of the sheet, in order."""
@@ -156,21 +163,17 @@ class CommitmentResource(PlanResource):
             Department, lambda: Department.objects.filter(committee_id=self.plan.committee_id)
         )
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
+    def check_row(self, row) -> dict[str, list[str]]:
+        errors = super().check_row(row)
         if "ansvariga" in row:
-            # Checked here, before saving, so that an unknown code is a row error like any other.
+            # Many-to-many values are saved after the row; checked here so that an unknown
+            # code is a row error like any other.
             try:
                 if not self.fields["departments"].clean(row):
                     errors["departments"] = [_("Name at least one responsible department.")]
             except ValueError as e:
                 errors["departments"] = [str(e)]
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def plan_queryset(self):
         return (

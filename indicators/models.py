@@ -104,6 +104,15 @@ class YearValue(BaseModel):
 
     class Meta:
         abstract = True
+        ordering = ["indicator", "year", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "part"], name="%(class)s_unique_year_part"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(text=""),
+                name="%(class)s_has_value_or_text",
+                violation_error_message=_("Give a number or a text."),
+            ),
+        ]
 
     def __str__(self) -> str:
         part = f" ({self.part})" if self.part else ""
@@ -118,18 +127,9 @@ class Target(YearValue):
         Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
     )
 
-    class Meta:
-        ordering = ["indicator", "year", "part"]
+    class Meta(YearValue.Meta):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "year", "part"], name="target_unique_year_part"),
-            models.CheckConstraint(
-                condition=Q(value__isnull=False) | ~Q(text=""),
-                name="target_has_value_or_text",
-                violation_error_message=_("Give a number or a text."),
-            ),
-        ]
 
 
 class PriorOutcome(YearValue):
@@ -139,15 +139,6 @@ class PriorOutcome(YearValue):
         Indicator, on_delete=models.CASCADE, related_name="prior_outcomes", verbose_name=_("indicator")
     )
 
-    class Meta:
-        ordering = ["indicator", "year", "part"]
+    class Meta(YearValue.Meta):
         verbose_name = _("prior outcome")
         verbose_name_plural = _("prior outcomes")
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "year", "part"], name="prior_outcome_unique_year_part"),
-            models.CheckConstraint(
-                condition=Q(value__isnull=False) | ~Q(text=""),
-                name="prior_outcome_has_value_or_text",
-                violation_error_message=_("Give a number or a text."),
-            ),
-        ]

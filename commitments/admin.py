@@ -1,23 +1,16 @@
 """
 The admin in which committee admins keep their committee's plan.
 
-Every model admin here is scoped: a committee admin sees and edits only the rows of the
-committees they manage (``permissions.admin_committees``), and can pick only those in forms.
+Every model admin here is scoped through ``permissions``: a committee admin sees and edits
+only the rows of the committees they manage, and picks only those in forms. Rows of a plan
+(goal areas, goals, commitments) take their plan from their parent and cannot move to
+another plan.
 """
 
-import uuid
-
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import Count, Model
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -34,22 +27,11 @@ from .models import (
     Plan,
     ReportingPeriod,
 )
-from .permissions import admin_committees, is_committee_admin
-
-#: For each model a form may point to: the path from it to its committee.
-COMMITTEE_PATHS: dict[type[Model], str] = {
-    Committee: "pk",
-    Department: "committee",
-    AssessmentScale: "committee",
-    Plan: "committee",
-    GoalArea: "plan__committee",
-    Goal: "plan__committee",
-    Commitment: "plan__committee",
-}
+from .permissions import admin_assignable_users, is_committee_admin, scope_to_admin_committees
 
 
-def committee_of(obj: Model, path: str):
-    """Follow ``path`` (``plan__committee``) from ``obj`` to its committee id."""
+def committee_id_of(obj: Model, path: str) -> int:
+    """Follow ``path`` (``"plan__committee"``, or ``"pk"``) from ``obj`` to its committee id."""
     if path == "pk":
         return obj.pk
     for part in path.split("__"):
@@ -57,24 +39,23 @@ def committee_of(obj: Model, path: str):
     return obj.pk
 
 
+def shorten(text: str, words: int = 14) -> str:
+    return Truncator(text).words(words)
+
+
 class CommitteeScopedAdmin(admin.ModelAdmin):
     """A model admin that shows committee admins only their committees' rows."""
 
+    #: The path from a row to its committee.
     committee_path = "committee"
 
-    def scope(self, request, queryset, path: str):
-        if request.user.is_superuser:
-            return queryset
-        lookup = "pk__in" if path == "pk" else f"{path}__in"
-        return queryset.filter(**{lookup: admin_committees(request.user)})
-
     def get_queryset(self, request):
-        return self.scope(request, super().get_queryset(request), self.committee_path)
+        return scope_to_admin_committees(request.user, super().get_queryset(request), self.committee_path)
 
     def allowed(self, request, obj=None) -> bool:
         if obj is None:
             return is_committee_admin(request.user)
-        return is_committee_admin(request.user, committee_of(obj, self.committee_path))
+        return is_committee_admin(request.user, committee_id_of(obj, self.committee_path))
 
     def has_module_permission(self, request):
         return self.allowed(request)
@@ -91,17 +72,94 @@ class CommitteeScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.allowed(request, obj)
 
+    def scoped_choices(self, request, model: type[Model]):
+        """Return the choices of ``model`` the user may pick: what its own admin shows them."""
+        try:
+            related_admin = self.admin_site.get_model_admin(model)
+        except NotRegistered:
+            return None
+        if isinstance(related_admin, CommitteeScopedAdmin):
+            return scope_to_admin_committees(request.user, model._default_manager.all(), related_admin.committee_path)
+        return None
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        model = db_field.related_model
-        if model in COMMITTEE_PATHS and "queryset" not in kwargs:
-            kwargs["queryset"] = self.scope(request, model._default_manager.all(), COMMITTEE_PATHS[model])
+        if "queryset" not in kwargs:
+            choices = self.scoped_choices(request, db_field.related_model)
+            if choices is not None:
+                kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        model = db_field.related_model
-        if model in COMMITTEE_PATHS and "queryset" not in kwargs:
-            kwargs["queryset"] = self.scope(request, model._default_manager.all(), COMMITTEE_PATHS[model])
+        if "queryset" not in kwargs:
+            choices = self.scoped_choices(request, db_field.related_model)
+            if choices is not None:
+                kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PlanYearFilter(admin.SimpleListFilter):
+    """Filter on the plan year, offering only the years the user can see."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        path = model_admin.plan_path
+        years = model_admin.get_queryset(request).values_list(f"{path}__year", flat=True).distinct()
+        return [(year, year) for year in sorted(set(years), reverse=True)]
+
+    def __init__(self, request, params, model, model_admin):
+        self.plan_path = model_admin.plan_path
+        super().__init__(request, params, model, model_admin)
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.plan_path}__year": self.value()})
+        return queryset
+
+
+class PlanItemForm(forms.ModelForm):
+    """
+    A form for a row of a plan: its plan is its parent's, and it stays in that plan.
+
+    ``plan`` is not a form field; it is set from the parent before the model is validated,
+    so that the uniqueness of codes within the plan is still checked.
+    """
+
+    parent_field = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get(self.parent_field)
+        if parent is not None:
+            if self.instance.pk and self.instance.plan_id != parent.plan_id:
+                self.add_error(self.parent_field, _("A row cannot be moved to another year's plan."))
+            else:
+                self.instance.plan = parent.plan
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Django excludes fields that are not on the form; ``plan`` is set above and must
+        # take part in the (plan, code) uniqueness check.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("plan")
+        return exclusions
+
+
+class GoalForm(PlanItemForm):
+    parent_field = "goal_area"
+
+
+class CommitmentForm(PlanItemForm):
+    parent_field = "goal"
+
+    def clean(self):
+        cleaned = super().clean()
+        goal = cleaned.get("goal")
+        foreign = [d for d in cleaned.get("departments", []) if goal and d.committee_id != goal.plan.committee_id]
+        if foreign:
+            self.add_error("departments", _("The department belongs to another committee."))
+        return cleaned
 
 
 class ScopedInline(admin.TabularInline):
@@ -113,10 +171,6 @@ class ScopedInline(admin.TabularInline):
         return is_committee_admin(request.user)
 
     has_change_permission = has_add_permission = has_delete_permission = has_view_permission
-
-
-def shorten(text: str, words: int = 14) -> str:
-    return Truncator(text).words(words)
 
 
 @admin.register(Committee)
@@ -153,8 +207,8 @@ class MembershipAdmin(CommitteeScopedAdmin):
     list_select_related = ("user", "department", "committee")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department":
-            kwargs["queryset"] = self.scope(request, Department.objects.all(), "committee")
+        if db_field.name == "user":
+            kwargs["queryset"] = admin_assignable_users(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -192,149 +246,67 @@ class ReportingPeriodInline(ScopedInline):
     fields = ("slug", "name", "start", "end", "deadline", "status")
 
 
-class PlanImportForm(forms.Form):
-    files = forms.FileField(
-        label=_("Plan file"),
-        help_text=_("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-
 @admin.register(Plan)
 class PlanAdmin(CommitteeScopedAdmin):
-    list_display = ("__str__", "year", "status", "committee", "import_export_links")
-    list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "year", "status")
+    list_display = ("__str__", "year", "status", "committee")
+    list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "status")
     search_fields = ("committee__name", "year", "registration_number")
     list_select_related = ("committee",)
     inlines = [ReportingPeriodInline]
-    change_form_template = "admin/commitments/plan/change_form.html"
 
-    @admin.display(description=_("Plan file"))
-    def import_export_links(self, obj):
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("admin:commitments_plan_import", args=[obj.pk]),
-            _("Import"),
-            reverse("admin:commitments_plan_export", args=[obj.pk, "xlsx"]),
-            _("Export XLSX"),
-        )
+    def get_readonly_fields(self, request, obj=None):
+        # A plan keeps its committee and year: its rows and entries hang on them.
+        return ("committee", "year") if obj else ()
 
-    def get_urls(self):
-        own = [
-            path("<int:pk>/import/", self.admin_site.admin_view(self.import_view), name="commitments_plan_import"),
-            path(
-                "<int:pk>/export/<slug:part>/",
-                self.admin_site.admin_view(self.export_view),
-                name="commitments_plan_export",
-            ),
-        ]
-        return own + super().get_urls()
 
-    def get_plan(self, request, pk: int) -> Plan:
-        plan = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not self.has_change_permission(request, plan):
-            raise PermissionDenied
-        return plan
+class PlanItemAdmin(CommitteeScopedAdmin):
+    """Admin of a row of a plan: filtered by committee and year, its plan shown, not edited."""
 
-    def export_view(self, request, pk: int, part: str):
-        from indicators.plan_files import SHEETS_BY_KEY
-        from indicators.selectors import plan_export
-
-        plan = self.get_plan(request, pk)
-        book = plan_export(plan=plan)
-        stem = f"plan-{plan.committee.slug}-{plan.year}"
-        if part == "xlsx":
-            response = HttpResponse(
-                book.export("xlsx"),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-            return response
-        if part not in SHEETS_BY_KEY:
-            raise Http404
-        sheet = next(s for s in book.sheets() if s.title == SHEETS_BY_KEY[part].title)
-        response = HttpResponse(sheet.export("csv"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{stem}-{part}.csv"'
-        return response
-
-    def import_view(self, request, pk: int):
-        """Upload, preview (a dry run with every bad row), then confirm: the usual import steps."""
-        from indicators.plan_files import PlanFileError, read_plan_files
-        from indicators.services import plan_import
-
-        plan = self.get_plan(request, pk)
-        session_key = f"plan-import-{plan.pk}"
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": plan,
-            "title": _("Import the plan file"),
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            stored = request.session.pop(session_key, None)
-            if not stored or stored["token"] != request.POST.get("token"):
-                messages.error(request, _("The preview has expired. Upload the file again."))
-                return redirect("admin:commitments_plan_import", plan.pk)
-            files = [(name, default_storage.open(stored_name).read()) for name, stored_name in stored["files"]]
-            for _name, stored_name in stored["files"]:
-                default_storage.delete(stored_name)
-            result = plan_import(committee=plan.committee, year=plan.year, datasets=read_plan_files(files))
-            if result.errors:
-                context.update(form=PlanImportForm(), result=result)
-                return TemplateResponse(request, "admin/commitments/plan/import.html", context)
-            messages.success(request, _("The plan file is imported."))
-            return redirect("admin:commitments_plan_change", plan.pk)
-
-        form = PlanImportForm(request.POST or None, request.FILES or None)
-        context["form"] = form
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["files"]
-            content = upload.read()
-            try:
-                datasets = read_plan_files([(upload.name, content)])
-            except PlanFileError as e:
-                form.add_error("files", str(e))
-            else:
-                result = plan_import(committee=plan.committee, year=plan.year, datasets=datasets, dry_run=True)
-                context["result"] = result
-                if not result.errors:
-                    token = uuid.uuid4().hex
-                    stored_name = default_storage.save(f"plan-imports/{token}/{upload.name}", ContentFile(content))
-                    request.session[session_key] = {"token": token, "files": [(upload.name, stored_name)]}
-                    context["token"] = token
-        return TemplateResponse(request, "admin/commitments/plan/import.html", context)
+    committee_path = "plan__committee"
+    plan_path = "plan"
+    readonly_fields = ("plan",)
+    list_per_page = 50
 
 
 @admin.register(GoalArea)
 class GoalAreaAdmin(CommitteeScopedAdmin):
     committee_path = "plan__committee"
+    plan_path = "plan"
     list_display = ("name", "number", "code", "sort_order", "plan")
-    list_filter = (("plan__committee", admin.RelatedOnlyFieldListFilter), "plan__year")
+    list_filter = (("plan__committee", admin.RelatedOnlyFieldListFilter), PlanYearFilter)
     search_fields = ("name", "code")
     ordering = ("plan", "sort_order")
     list_select_related = ("plan__committee",)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("plan",) if obj else ()
 
-class CommitmentInline(ScopedInline):
+
+class CommitmentInline(admin.TabularInline):
+    """The goal's commitments, listed for orientation; they are edited on their own page."""
+
     model = Commitment
     fields = ("sort_order", "code", "text")
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+    extra = 0
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "text":
-            field.widget.attrs.update(rows=2, cols=80)
-        return field
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return is_committee_admin(request.user)
 
 
 @admin.register(Goal)
-class GoalAdmin(CommitteeScopedAdmin):
-    committee_path = "plan__committee"
+class GoalAdmin(PlanItemAdmin):
+    form = GoalForm
     list_display = ("code", "short_text", "goal_area", "level", "sort_order", "commitment_count")
     list_display_links = ("code", "short_text")
     list_filter = (
         ("plan__committee", admin.RelatedOnlyFieldListFilter),
-        "plan__year",
+        PlanYearFilter,
         ("goal_area", admin.RelatedOnlyFieldListFilter),
         "level",
         "is_new",
@@ -342,7 +314,6 @@ class GoalAdmin(CommitteeScopedAdmin):
     search_fields = ("code", "text", "short_name", "proposal_text")
     ordering = ("plan", "goal_area__sort_order", "sort_order")
     list_select_related = ("goal_area", "plan__committee")
-    list_per_page = 50
     inlines = [CommitmentInline]
 
     @admin.display(description=_("wording"), ordering="text")
@@ -358,13 +329,13 @@ class GoalAdmin(CommitteeScopedAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(CommitteeScopedAdmin):
-    committee_path = "plan__committee"
+class CommitmentAdmin(PlanItemAdmin):
+    form = CommitmentForm
     list_display = ("code", "short_text", "goal_code", "responsible", "sort_order")
     list_display_links = ("code", "short_text")
     list_filter = (
         ("plan__committee", admin.RelatedOnlyFieldListFilter),
-        "plan__year",
+        PlanYearFilter,
         ("goal__goal_area", admin.RelatedOnlyFieldListFilter),
         ("goal", admin.RelatedOnlyFieldListFilter),
         ("departments", admin.RelatedOnlyFieldListFilter),
@@ -373,7 +344,6 @@ class CommitmentAdmin(CommitteeScopedAdmin):
     ordering = ("plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order")
     list_select_related = ("goal", "plan__committee")
     filter_horizontal = ("departments",)
-    list_per_page = 50
 
     @admin.display(description=_("wording"), ordering="text")
     def short_text(self, obj):

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import committees_for, is_committee_admin
+from .permissions import can_use_admin, committees_for
 
 
 def memberships(request):
@@ -8,5 +8,5 @@ def memberships(request):
     user = request.user
     return {
         "user_committees": SimpleLazyObject(lambda: list(committees_for(user)) if user.is_authenticated else []),
-        "user_is_committee_admin": SimpleLazyObject(lambda: is_committee_admin(user) and user.is_staff),
+        "user_can_use_admin": SimpleLazyObject(lambda: can_use_admin(user)),
     }

@@ -112,8 +112,6 @@ class Membership(BaseModel):
         REVIEWER = "reviewer", _("reviewer")
         COMMITTEE_ADMIN = "committee_admin", _("committee admin")
 
-    DEPARTMENT_ROLES = (Role.EDITOR, Role.READER)
-
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -331,14 +329,23 @@ class Plan(BaseModel):
             scale = getattr(self, field)
             if scale is not None and scale.committee_id != self.committee_id:
                 errors[field] = _("The scale belongs to another committee.")
-        if self.mandate_period and not (self.mandate_period.start_year <= self.year <= self.mandate_period.end_year):
+        if (
+            self.mandate_period
+            and self.year is not None
+            and not (self.mandate_period.start_year <= self.year <= self.mandate_period.end_year)
+        ):
             errors["mandate_period"] = _("The year lies outside the mandate period.")
         if errors:
             raise ValidationError(errors)
 
 
 class PlanItem(BaseModel):
-    """Abstract base of the rows of a plan: a stable code, unique within the plan."""
+    """
+    Abstract base of the rows of a plan: a stable code, unique within the plan, and an order.
+
+    The order is unique within the row's parent; those constraints are deferred to the end
+    of the transaction, so that an import can swap or renumber rows.
+    """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
     code = models.CharField(_("code"), max_length=32, validators=[code_validator])
@@ -367,7 +374,9 @@ class GoalArea(PlanItem):
         verbose_name_plural = _("goal areas")
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="goal_area_unique_code"),
-            models.UniqueConstraint(fields=["plan", "sort_order"], name="goal_area_unique_order"),
+            models.UniqueConstraint(
+                fields=["plan", "sort_order"], name="goal_area_unique_order", deferrable=models.Deferrable.DEFERRED
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,7 +395,7 @@ class Goal(PlanItem):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
     goal_area = models.ForeignKey(
-        GoalArea, on_delete=models.PROTECT, related_name="goals", verbose_name=_("goal area")
+        GoalArea, on_delete=models.CASCADE, related_name="goals", verbose_name=_("goal area")
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.COMMITTEE)
     text = models.TextField(_("wording"))
@@ -407,7 +416,9 @@ class Goal(PlanItem):
         verbose_name_plural = _("goals")
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="goal_unique_code"),
-            models.UniqueConstraint(fields=["goal_area", "sort_order"], name="goal_unique_order"),
+            models.UniqueConstraint(
+                fields=["goal_area", "sort_order"], name="goal_unique_order", deferrable=models.Deferrable.DEFERRED
+            ),
         ]
 
     def __str__(self) -> str:
@@ -421,7 +432,7 @@ class Commitment(PlanItem):
     """An åtagande under a goal, with one or more responsible departments."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("plan"))
-    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal"))
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("goal"))
     text = models.TextField(_("wording"))
     proposal_text = models.TextField(
         _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
@@ -436,7 +447,9 @@ class Commitment(PlanItem):
         verbose_name_plural = _("commitments")
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="commitment_unique_code"),
-            models.UniqueConstraint(fields=["goal", "sort_order"], name="commitment_unique_order"),
+            models.UniqueConstraint(
+                fields=["goal", "sort_order"], name="commitment_unique_order", deferrable=models.Deferrable.DEFERRED
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Committee, Membership
 
@@ -20,7 +20,13 @@ Role = Membership.Role
 
 
 def _memberships(user: User) -> list[Membership]:
-    """Return the user's memberships, read once per request and kept on the user object."""
+    """
+    Return the user's memberships, read once and kept on the user object.
+
+    ``request.user`` is built anew for every request, so a request sees the roles of its
+    start; code that changes memberships and asks again on the same object calls
+    ``forget_memberships`` first.
+    """
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_asn_memberships", None)
@@ -28,6 +34,11 @@ def _memberships(user: User) -> list[Membership]:
         cached = list(Membership.objects.filter(user=user).select_related("committee", "department"))
         user._asn_memberships = cached
     return cached
+
+
+def forget_memberships(user: User) -> None:
+    """Drop the memberships kept on ``user``, so that the next question reads them again."""
+    user.__dict__.pop("_asn_memberships", None)
 
 
 def committee_ids(user: User, roles: tuple[str, ...] | None = None) -> set[int]:
@@ -56,9 +67,34 @@ def is_committee_admin(user: User, committee: Committee | int | None = None) -> 
 
 def admin_committees(user: User) -> QuerySet[Committee]:
     """Return the committees whose plan the user manages."""
+    return scope_to_admin_committees(user, Committee.objects.all(), "pk")
+
+
+def scope_to_admin_committees(user: User, queryset: QuerySet, path: str) -> QuerySet:
+    """
+    Return the rows of ``queryset`` that belong to committees the user manages.
+
+    ``path`` leads from a row to its committee (``"plan__committee"``), or is ``"pk"`` for
+    committees themselves.
+    """
     if user.is_superuser:
-        return Committee.objects.all()
-    return Committee.objects.filter(pk__in=committee_ids(user, (Role.COMMITTEE_ADMIN,)))
+        return queryset
+    lookup = "pk__in" if path == "pk" else f"{path}__in"
+    return queryset.filter(**{lookup: committee_ids(user, (Role.COMMITTEE_ADMIN,))})
+
+
+def admin_assignable_users(user: User) -> QuerySet[User]:
+    """
+    Return the users a committee admin may give a role: members of the committees they
+    manage, and people who belong to no committee yet. Other committees' staff stay hidden.
+    """
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    managed = committee_ids(user, (Role.COMMITTEE_ADMIN,))
+    return users.filter(Q(memberships__committee__in=managed) | Q(memberships__isnull=True)).distinct()
 
 
 def can_use_admin(user: User) -> bool:

@@ -24,10 +24,14 @@ def order_field(column: str = "ordning") -> fields.Field:
 class PlanResource(resources.ModelResource):
     """Base of the plan's resources: one plan, natural keys, unchanged rows skipped."""
 
-    #: Column -> (sheet name, key columns) are declared by subclasses.
+    #: The sheet's title in the workbook.
     sheet_name: str = ""
+    #: The columns that identify a row within the plan.
     key_columns: tuple[str, ...] = ("kod",)
+    #: Columns that may be left out of a file (the rows then keep what they have).
     optional_columns: tuple[str, ...] = ()
+    #: The column naming the row's parent, within which ``ordning`` is unique (none: the plan).
+    parent_column: str | None = None
 
     year = fields.Field(column_name="år", widget=WholeNumberWidget())
 
@@ -38,6 +42,7 @@ class PlanResource(resources.ModelResource):
     class Meta:
         skip_unchanged = True
         report_skipped = True
+        store_row_values = True
         clean_model_instances = True
         use_transactions = True
         import_id_fields = ("code",)
@@ -54,6 +59,30 @@ class PlanResource(resources.ModelResource):
 
     def dehydrate_year(self, obj) -> int:
         return self.plan.year
+
+    def get_instance(self, instance_loader, row):
+        # An unknown code in a key column (a target's indicator) is an error of that column.
+        errors = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as e:
+                errors[field.attribute] = [str(e)]
+        if errors:
+            raise ValidationError(errors)
+        return super().get_instance(instance_loader, row)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The order within a parent is checked once the whole file is in (see
+        # ``plan_import``), so that a file may swap or renumber rows.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "sort_order"], validate_unique=validate_unique)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs):
         """Read the row into ``instance``, collecting every column's error at once."""
@@ -104,6 +133,7 @@ class GoalAreaResource(PlanResource):
 
 class GoalResource(PlanResource):
     sheet_name = "Mål"
+    parent_column = "målområde"
     optional_columns = ("kortnamn", "förslagstext", "ny", "bidrar")
 
     code = text_field("code", "kod")
@@ -143,6 +173,7 @@ class GoalResource(PlanResource):
 
 class CommitmentResource(PlanResource):
     sheet_name = "Åtaganden"
+    parent_column = "mål"
     optional_columns = ("förslagstext",)
 
     code = text_field("code", "kod")

@@ -36,14 +36,15 @@ class NumberWidget(widgets.Widget):
         if isinstance(value, bool):
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
         if isinstance(value, int | float | Decimal):
-            return Decimal(str(value))
+            value = str(value)
         text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
         text = text.removesuffix("%").replace(",", ".")
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-        if not number.is_finite():
+        # A bounded exponent: converting “1e1000000” to an integer would take minutes.
+        if not number.is_finite() or abs(number.adjusted()) > 15:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
         return number
 

@@ -1,11 +1,30 @@
-from django.contrib import admin
+"""
+Admin of indicators, and the plan file's import and export on a plan's page.
+
+The plan file spans goals, commitments and indicators, so its admin views live here, in
+the app that knows all three, on top of the plan admin of ``commitments``.
+"""
+
+import base64
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.crypto import get_random_string
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import COMMITTEE_PATHS, CommitteeScopedAdmin, ScopedInline, shorten
+from commitments.admin import PlanAdmin, PlanItemAdmin, PlanItemForm, PlanYearFilter, ScopedInline, shorten
+from commitments.models import Plan
 
 from .models import Indicator, PriorOutcome, Target
-
-COMMITTEE_PATHS[Indicator] = "plan__committee"
+from .plan_files import SHEETS_BY_KEY, PlanFileError, csv_bytes, read_plan_files
+from .selectors import plan_export
+from .services import plan_import
 
 
 class TargetInline(ScopedInline):
@@ -18,14 +37,18 @@ class PriorOutcomeInline(ScopedInline):
     fields = ("year", "part", "value", "text")
 
 
+class IndicatorForm(PlanItemForm):
+    parent_field = "goal"
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(CommitteeScopedAdmin):
-    committee_path = "plan__committee"
+class IndicatorAdmin(PlanItemAdmin):
+    form = IndicatorForm
     list_display = ("code", "short_name", "goal_code", "level", "unit", "direction", "disaggregation", "sort_order")
     list_display_links = ("code", "short_name")
     list_filter = (
         ("plan__committee", admin.RelatedOnlyFieldListFilter),
-        "plan__year",
+        PlanYearFilter,
         "level",
         "kind",
         "unit",
@@ -36,7 +59,6 @@ class IndicatorAdmin(CommitteeScopedAdmin):
     search_fields = ("code", "name", "goal__code", "goal__text")
     ordering = ("plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order")
     list_select_related = ("goal", "plan__committee")
-    list_per_page = 50
     inlines = [TargetInline, PriorOutcomeInline]
 
     @admin.display(description=_("name"), ordering="name")
@@ -46,3 +68,113 @@ class IndicatorAdmin(CommitteeScopedAdmin):
     @admin.display(description=_("goal"), ordering="goal__code")
     def goal_code(self, obj):
         return obj.goal.code
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Plan file"),
+        help_text=_("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class PlanFileAdmin(PlanAdmin):
+    """The plan admin with the plan file: import (upload, preview, confirm) and export."""
+
+    change_form_template = "admin/commitments/plan/change_form.html"
+    list_display = (*PlanAdmin.list_display, "plan_file_links")
+
+    @admin.display(description=_("Plan file"))
+    def plan_file_links(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:commitments_plan_import", args=[obj.pk]),
+            _("Import"),
+            reverse("admin:commitments_plan_export", args=[obj.pk, "xlsx"]),
+            _("Export XLSX"),
+        )
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/import/", self.admin_site.admin_view(self.import_view), name="commitments_plan_import"),
+            path(
+                "<int:pk>/export/<slug:part>/",
+                self.admin_site.admin_view(self.export_view),
+                name="commitments_plan_export",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def get_plan(self, request, pk: int) -> Plan:
+        plan = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, plan):
+            raise PermissionDenied
+        return plan
+
+    def export_view(self, request, pk: int, part: str):
+        plan = self.get_plan(request, pk)
+        if part != "xlsx" and part not in SHEETS_BY_KEY:
+            raise Http404
+        book = plan_export(plan=plan)
+        stem = f"plan-{plan.committee.slug}-{plan.year}"
+        if part == "xlsx":
+            response = HttpResponse(
+                book.export("xlsx"),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+            return response
+        sheet = next(s for s in book.sheets() if s.title == SHEETS_BY_KEY[part].title)
+        response = HttpResponse(csv_bytes(sheet), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-{part}.csv"'
+        return response
+
+    def import_view(self, request, pk: int):
+        """Upload and preview (a dry run that lists every change or every bad row), then confirm."""
+        plan = self.get_plan(request, pk)
+        session_key = f"plan-import-{plan.pk}"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": plan,
+            "title": _("Import the plan file"),
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            staged = request.session.pop(session_key, None)
+            if not staged or staged["token"] != request.POST.get("token"):
+                messages.error(request, _("The preview has expired. Upload the file again."))
+                return redirect("admin:commitments_plan_import", plan.pk)
+            files = [(staged["name"], base64.b64decode(staged["content"]))]
+            result = plan_import(committee=plan.committee, year=plan.year, datasets=read_plan_files(files))
+            if result.errors:
+                context.update(form=PlanImportForm(), result=result)
+                return TemplateResponse(request, "admin/commitments/plan/import.html", context)
+            messages.success(request, _("The plan file is imported."))
+            return redirect("admin:commitments_plan_change", plan.pk)
+
+        form = PlanImportForm(request.POST or None, request.FILES or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                datasets = read_plan_files([(upload.name, content)])
+            except PlanFileError as e:
+                form.add_error("file", str(e))
+            else:
+                result = plan_import(committee=plan.committee, year=plan.year, datasets=datasets, dry_run=True)
+                context["result"] = result
+                if not result.errors:
+                    # The file waits in the session, not on disk, until it is confirmed.
+                    token = get_random_string(32)
+                    request.session[session_key] = {
+                        "token": token,
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode("ascii"),
+                    }
+                    context["token"] = token
+        return TemplateResponse(request, "admin/commitments/plan/import.html", context)
+
+
+admin.site.unregister(Plan)
+admin.site.register(Plan, PlanFileAdmin)

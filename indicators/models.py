@@ -43,10 +43,10 @@ class Indicator(PlanItem):
         GIRLS_BOYS = "girls_boys", _("girls / boys")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan"))
-    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("goal"))
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("goal"))
     commitment = models.ForeignKey(
         Commitment,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="indicators",
@@ -69,7 +69,9 @@ class Indicator(PlanItem):
         verbose_name_plural = _("indicators")
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code"),
-            models.UniqueConstraint(fields=["goal", "sort_order"], name="indicator_unique_order"),
+            models.UniqueConstraint(
+                fields=["goal", "sort_order"], name="indicator_unique_order", deferrable=models.Deferrable.DEFERRED
+            ),
             models.CheckConstraint(
                 condition=Q(level="commitment") | Q(commitment__isnull=True),
                 name="indicator_goal_level_has_no_commitment",
@@ -82,6 +84,8 @@ class Indicator(PlanItem):
 
     def clean(self) -> None:
         self.check_same_plan("goal")
+        if self.commitment_id and self.level == self.Level.GOAL:
+            raise ValidationError({"commitment": _("A goal indicator cannot belong to a commitment.")})
         if self.commitment_id and self.goal_id and self.commitment.goal_id != self.goal_id:
             raise ValidationError({"commitment": _("The commitment belongs to another goal.")})
 
@@ -118,6 +122,10 @@ class YearValue(BaseModel):
         part = f" ({self.part})" if self.part else ""
         shown = self.text or (f"{self.value.normalize():f}" if self.value is not None else "")
         return f"{self.year}{part}: {shown}"
+
+    def clean(self) -> None:
+        if self.value is None and not self.text:
+            raise ValidationError({"value": _("Give a number or a text.")})
 
 
 class Target(YearValue):

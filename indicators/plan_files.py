@@ -3,11 +3,12 @@ The plan file: which sheets it has, and reading it from XLSX or CSV into dataset
 
 One workbook holds the whole plan of a committee and year, a sheet per entity; the same
 sheets can travel as one CSV file each, named after the sheet's key (``mal.csv``).
+Anything that cannot be read raises ``PlanFileError`` with a message for the user.
 """
 
 import csv
 import io
-import zipfile
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +16,14 @@ from pathlib import Path
 import tablib
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from commitments.resources import CommitmentResource, GoalAreaResource, GoalResource, PlanResource
 
 from .resources import IndicatorResource, PriorOutcomeResource, TargetResource
+
+#: More rows than any plan has; a guard against a small file that unpacks to a huge sheet.
+MAX_ROWS = 10_000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -53,48 +57,63 @@ def _cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return value.strip()
+        return CONTROL_CHARACTERS.sub("", value).strip()
     return value
 
 
 def _dataset(rows: Iterable[Iterable[object]], sheet: str) -> tablib.Dataset:
-    rows = [list(map(_cell, r)) for r in rows]
-    while rows and all(v in (None, "") for v in rows[-1]):
-        rows.pop()
-    if not rows:
+    table = []
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_ROWS + 1:
+            raise PlanFileError(
+                _("The sheet “%(sheet)s” has more than %(max)s rows.") % {"sheet": sheet, "max": MAX_ROWS}
+            )
+        table.append([_cell(v) for v in row])
+    while table and all(v in (None, "") for v in table[-1]):
+        table.pop()
+    if not table:
         raise PlanFileError(_("The sheet “%(sheet)s” is empty.") % {"sheet": sheet})
-    headers = ["" if h is None else str(h).strip().lower() for h in rows[0]]
+    headers = ["" if h is None else str(h).strip().lower() for h in table[0]]
     while headers and headers[-1] == "":
         headers.pop()
     width = len(headers)
     data = tablib.Dataset(headers=headers)
-    for r in rows[1:]:
-        r = (r + [None] * width)[:width]
-        data.append(r)
+    for row in table[1:]:
+        data.append((row + [None] * width)[:width])
     return data
 
 
 def read_xlsx(content: bytes) -> dict[str, tablib.Dataset]:
-    """Read a plan workbook into a dataset per known sheet, keyed by sheet key."""
+    """Read a plan workbook into a dataset per sheet, keyed by sheet key."""
     if not content:
         raise PlanFileError(_("The file is empty."))
+    datasets = {}
+    unknown = []
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        try:
+            for ws in workbook.worksheets:
+                sheet = SHEETS_BY_TITLE.get(ws.title.strip().casefold())
+                if sheet is None:
+                    unknown.append(ws.title)
+                else:
+                    datasets[sheet.key] = _dataset(ws.iter_rows(values_only=True), sheet.title)
+        finally:
+            workbook.close()
+    except PlanFileError:
+        raise
+    except Exception:
+        # Whatever openpyxl fails on (not a zip, broken XML, missing parts), the user's
+        # answer is the same: this is not a workbook we can read.
         raise PlanFileError(_("The file is not an Excel workbook (XLSX).")) from None
-    datasets = {}
-    try:
-        for ws in workbook.worksheets:
-            sheet = SHEETS_BY_TITLE.get(ws.title.strip().casefold())
-            if sheet is not None:
-                datasets[sheet.key] = _dataset(ws.iter_rows(values_only=True), sheet.title)
-    finally:
-        workbook.close()
-    if not datasets:
+    names = ", ".join(s.title for s in SHEETS)
+    if unknown:
         raise PlanFileError(
-            _("The workbook has none of the plan's sheets (%(sheets)s).")
-            % {"sheets": ", ".join(s.title for s in SHEETS)}
+            _("Unknown sheet(s): %(unknown)s. The plan's sheets are named %(sheets)s.")
+            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "sheets": names}
         )
+    if not datasets:
+        raise PlanFileError(_("The workbook has none of the plan's sheets (%(sheets)s).") % {"sheets": names})
     return datasets
 
 
@@ -112,11 +131,15 @@ def read_csv(content: bytes, name: str) -> dict[str, tablib.Dataset]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PlanFileError(_("“%(name)s” is not a UTF-8 text file.") % {"name": name}) from None
+        # Excel on Swedish Windows saves "CSV (semikolonavgränsad)" as Windows-1252.
+        text = content.decode("cp1252", errors="replace")
     # Excel writes ";" where the decimal separator is a comma, as in Swedish settings.
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header.count)
-    return {sheet.key: _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet.title)}
+    try:
+        return {sheet.key: _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet.title)}
+    except csv.Error:
+        raise PlanFileError(_("“%(name)s” is not a readable CSV file.") % {"name": name}) from None
 
 
 def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Dataset]:
@@ -131,3 +154,22 @@ def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Data
     if not datasets:
         raise PlanFileError(_("No file was given."))
     return datasets
+
+
+def read_paths(paths: Iterable[str | Path]) -> list[tuple[str, bytes]]:
+    """Return (name, content) of each file; a directory stands for the CSV files in it."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += [(p.name, p.read_bytes()) for p in sorted(path.glob("*.csv"))]
+        elif path.is_file():
+            files.append((path.name, path.read_bytes()))
+        else:
+            raise PlanFileError(_("The file does not exist: %(path)s") % {"path": raw})
+    return files
+
+
+def csv_bytes(data: tablib.Dataset) -> bytes:
+    """Return a sheet as CSV that Excel opens with å, ä and ö intact (UTF-8 with a BOM)."""
+    return data.export("csv").encode("utf-8-sig")

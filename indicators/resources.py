@@ -11,6 +11,7 @@ from .models import Indicator, PriorOutcome, Target
 
 class IndicatorResource(PlanResource):
     sheet_name = "Indikatorer"
+    parent_column = "mål"
     optional_columns = ("beskrivning", "ny")
 
     code = text_field("code", "kod")

@@ -1,16 +1,18 @@
 """Write operations on indicators and on the plan as a whole."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from commitments.models import Committee, Plan
+from commitments.resources import PlanResource
 
-from .plan_files import SHEETS, SHEETS_BY_KEY
+from .plan_files import SHEETS
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,14 @@ class RowError:
 @dataclass
 class SheetSummary:
     title: str
-    new: int = 0
-    updated: int = 0
+    new: list[str] = field(default_factory=list)  # keys of new rows
+    updated: list[str] = field(default_factory=list)  # keys of changed rows
     unchanged: int = 0
 
 
 @dataclass
 class PlanImportResult:
-    plan_created: bool
+    plan_created: bool = False
     sheets: list[SheetSummary] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
@@ -49,62 +51,106 @@ class PlanImportResult:
         return self.plan_created or any(s.new or s.updated for s in self.sheets)
 
 
-def _check_columns(resource, data: tablib.Dataset, title: str) -> list[RowError]:
+def _blank(values) -> bool:
+    return all(v is None or str(v).strip() == "" for v in values)
+
+
+def _row_key(resource: PlanResource, row: dict) -> str:
+    return " / ".join(str(row.get(c) or "").strip() for c in resource.key_columns if str(row.get(c) or "").strip())
+
+
+def _check_columns(resource: PlanResource, data: tablib.Dataset, title: str) -> list[RowError]:
     headers = set(data.headers or [])
+    columns = resource.columns()
     errors = [
         RowError(title, 1, column, _("The column is missing."))
-        for column in resource.columns()
+        for column in columns
         if column not in headers and column not in resource.optional_columns
     ]
-    known = set(resource.columns())
     errors += [
         RowError(title, 1, header, _("Unknown column."))
         for header in data.headers or []
-        if header and header not in known
+        if header and header not in columns
     ]
     return errors
 
 
-def _check_duplicates(resource, data: tablib.Dataset, title: str) -> list[RowError]:
-    key_columns = [c for c in resource.key_columns if c in (data.headers or [])]
-    if len(key_columns) != len(resource.key_columns):
-        return []
+def _check_duplicates(resource: PlanResource, data: tablib.Dataset, title: str) -> list[RowError]:
+    """Report rows of the file that repeat an earlier row's key."""
     first_seen: dict[tuple, int] = {}
     errors = []
     for number, row in enumerate(data.dict, start=2):
-        key = tuple(str(row[c] if row[c] is not None else "").strip() for c in key_columns)
+        key = tuple(str(row.get(c) if row.get(c) is not None else "").strip() for c in resource.key_columns)
         if not any(key):
             continue
         if key in first_seen:
-            errors.append(
-                RowError(
-                    title,
-                    number,
-                    key_columns[0],
-                    _("“%(key)s” is given twice in the file (also on row %(first)s).")
-                    % {"key": " / ".join(k for k in key if k), "first": first_seen[key]},
-                )
-            )
+            message = _("“%(key)s” is given twice in the file (also on row %(first)s).") % {
+                "key": " / ".join(k for k in key if k),
+                "first": first_seen[key],
+            }
+            errors.append(RowError(title, number, resource.key_columns[0], message))
         else:
             first_seen[key] = number
     return errors
 
 
-def _row_errors(resource, result, title: str) -> list[RowError]:
-    column_of = {f.attribute: f.column_name for f in resource.get_import_fields() if f.attribute}
-    column_of.update({name: f.column_name for name, f in resource.fields.items()})
+def _row_errors(resource: PlanResource, result, title: str) -> list[RowError]:
+    column_of = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
     errors = []
     for invalid in result.invalid_rows:
-        for attribute, messages in invalid.error_dict.items():
+        if _blank(invalid.values):
+            continue  # an empty line in the sheet: nothing to import, nothing wrong
+        seen = set()
+        for attribute, messages in sorted(invalid.error_dict.items(), key=lambda item: item[0] == "__all__"):
             column = column_of.get(attribute, "" if attribute == "__all__" else attribute)
-            for message in messages:
-                errors.append(RowError(title, invalid.number + 1, column, str(message)))
+            for message in map(str, messages):
+                if message not in seen:  # a constraint repeats what clean() said about a field
+                    seen.add(message)
+                    errors.append(RowError(title, invalid.number + 1, column, message))
     for number, row_errors in result.row_errors():
         for error in row_errors:
             errors.append(RowError(title, number + 1, "", str(error.error)))
     for error in result.base_errors:
         errors.append(RowError(title, 1, "", str(error.error)))
     return errors
+
+
+def _check_orders(resource: PlanResource, data: tablib.Dataset, title: str) -> list[RowError]:
+    """Report file rows whose order is taken by another row under the same parent, once all is in."""
+    model = resource._meta.model
+    parent = next((f.attribute for f in resource.fields.values() if f.column_name == resource.parent_column), "plan")
+    clashes = (
+        model.objects.filter(plan=resource.plan).values(parent, "sort_order").annotate(n=Count("pk")).filter(n__gt=1)
+    )
+    errors = []
+    row_of = {str(row.get("kod") or "").strip(): number for number, row in enumerate(data.dict, start=2)}
+    for clash in clashes:
+        holders = model.objects.filter(plan=resource.plan, sort_order=clash["sort_order"], **{parent: clash[parent]})
+        codes = sorted(holders.values_list("code", flat=True))
+        for code in codes:
+            if code in row_of:
+                others = ", ".join(c for c in codes if c != code)
+                errors.append(
+                    RowError(
+                        title,
+                        row_of[code],
+                        "ordning",
+                        _("Order %(order)s is also held by %(others)s.")
+                        % {"order": clash["sort_order"], "others": others},
+                    )
+                )
+    return errors
+
+
+def _plan_for_import(*, committee: Committee, year: int) -> tuple[Plan, bool]:
+    """Return the committee's plan for the year, locked for this import; create it if missing."""
+    plan = Plan.objects.select_for_update().filter(committee=committee, year=year).first()
+    if plan is not None:
+        return plan, False
+    plan = Plan(committee=committee, year=year)
+    plan.full_clean()
+    plan.save()
+    return plan, True
 
 
 def plan_import(
@@ -115,11 +161,16 @@ def plan_import(
 
     Rows are matched on their codes, so importing the same file twice changes nothing.
     If any row of any sheet is wrong, nothing is changed and every bad row is reported;
-    a dry run reports the same and changes nothing either.
+    a dry run reports the same and changes nothing either. Nothing is deleted.
     """
+    result = PlanImportResult()
     with transaction.atomic():
-        plan, created = Plan.objects.get_or_create(committee=committee, year=year)
-        result = PlanImportResult(plan_created=created)
+        try:
+            plan, result.plan_created = _plan_for_import(committee=committee, year=year)
+        except ValidationError as e:
+            result.errors = [RowError("", 0, "år", m) for m in e.messages]
+            transaction.set_rollback(True)
+            return result
         for sheet in SHEETS:
             data = datasets.get(sheet.key)
             if data is None:
@@ -132,19 +183,19 @@ def plan_import(
             result.errors += _check_duplicates(resource, data, sheet.title)
             outcome = resource.import_data(data, dry_run=False, use_transactions=True, raise_errors=False)
             result.errors += _row_errors(resource, outcome, sheet.title)
-            counts = Counter(row.import_type for row in outcome.rows)
-            result.sheets.append(
-                SheetSummary(
-                    title=sheet.title,
-                    new=counts[RowResult.IMPORT_TYPE_NEW],
-                    updated=counts[RowResult.IMPORT_TYPE_UPDATE],
-                    unchanged=counts[RowResult.IMPORT_TYPE_SKIP],
-                )
-            )
-        unknown = [key for key in datasets if key not in SHEETS_BY_KEY]
-        result.errors += [RowError(key, 1, "", _("Unknown sheet.")) for key in unknown]
+            if "ordning" in data.headers:
+                result.errors += _check_orders(resource, data, sheet.title)
+            summary = SheetSummary(title=sheet.title)
+            for row in outcome.rows:
+                if row.import_type == RowResult.IMPORT_TYPE_NEW:
+                    summary.new.append(_row_key(resource, row.row_values))
+                elif row.import_type == RowResult.IMPORT_TYPE_UPDATE:
+                    summary.updated.append(_row_key(resource, row.row_values))
+                elif row.import_type == RowResult.IMPORT_TYPE_SKIP:
+                    summary.unchanged += 1
+            result.sheets.append(summary)
         sheet_order = {s.title: i for i, s in enumerate(SHEETS)}
-        result.errors.sort(key=lambda e: (sheet_order.get(e.sheet, len(SHEETS)), e.row))
+        result.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row))
         if dry_run or result.errors:
             transaction.set_rollback(True)
         else:

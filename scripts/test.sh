@@ -3,12 +3,13 @@
 #
 # Servers are found in this order: DATABASE_URL / REDIS_URL if they answer; else the
 # standard loopback ports (5432, 6379); else the Debian packages are installed and
-# private instances started in a temporary directory, and stopped again on exit.
+# private instances started on free loopback ports in a temporary directory, and stopped
+# again on exit, also when the tests fail or the run is interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-started=()
 tmp=$(mktemp -d -t asn-test-XXXXXX)
+pg_started= redis_pid= pytest_pid=
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=
@@ -18,16 +19,15 @@ apt_install() {
 }
 
 cleanup() {
-  for what in "${started[@]:-}"; do
-    case "$what" in
-      postgres) as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$tmp/pg/data" -m fast -w stop >/dev/null 2>&1 || true ;;
-      redis) redis-cli -p 56379 shutdown nosave >/dev/null 2>&1 || true ;;
-    esac
-  done
+  [ -z "$pytest_pid" ] || kill -TERM -- "-$pytest_pid" 2>/dev/null || kill -TERM "$pytest_pid" 2>/dev/null || true
+  [ -z "$pg_started" ] || as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$tmp/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  [ -z "$redis_pid" ] || kill "$redis_pid" 2>/dev/null || true
   as_root rm -rf "$tmp" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+free_port() { $PY -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
 pg_answers() { $PY -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$1" >/dev/null 2>&1; }
 redis_answers() { $PY -c "import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$1" >/dev/null 2>&1; }
 
@@ -35,20 +35,21 @@ redis_answers() { $PY -c "import sys, redis; redis.Redis.from_url(sys.argv[1], s
 if [ -n "${DATABASE_URL:-}" ] && pg_answers "$DATABASE_URL"; then
   echo "PostgreSQL: DATABASE_URL"
 elif pg_answers "postgres://postgres@127.0.0.1:5432/postgres"; then
-  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/asn"
+  # A name of this run's own, so that two runs on one server keep to their own test databases.
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/asn_$$"
   echo "PostgreSQL: 127.0.0.1:5432"
 else
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
   if [ -z "$PG_BIN" ]; then apt_install postgresql; PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); fi
-  D="$tmp/pg"
-  as_root install -d -o postgres -g postgres -m 700 "$tmp/pg" "$D/data" "$D/sock"
+  D="$tmp/pg" port=$(free_port)
   as_root chmod 755 "$tmp"
+  as_root install -d -o postgres -g postgres -m 700 "$D" "$D/data" "$D/sock"
   as_root runuser -u postgres -- "$PG_BIN/initdb" -D "$D/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth=trust >/dev/null
-  as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -t 30 \
-    -o "-p 55432 -c listen_addresses=127.0.0.1 -k $D/sock" start >/dev/null
-  started+=(postgres)
-  export DATABASE_URL="postgres://postgres@127.0.0.1:55432/asn"
-  echo "PostgreSQL: private instance on 127.0.0.1:55432"
+  pg_started=1
+  as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k '$D/sock'" start >/dev/null
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/asn"
+  echo "PostgreSQL: private instance on 127.0.0.1:$port"
 fi
 
 # Redis
@@ -59,22 +60,30 @@ elif redis_answers "redis://127.0.0.1:6379/0"; then
   echo "Redis: 127.0.0.1:6379"
 else
   command -v redis-server >/dev/null || apt_install redis-server
-  redis-server --port 56379 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  port=$(free_port)
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$tmp/redis.pid" --dir "$tmp" >/dev/null
-  started+=(redis)
-  for _ in $(seq 50); do redis_answers "redis://127.0.0.1:56379/0" && break; sleep 0.1; done
-  export REDIS_URL="redis://127.0.0.1:56379/0"
-  echo "Redis: private instance on 127.0.0.1:56379"
+  for _ in $(seq 100); do [ -s "$tmp/redis.pid" ] && redis_answers "redis://127.0.0.1:$port/0" && break; sleep 0.1; done
+  redis_pid=$(cat "$tmp/redis.pid" 2>/dev/null || true)
+  [ -n "$redis_pid" ] || { echo "Redis did not start on port $port." >&2; exit 1; }
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+  echo "Redis: private instance on 127.0.0.1:$port"
 fi
 export CELERY_BROKER_URL="$REDIS_URL" CELERY_RESULT_BACKEND="$REDIS_URL"
 
-# Chromium for the browser tests, msgfmt for the translation check.
+# Chromium for the browser tests, xgettext for the translation check.
 command -v chromium >/dev/null || apt_install chromium fonts-liberation2
-command -v msgfmt >/dev/null || apt_install gettext
+command -v xgettext >/dev/null || apt_install gettext
 
+# pytest in its own process group, so that an interrupted run stops it and its workers too.
 set +e
-.venv/bin/pytest -n 2 "$@"
+set -m
+.venv/bin/pytest -n 2 "$@" &
+pytest_pid=$!
+set +m
+wait "$pytest_pid"
 status=$?
+pytest_pid=
 set -e
 if [ "$status" = 5 ]; then
   echo "pytest collected no tests: that is a failure." >&2

@@ -58,6 +58,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     import sys
     import time
     import uuid
+    from urllib.parse import quote
 
     from django.conf import settings
     from django.db import connection
@@ -72,7 +73,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": "postgres://{}:{}@{}:{}/{}".format(
+            *(quote(str(db[k] or ""), safe="") for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME"))
+        ),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }

@@ -176,11 +176,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="asn")
 
-# IMPORT / EXPORT
-# ------------------------------------------------------------------------------
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-
 # LOGGING
 # ------------------------------------------------------------------------------
 LOGGING = {

@@ -23,3 +23,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind a reverse proxy, django-axes must see the client's address, not the proxy's, or a
+# lockout would hit everyone: set AXES_IPWARE_PROXY_COUNT to the number of proxies in front.
+# Without it only REMOTE_ADDR is trusted, so clients cannot spoof X-Forwarded-For.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)

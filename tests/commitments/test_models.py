@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from commitments.models import Commitment, Department, Goal, Membership, ReportingPeriod
 from indicators.models import Indicator, Target
@@ -25,8 +25,16 @@ pytestmark = pytest.mark.django_db
 
 
 def assert_db_refuses(create) -> None:
-    with pytest.raises(IntegrityError), transaction.atomic():
-        create()
+    """Assert that the database refuses the write, by the end of the transaction at the latest."""
+
+    def create_and_check():
+        with transaction.atomic():
+            create()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    with pytest.raises(IntegrityError):
+        create_and_check()
 
 
 def test_goal_codes_are_unique_within_a_plan_but_not_across_plans():

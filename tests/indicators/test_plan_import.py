@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from commitments.models import Commitment, Goal, GoalArea, Plan
 from indicators.models import Indicator, PriorOutcome, Target
-from indicators.plan_files import PlanFileError, read_plan_files
+from indicators.plan_files import PlanFileError, csv_bytes, read_plan_files
 from indicators.selectors import plan_export
 from indicators.services import plan_import
 
@@ -94,6 +94,7 @@ def test_exporting_and_importing_the_demo_plan_changes_nothing(plan):
     assert result.errors == []
     assert not result.changed
     assert sum(s.unchanged for s in result.sheets) == 9 + 17 + 34 + 46 + 62 + 35
+    assert all(not s.new and not s.updated for s in result.sheets)
     assert snapshot() == before
 
 
@@ -101,7 +102,7 @@ def test_csv_export_of_each_sheet_imports_back_unchanged(plan):
     before = snapshot()
     book = plan_export(plan=plan)
     files = [
-        (f"{key}.csv", sheet.export("csv").encode())
+        (f"{key}.csv", csv_bytes(sheet))
         for key, sheet in zip(
             ["malomraden", "mal", "ataganden", "indikatorer", "malvarden", "utfall"], book.sheets(), strict=True
         )
@@ -134,7 +135,7 @@ def test_changed_wording_updates_the_row_matched_on_its_code(plan):
     content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 2, "text", "Ny lydelse av målet"))
     result = run_import(plan.committee, content)
     assert result.errors == []
-    assert [s.updated for s in result.sheets if s.title == "Mål"] == [1]
+    assert [s.updated for s in result.sheets if s.title == "Mål"] == [["NM01"]]
     assert Goal.objects.get(plan=plan, code="NM01").text == "Ny lydelse av målet"
     assert Goal.objects.filter(plan=plan).count() == 17
 
@@ -194,9 +195,9 @@ def test_target_that_is_neither_number_nor_text(plan):
     result = assert_rejected(
         plan,
         edit_xlsx(exported_xlsx(plan), "Målvärden", bad_targets),
-        [("Målvärden", 2, "värde", "inte ett tal")],
+        [("Målvärden", 2, "värde", "inte ett tal"), ("Målvärden", 3, "värde", "tal eller en text")],
     )
-    assert any(e.row == 3 and "tal eller en text" in e.message for e in result.errors), result.errors
+    assert len(result.errors) == 2, result.errors
 
 
 def test_wrong_year_is_named(plan):
@@ -266,3 +267,97 @@ def test_plan_export_query_count_does_not_grow_with_the_plan(plan, django_assert
     assert isinstance(big_book, tablib.Databook)
     assert len(big_book.sheets()[2]) == 34
     assert len(small_book.sheets()[2]) == 2
+
+
+def test_swapping_and_renumbering_orders_is_accepted(plan):
+    def swap(ws):
+        set_cell(ws, 2, "ordning", 2)  # NM01
+        set_cell(ws, 3, "ordning", 1)  # NM02
+
+    result = run_import(plan.committee, edit_xlsx(exported_xlsx(plan), "Mål", swap))
+    assert result.errors == []
+    assert Goal.objects.get(plan=plan, code="NM01").sort_order == 2
+    assert Goal.objects.get(plan=plan, code="NM02").sort_order == 1
+
+
+def test_new_goal_inserted_first_with_the_others_renumbered(plan):
+    def insert(ws):
+        area_rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, header_index(ws, "målområde")).value == "MO2"]
+        for r in area_rows:
+            set_cell(ws, r, "ordning", ws.cell(r, header_index(ws, "ordning")).value + 1)
+        ws.append([2019, "NM18", "MO2", "nämndsmål", "Ett nytt mål först i området", "", "", "ja", "ja", 1])
+
+    result = run_import(plan.committee, edit_xlsx(exported_xlsx(plan), "Mål", insert))
+    assert result.errors == []
+    assert list(GoalArea.objects.get(plan=plan, code="MO2").goals.values_list("code", flat=True)) == [
+        "NM18", "NM03", "NM04", "NM05", "NM06",
+    ]  # fmt: skip
+
+
+def test_order_taken_by_another_row_is_named(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 3, "ordning", 1))  # NM02 onto NM01
+    result = assert_rejected(plan, content, [("Mål", 3, "ordning", "NM01")])
+    assert any(e.row == 2 and "NM02" in e.message for e in result.errors)
+
+
+def test_blank_rows_in_the_middle_of_a_sheet_are_ignored(plan):
+    before = snapshot()
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: ws.insert_rows(5, amount=2))
+    result = run_import(plan.committee, content)
+    assert result.errors == []
+    assert snapshot() == before
+
+
+def test_unknown_sheet_name_is_refused(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Målvärden", lambda ws: setattr(ws, "title", "Malvarden"))
+    with pytest.raises(PlanFileError, match=r"Okänt blad.*Malvarden"):
+        read_plan_files([("plan.xlsx", content)])
+
+
+def test_unknown_indicator_of_a_target_is_named_in_its_column(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Målvärden", lambda ws: set_cell(ws, 4, "indikator", "MI99"))
+    assert_rejected(plan, content, [("Målvärden", 4, "indikator", "MI99")])
+
+
+def test_target_year_error_is_named_in_its_own_column(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Målvärden", lambda ws: set_cell(ws, 4, "målår", 1899))
+    assert_rejected(plan, content, [("Målvärden", 4, "målår", "2000")])
+
+
+def test_goal_indicator_tied_to_a_commitment_is_named(plan):
+    def tie(ws):
+        set_cell(ws, 2, "åtagande", "A01")  # MI01 is a goal indicator of NM01, whose commitment is A01
+
+    content = edit_xlsx(exported_xlsx(plan), "Indikatorer", tie)
+    assert_rejected(plan, content, [("Indikatorer", 2, "åtagande", "målindikator")])
+
+
+def test_huge_exponent_is_refused_at_once(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 2, "ordning", "1e1000000"))
+    assert_rejected(plan, content, [("Mål", 2, "ordning", "inte ett tal")])
+
+
+def test_csv_saved_by_swedish_excel_is_read(plan):
+    text = "år;indikator;målår;del;värde;text\n2019;MI02;2019;;;Förväntas inga stora effekter för brukare\n"
+    result = plan_import(
+        committee=plan.committee, year=2019, datasets=read_plan_files([("malvarden.csv", text.encode("cp1252"))])
+    )
+    assert result.errors == []
+    assert Target.objects.get(indicator__code="MI02", year=2019).text == "Förväntas inga stora effekter för brukare"
+
+
+def test_unreadable_csv_and_broken_workbook_are_refused(plan):
+    with pytest.raises(PlanFileError, match="inte en läsbar CSV-fil"):
+        read_plan_files([("mal.csv", b'"' + b"x" * 200_000)])
+    content = bytearray(exported_xlsx(plan))
+    broken = bytes(content[: len(content) // 2])
+    with pytest.raises(PlanFileError, match="inte en Excel-arbetsbok"):
+        read_plan_files([("plan.xlsx", broken)])
+
+
+def test_year_outside_the_allowed_range_creates_no_plan(demo):
+    content = "år,kod,nummer,namn,ordning\n1899,MO1,1,Ett område,1\n".encode()
+    result = run_import(demo, content, name="malomraden.csv", year=1899)
+    assert result.errors
+    assert result.errors[0].column == "år"
+    assert not Plan.objects.filter(year=1899).exists()

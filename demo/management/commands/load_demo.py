@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -17,8 +18,7 @@ from commitments.models import (
     Plan,
     ReportingPeriod,
 )
-from indicators.management.commands.import_plan import read_paths
-from indicators.plan_files import read_plan_files
+from indicators.plan_files import read_paths, read_plan_files
 from indicators.services import plan_import
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
@@ -26,12 +26,14 @@ DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the c
 
 
 def upsert(model, lookup: dict, values: dict):
-    """Create or update one row, validated like any other write."""
+    """Create or update one row, validated like any other write; an unchanged row is not written."""
     obj = model.objects.filter(**lookup).first() or model(**lookup)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if obj.pk is None or changed:
+        obj.full_clean()
+        obj.save()
     return obj
 
 
@@ -39,10 +41,17 @@ class Command(BaseCommand):
     help = "Läs in demonämnden (ASN 2019) med avdelningar, skalor, perioder, användare och plan."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="lösenord för demoanvändarna")
+        parser.add_argument(
+            "--password", help=f"lösenord för demoanvändarna (utan DEBUG krävs det; annars {DEFAULT_PASSWORD})"
+        )
 
     @transaction.atomic
     def handle(self, *args, password, **options):
+        if password is None:
+            if not settings.DEBUG:
+                # The demo admin is staff: never with a published password outside development.
+                raise CommandError("Ange --password: demoanvändarnas standardlösenord används bara med DEBUG.")
+            password = DEFAULT_PASSWORD
         spec = json.loads((DATA / "asn.json").read_text(encoding="utf-8"))
         committee = upsert(Committee, {"slug": spec["committee"]["slug"]}, spec["committee"])
         mandates = [upsert(MandatePeriod, {"start_year": m["start_year"]}, m) for m in spec["mandate_periods"]]

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import Plan
-from indicators.plan_files import SHEETS
+from indicators.plan_files import SHEETS, csv_bytes
 from indicators.selectors import plan_export
 
 
@@ -28,5 +28,5 @@ class Command(BaseCommand):
         else:
             out.mkdir(parents=True, exist_ok=True)
             for sheet, data in zip(SHEETS, book.sheets(), strict=True):
-                (out / f"{sheet.key}.csv").write_text(data.export("csv"), encoding="utf-8")
+                (out / f"{sheet.key}.csv").write_bytes(csv_bytes(data))
         self.stdout.write(self.style.SUCCESS(f"Planen är exporterad till {out}."))

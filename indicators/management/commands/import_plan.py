@@ -1,24 +1,8 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import Committee
-from indicators.plan_files import PlanFileError, read_plan_files
+from indicators.plan_files import PlanFileError, read_paths, read_plan_files
 from indicators.services import plan_import
-
-
-def read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
-    """Return (name, content) of each file; a directory stands for the CSV files in it."""
-    files = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += [(p.name, p.read_bytes()) for p in sorted(path.glob("*.csv"))]
-        elif path.is_file():
-            files.append((path.name, path.read_bytes()))
-        else:
-            raise CommandError(f"Filen finns inte: {raw}")
-    return files
 
 
 class Command(BaseCommand):
@@ -45,7 +29,7 @@ class Command(BaseCommand):
         result = plan_import(committee=committee_obj, year=year, datasets=datasets, dry_run=dry_run)
         for sheet in result.sheets:
             self.stdout.write(
-                f"{sheet.title}: {sheet.new} nya, {sheet.updated} ändrade, {sheet.unchanged} oförändrade"
+                f"{sheet.title}: {len(sheet.new)} nya, {len(sheet.updated)} ändrade, {sheet.unchanged} oförändrade"
             )
         if result.errors:
             for error in result.errors:

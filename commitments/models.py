@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö._-]*$",
@@ -500,3 +501,86 @@ class ReportingPeriod(BaseModel):
             errors["start"] = _("The period must start in the plan year.")
         if errors:
             raise ValidationError(errors)
+
+
+class ReviewStatus(models.TextChoices):
+    """The states of anything a department writes and a reviewer approves."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned")
+
+
+class Reviewable(BaseModel):
+    """
+    Abstract base of what departments write for a period: entries and indicator outcomes.
+
+    One review workflow (``workflow.py``), one history (django-simple-history on each
+    concrete model) and one permission module serve them all. ``version`` grows by one
+    with every save; a save names the version it started from, so that a concurrent
+    change is noticed instead of overwritten (optimistic locking).
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting period")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+
+    #: The fields that identify a row: one per these for a period and department.
+    natural_key_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+
+class ProgressEntry(Reviewable):
+    """What a department reports on a commitment for a period: a comment and an assessment."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="entries", verbose_name=_("commitment")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="entries", verbose_name=_("reporting period")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="entries", verbose_name=_("department")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    assessment = models.ForeignKey(
+        AssessmentValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment"),
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
+
+    natural_key_fields = ("commitment", "period", "department")
+
+    class Meta:
+        ordering = ["period", "commitment__goal__goal_area__sort_order", "commitment__goal__sort_order",
+                    "commitment__sort_order", "department__sort_order"]  # fmt: skip
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period", "department"], name="entry_unique_commitment_period_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment.code} – {self.department.code} – {self.period.slug}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from .models import Committee, Membership
+from .models import Committee, Department, Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -100,3 +100,39 @@ def admin_assignable_users(user: User) -> QuerySet[User]:
 def can_use_admin(user: User) -> bool:
     """Whether the user may enter the Django admin (staff who manage a committee's plan)."""
     return user.is_active and user.is_staff and is_committee_admin(user)
+
+
+def can_read_department(user: User, department: Department) -> bool:
+    """
+    Whether the user may read what ``department`` writes: its editors and readers, and the
+    committee's reviewers and admins.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    for m in _memberships(user):
+        if m.committee_id != department.committee_id:
+            continue
+        if m.role in (Role.REVIEWER, Role.COMMITTEE_ADMIN) or m.department_id == department.pk:
+            return True
+    return False
+
+
+def can_edit_department(user: User, department: Department) -> bool:
+    """Whether the user writes for ``department`` (its editors)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return any(m.role == Role.EDITOR and m.department_id == department.pk for m in _memberships(user))
+
+
+def readable_department_ids(user: User, committee: Committee) -> set[int] | None:
+    """Return the ids of the departments of ``committee`` the user reads, or None for all of them."""
+    if user.is_superuser or committee.pk in committee_ids(user, (Role.REVIEWER, Role.COMMITTEE_ADMIN)):
+        return None
+    return {m.department_id for m in _memberships(user) if m.committee_id == committee.pk and m.department_id}
+
+
+def editable_department_ids(user: User) -> set[int]:
+    """Return the ids of the departments the user writes for."""
+    return {m.department_id for m in _memberships(user) if m.role == Role.EDITOR}

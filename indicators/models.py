@@ -4,8 +4,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from commitments.models import BaseModel, Commitment, Goal, Plan, PlanItem, year_validators
+from commitments.models import (
+    AssessmentValue,
+    BaseModel,
+    Commitment,
+    Department,
+    Goal,
+    Plan,
+    PlanItem,
+    ReportingPeriod,
+    Reviewable,
+    year_validators,
+)
 
 
 class Indicator(PlanItem):
@@ -150,3 +162,59 @@ class PriorOutcome(YearValue):
     class Meta(YearValue.Meta):
         verbose_name = _("prior outcome")
         verbose_name_plural = _("prior outcomes")
+
+
+class Outcome(Reviewable):
+    """
+    An utfall: a department's outcome of an indicator for a reporting period.
+
+    For an indicator split by sex, the values of the two groups (women/men, or girls/boys)
+    sit beside the total. A share can be entered as counts (numerator and denominator per
+    group), and the percentages are then computed from them.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("indicator")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("reporting period")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("department")
+    )
+    value = models.DecimalField(_("outcome"), max_digits=16, decimal_places=4, null=True, blank=True)
+    value_female = models.DecimalField(_("women / girls"), max_digits=16, decimal_places=4, null=True, blank=True)
+    value_male = models.DecimalField(_("men / boys"), max_digits=16, decimal_places=4, null=True, blank=True)
+    numerator = models.PositiveIntegerField(_("count (numerator)"), null=True, blank=True)
+    numerator_female = models.PositiveIntegerField(_("count, women / girls"), null=True, blank=True)
+    numerator_male = models.PositiveIntegerField(_("count, men / boys"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("total (denominator)"), null=True, blank=True)
+    denominator_female = models.PositiveIntegerField(_("total, women / girls"), null=True, blank=True)
+    denominator_male = models.PositiveIntegerField(_("total, men / boys"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    assessment = models.ForeignKey(
+        AssessmentValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment"),
+    )
+    assessment_motivation = models.TextField(_("motivation of the assessment"), blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
+
+    natural_key_fields = ("indicator", "period", "department")
+
+    class Meta:
+        ordering = ["period", "indicator__goal__goal_area__sort_order", "indicator__goal__sort_order",
+                    "indicator__sort_order", "department__sort_order"]  # fmt: skip
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "department"], name="outcome_unique_indicator_period_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} – {self.department.code} – {self.period.slug}"

@@ -1,18 +1,29 @@
-"""Write operations on indicators and on the plan as a whole."""
+"""Write operations on indicators and outcomes, and on the plan as a whole."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from commitments.models import Committee, Plan
+from commitments.models import AssessmentValue, Committee, Department, Plan, ReportingPeriod
+from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
+from commitments.services import rich_text_clean
+from commitments.workflow import reviewable_save
 
+from .models import Indicator, Outcome
+from .outcomes import proposed_assessment, share_percent
 from .plan_files import SHEETS
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -201,3 +212,98 @@ def plan_import(
         else:
             result.applied = True
     return result
+
+
+OUTCOME_NUMBER_FIELDS = (
+    "value", "value_female", "value_male",
+    "numerator", "numerator_female", "numerator_male",
+    "denominator", "denominator_female", "denominator_male",
+)  # fmt: skip
+
+
+def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:
+    """Return the department's outcome of the indicator for the period, unsaved if there is none yet."""
+    outcome = Outcome.objects.filter(indicator=indicator, period=period, department=department).first()
+    return outcome or Outcome(indicator=indicator, period=period, department=department, version=0)
+
+
+def _outcome_values(indicator: Indicator, data: dict) -> dict:
+    """Check the figures of an outcome and compute shares from counts; raise ``ValidationError``."""
+    values = {name: data.get(name) for name in OUTCOME_NUMBER_FIELDS}
+    split = indicator.disaggregation != Indicator.Disaggregation.NONE
+    if not split:
+        for name in ("value_female", "value_male", "numerator_female", "numerator_male",
+                     "denominator_female", "denominator_male"):  # fmt: skip
+            values[name] = None
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if value is not None and value < 0:
+            errors.setdefault(name, []).append(_("A count or value cannot be negative."))
+    for suffix in ("", "_female", "_male"):
+        numerator, denominator = values[f"numerator{suffix}"], values[f"denominator{suffix}"]
+        if (numerator is None) != (denominator is None):
+            missing = f"denominator{suffix}" if denominator is None else f"numerator{suffix}"
+            errors.setdefault(missing, []).append(_("Give both the count and the total, or neither."))
+        elif numerator is not None and numerator > denominator:
+            errors.setdefault(f"numerator{suffix}", []).append(_("The count cannot be larger than the total."))
+    if split:
+        for prefix in ("numerator", "denominator", "value"):
+            total, female, male = values[prefix], values[f"{prefix}_female"], values[f"{prefix}_male"]
+            if prefix != "value" and None not in (total, female, male) and female + male > total:
+                errors.setdefault(prefix, []).append(
+                    _("The groups add up to %(sum)s, more than the total %(total)s.")
+                    % {"sum": female + male, "total": total}
+                )
+    if errors:
+        raise ValidationError(errors)
+    for suffix in ("", "_female", "_male"):
+        share = share_percent(values[f"numerator{suffix}"], values[f"denominator{suffix}"])
+        if share is not None:
+            values[f"value{suffix}"] = share
+    if indicator.unit == Indicator.Unit.PERCENT:
+        for name in ("value", "value_female", "value_male"):
+            if values[name] is not None and values[name] > 100:
+                errors.setdefault(name, []).append(_("A share cannot be above 100 %."))
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: int) -> Outcome:
+    """
+    Save a department's outcome of an indicator, as a draft.
+
+    ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``, ``assessment`` and
+    ``assessment_motivation``. Shares given as counts are computed. An assessment other than
+    the one the target proposes needs a motivation. Only the department's editors may, while
+    the period is open; a save from an old version raises ``workflow.Conflict``.
+    """
+    if not can_edit_department(user, outcome.department):
+        raise PermissionDenied
+    indicator = outcome.indicator
+    values = _outcome_values(indicator, data)
+    values["comment"] = rich_text_clean(data.get("comment", ""))
+    assessment = data.get("assessment")
+    scale = indicator.plan.commitment_scale
+    if assessment is not None and (scale is None or assessment.scale_id != scale.pk):
+        raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
+    motivation = (data.get("assessment_motivation") or "").strip()
+    proposed = outcome_proposed_assessment(outcome=outcome, value=values["value"])
+    if assessment is not None and proposed is not None and assessment != proposed and not motivation:
+        raise ValidationError(
+            {"assessment_motivation": _("You chose another assessment than the proposed one: give a motivation.")}
+        )
+    values.update(assessment=assessment, assessment_motivation=motivation)
+    return reviewable_save(obj=outcome, expected_version=expected_version, values=values, user=user)
+
+
+def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue | None:
+    """Return the assessment the indicator's target for the period's year proposes for ``value``."""
+    indicator = outcome.indicator
+    scale = indicator.plan.commitment_scale
+    target = indicator.targets.filter(year=outcome.period.plan.year, part="").first()
+    if scale is None or target is None:
+        return None
+    return proposed_assessment(
+        indicator=indicator, value=value, target=target.value, scale_values=list(scale.values.all())
+    )

@@ -8,7 +8,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -48,7 +48,9 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "django_filters",
+    "django_prose_editor",
     "import_export",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -99,14 +101,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # django-axes must be last.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-# Content-Security-Policy (django-csp 4): no inline script anywhere.
+# Content-Security-Policy (django-csp 4): no inline script, except an element that carries
+# the request's nonce (the rich-text editor's import map).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

@@ -1,0 +1,50 @@
+"""
+Rich text of entries: what the editor offers, and the allowlist that every stored text passes.
+
+The comments in the committee's documents hold paragraphs, bullet and numbered lists,
+italics, bold, links and simple tables; nothing else is kept. The same configuration feeds
+the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two agree.
+"""
+
+import re
+
+import nh3
+from django_prose_editor.config import allowlist_from_extensions, expand_extensions
+
+#: django-prose-editor extensions, https://django-prose-editor.readthedocs.io/
+EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Link": {"protocols": ["http", "https", "mailto"]},
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "HardBreak": True,
+}
+
+#: The most characters a comment may hold, markup included.
+MAX_LENGTH = 20_000
+
+
+def _allowlist() -> dict:
+    allowlist = allowlist_from_extensions(expand_extensions(EXTENSIONS))
+    # The documents' comments use <i> and <b>; the editor reads them as italic and bold.
+    allowlist["tags"] |= {"i", "b"}
+    # No target attribute: links open where the reader chooses.
+    allowlist["attributes"]["a"] = {"href", "title"}
+    allowlist["link_rel"] = "noopener noreferrer"
+    return allowlist
+
+
+_cleaner = nh3.Cleaner(**_allowlist())
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+
+
+def sanitize_rich_text(html: str) -> str:
+    """Return ``html`` with everything outside the allowlist removed; an empty text is ""."""
+    cleaned = _cleaner.clean(html or "")
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()

@@ -1,0 +1,58 @@
+"""Write operations of the commitments app: what departments and reviewers do."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from .models import AssessmentValue, Commitment, Department, ProgressEntry, ReportingPeriod
+from .permissions import can_edit_department
+from .richtext import MAX_LENGTH, sanitize_rich_text
+from .workflow import reviewable_save
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def rich_text_clean(html: str, *, field: str = "comment") -> str:
+    """Return the sanitised text, or raise a ``ValidationError`` on ``field`` if it is too long."""
+    if len(html or "") > MAX_LENGTH:
+        raise ValidationError(
+            {field: _("The text is too long: at most %(max)s characters, markup included.") % {"max": MAX_LENGTH}}
+        )
+    return sanitize_rich_text(html)
+
+
+def progress_entry_get_or_new(
+    *, commitment: Commitment, period: ReportingPeriod, department: Department
+) -> ProgressEntry:
+    """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
+    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
+    return entry or ProgressEntry(commitment=commitment, period=period, department=department, version=0)
+
+
+def progress_entry_save(
+    *,
+    entry: ProgressEntry,
+    user: User,
+    comment: str,
+    assessment: AssessmentValue | None,
+    expected_version: int,
+) -> ProgressEntry:
+    """
+    Save a department's comment and assessment on a commitment, as a draft.
+
+    Only the department's editors may, while the period is open and the entry is a draft
+    or returned; a save from an old version raises ``workflow.Conflict``.
+    """
+    if not can_edit_department(user, entry.department):
+        raise PermissionDenied
+    if not entry.commitment.departments.filter(pk=entry.department_id).exists():
+        raise PermissionDenied
+    scale = entry.commitment.plan.commitment_scale
+    if assessment is not None and (scale is None or assessment.scale_id != scale.pk):
+        raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
+    values = {"comment": rich_text_clean(comment), "assessment": assessment}
+    return reviewable_save(obj=entry, expected_version=expected_version, values=values, user=user)

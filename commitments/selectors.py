@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from .models import Committee, Membership, Plan, ReportingPeriod
-from .permissions import committees_for
+from .models import Commitment, Committee, Membership, Plan, ProgressEntry, ReportingPeriod, ReviewStatus
+from .permissions import committees_for, readable_department_ids
+
+#: The link between a commitment and a responsible department: one row of a department's list.
+CommitmentDepartment = Commitment.departments.through
+#: The status of a row whose department has not written anything yet.
+NOT_STARTED = "not_started"
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -37,3 +44,51 @@ def committee_overviews_for_user(*, user: User) -> list[CommitteeOverview]:
         ),
     )
     return [CommitteeOverview(c, c.user_memberships, list(c.plans.all())) for c in committees]
+
+
+def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
+    """Return the period, or raise Http404 when it does not exist or the user may not see its committee."""
+    period = (
+        ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
+        .filter(plan__committee__slug=committee_slug, slug=period_slug)
+        .first()
+    )
+    if period is None or not committees_for(user).filter(pk=period.plan.committee_id).exists():
+        raise Http404
+    return period
+
+
+def commitment_rows(*, user: User, period: ReportingPeriod) -> QuerySet:
+    """
+    Return one row per commitment × responsible department that the user reads, for the period.
+
+    Each row (the commitment–department link) carries ``status``: the state of the
+    department's entry, or ``"not_started"``; and ``entry_updated_at``.
+    """
+    entries = ProgressEntry.objects.filter(
+        period=period, commitment=OuterRef("commitment"), department=OuterRef("department")
+    )
+    rows = (
+        CommitmentDepartment.objects.filter(commitment__plan=period.plan)
+        .select_related("commitment__goal__goal_area", "department")
+        .annotate(
+            status=Coalesce(Subquery(entries.values("status")[:1]), Value(NOT_STARTED)),
+            entry_updated_at=Subquery(entries.values("updated_at")[:1]),
+        )
+        .order_by(
+            "commitment__goal__goal_area__sort_order",
+            "commitment__goal__sort_order",
+            "commitment__sort_order",
+            "department__sort_order",
+        )
+    )
+    departments = readable_department_ids(user, period.plan.committee)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    return rows
+
+
+def status_counts(rows: QuerySet) -> dict[str, int]:
+    """Return how many rows are in each status, every status named."""
+    counts = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in (NOT_STARTED, *ReviewStatus.values)}

@@ -1,7 +1,10 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from .selectors import committee_overviews_for_user
+from .filters import CommitmentRowFilter
+from .permissions import editable_department_ids
+from .selectors import commitment_rows, committee_overviews_for_user, period_get_for_user, status_counts
+from .workflow import EDITABLE_STATES, period_is_open
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -15,4 +18,38 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class CommitmentListView(LoginRequiredMixin, TemplateView):
+    """“Mina åtaganden”: a period's commitments of the user's departments, with their entries' status."""
+
+    template_name = "commitments/commitment_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
+        rows = commitment_rows(user=user, period=period)
+        filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
+        editable = editable_department_ids(user)
+        open_for_entries = period_is_open(period)
+        shown = list(filterset.qs)
+        for row in shown:
+            row.can_edit = (
+                open_for_entries
+                and row.department_id in editable
+                and (row.status in EDITABLE_STATES or row.status == "not_started")
+            )
+        counts = status_counts(rows)
+        context.update(
+            period=period,
+            committee=period.plan.committee,
+            filterset=filterset,
+            rows=shown,
+            counts=counts,
+            left=counts["not_started"] + counts["draft"] + counts["returned"],
+            open_for_entries=open_for_entries,
+        )
+        return context
+
+
 home_view = HomeView.as_view()
+commitment_list_view = CommitmentListView.as_view()

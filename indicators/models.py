@@ -94,6 +94,11 @@ class Indicator(PlanItem):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def unit_suffix(self) -> str:
+        """The unit as written after a number (“18 %”, “35 månader”); counts and texts have none."""
+        return "" if self.unit in (self.Unit.COUNT, self.Unit.TEXT) else self.unit
+
     def clean(self) -> None:
         self.check_same_plan("goal")
         if self.commitment_id and self.level == self.Level.GOAL:

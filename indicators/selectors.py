@@ -1,10 +1,25 @@
-"""Reads of indicators and of the plan as a whole."""
+"""Reads of indicators and outcomes, and of the plan as a whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import tablib
+from django.db.models import Prefetch, Q
+from django.http import Http404
 
-from commitments.models import Plan
+from commitments.history import text_diff
+from commitments.models import AssessmentValue, Commitment, Department, Plan, ProgressEntry, ReportingPeriod
+from commitments.permissions import can_edit_department, can_read_department
+from commitments.workflow import EDITABLE_STATES, period_is_open
 
+from .models import Indicator, Outcome, PriorOutcome, Target
+from .outcomes import proposed_assessment
 from .plan_files import SHEETS
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def plan_export(*, plan: Plan) -> tablib.Databook:
@@ -20,3 +35,166 @@ def plan_export(*, plan: Plan) -> tablib.Databook:
         data.title = sheet.title
         book.add_sheet(data)
     return book
+
+
+@dataclass
+class OutcomeLine:
+    """One indicator on the entry page: the outcome so far, and what to compare it with."""
+
+    indicator: Indicator
+    outcome: Outcome
+    target: Target | None
+    prior: PriorOutcome | None
+    proposed: AssessmentValue | None
+
+
+@dataclass
+class EntryPage:
+    period: ReportingPeriod
+    commitment: Commitment
+    department: Department
+    entry: ProgressEntry
+    lines: list[OutcomeLine]
+    scale_values: list[AssessmentValue]
+    can_edit: bool
+
+
+def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
+    """
+    Read everything the entry page shows, in a fixed number of queries.
+
+    Raise Http404 when the commitment or department does not exist in the period's plan,
+    the department is not responsible for the commitment, or the user may not read it.
+    """
+    plan = period.plan
+    commitment = Commitment.objects.select_related("goal__goal_area").filter(plan=plan, code=commitment_code).first()
+    department = Department.objects.filter(committee_id=plan.committee_id, code=department_code).first()
+    if (
+        commitment is None
+        or department is None
+        or not commitment.departments.filter(pk=department.pk).exists()
+        or not can_read_department(user, department)
+    ):
+        raise Http404
+    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
+    entry = entry or ProgressEntry(commitment=commitment, period=period, department=department, version=0)
+    scale_values = list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else []
+    indicators = (
+        Indicator.objects.filter(Q(commitment=commitment) | Q(goal=commitment.goal, commitment__isnull=True))
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.filter(year=plan.year, part=""), to_attr="year_targets"),
+            Prefetch(
+                "prior_outcomes",
+                queryset=PriorOutcome.objects.filter(year=plan.year - 1, part=""),
+                to_attr="last_year",
+            ),
+            Prefetch(
+                "outcomes", queryset=Outcome.objects.filter(period=period, department=department), to_attr="mine"
+            ),
+        )
+        .order_by("sort_order")
+    )
+    lines = []
+    for indicator in indicators:
+        outcome = indicator.mine[0] if indicator.mine else Outcome(
+            indicator=indicator, period=period, department=department, version=0
+        )  # fmt: skip
+        target = indicator.year_targets[0] if indicator.year_targets else None
+        lines.append(
+            OutcomeLine(
+                indicator=indicator,
+                outcome=outcome,
+                target=target,
+                prior=indicator.last_year[0] if indicator.last_year else None,
+                proposed=proposed_assessment(
+                    indicator=indicator,
+                    value=outcome.value,
+                    target=target.value if target else None,
+                    scale_values=scale_values,
+                ),
+            )
+        )
+    editable = can_edit_department(user, department) and period_is_open(period)
+    return EntryPage(
+        period=period,
+        commitment=commitment,
+        department=department,
+        entry=entry,
+        lines=lines,
+        scale_values=scale_values,
+        can_edit=editable and entry.status in EDITABLE_STATES,
+    )
+
+
+@dataclass
+class Version:
+    """One saved version: when, by whom, in what state."""
+
+    history_id: int
+    number: int
+    when: object
+    who: object
+    status: str
+    record: object
+
+
+@dataclass
+class EntryHistory:
+    entry_versions: list[Version]
+    outcome_versions: list[tuple[Indicator, list[Version]]]
+    a: Version | None
+    b: Version | None
+    comment_diff: str
+    changed_fields: list[tuple[str, str, str]]
+
+
+def _versions(records) -> list[Version]:
+    return [
+        Version(history_id=r.history_id, number=r.version, when=r.history_date, who=r.history_user,
+                status=r.get_status_display(), record=r)
+        for r in records
+    ]  # fmt: skip
+
+
+def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> EntryHistory:
+    """Return the saved versions of the entry and its outcomes, and the diff between versions ``a`` and ``b``."""
+    entry_versions = []
+    if page.entry.pk:
+        entry_versions = _versions(
+            ProgressEntry.history.filter(id=page.entry.pk).select_related("history_user", "assessment")
+        )
+    outcome_ids = [line.outcome.pk for line in page.lines if line.outcome.pk]
+    records = Outcome.history.filter(id__in=outcome_ids).select_related("history_user", "assessment")
+    by_outcome: dict[int, list] = {}
+    for record in records:
+        by_outcome.setdefault(record.id, []).append(record)
+    outcome_versions = [
+        (line.indicator, _versions(by_outcome[line.outcome.pk]))
+        for line in page.lines
+        if line.outcome.pk in by_outcome
+    ]
+    by_id = {str(v.history_id): v for v in entry_versions}
+    newest = entry_versions[0] if entry_versions else None
+    older = entry_versions[1] if len(entry_versions) > 1 else None
+    first, second = by_id.get(a or "", older), by_id.get(b or "", newest)
+    if first and second and first.record.history_date > second.record.history_date:
+        first, second = second, first
+    comment_diff, changed = "", []
+    if first and second:
+        comment_diff = text_diff(first.record.comment, second.record.comment)
+        delta = second.record.diff_against(first.record, excluded_fields=["comment", "updated_at", "version"])
+        for change in delta.changes:
+            field = ProgressEntry._meta.get_field(change.field)
+            changed.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+    return EntryHistory(entry_versions, outcome_versions, first, second, comment_diff, changed)
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if field.is_relation:
+        return str(field.related_model._default_manager.filter(pk=value).first() or value)
+    return str(value)

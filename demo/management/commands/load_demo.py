@@ -1,5 +1,6 @@
 """Load the demo committee (ASN) from demo/data: organisation, scales, periods, users, plans."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -7,10 +8,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from commitments.models import (
     AssessmentScale,
     AssessmentValue,
+    Commitment,
     Committee,
     Department,
     MandatePeriod,
@@ -18,8 +21,11 @@ from commitments.models import (
     Plan,
     ReportingPeriod,
 )
+from commitments.services import progress_entry_get_or_new, progress_entry_save
+from commitments.workflow import reviewable_transition
+from indicators.models import Indicator
 from indicators.plan_files import read_paths, read_plan_files
-from indicators.services import plan_import
+from indicators.services import outcome_get_or_new, outcome_save, plan_import
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
@@ -35,6 +41,66 @@ def upsert(model, lookup: dict, values: dict):
         obj.full_clean()
         obj.save()
     return obj
+
+
+def demo_date(text: str, existing: ReportingPeriod | None) -> datetime.date:
+    """Read a date; “+21d” is 21 days after the period was first loaded, so the demo stays open."""
+    if text.startswith("+"):
+        if existing is not None:
+            return existing.deadline
+        return timezone.localdate() + datetime.timedelta(days=int(text[1:].removesuffix("d")))
+    return datetime.date.fromisoformat(text)
+
+
+def editor_of(department: Department):
+    membership = Membership.objects.filter(department=department, role=Membership.Role.EDITOR).select_related("user")
+    return membership.first().user
+
+
+def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
+    """
+    Write a period's entries and outcomes as the departments' editors would, and approve them.
+
+    Entries and outcomes that exist already are left as they are, so that loading twice
+    changes nothing.
+    """
+    period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
+    scale_values = {v.code: v for v in plan.commitment_scale.values.all()} if plan.commitment_scale else {}
+    departments = {d.code: d for d in plan.committee.departments.all()}
+    for item in content["entries"]:
+        department = departments[item["department"]]
+        entry = progress_entry_get_or_new(
+            commitment=Commitment.objects.get(plan=plan, code=item["commitment"]), period=period, department=department
+        )
+        if entry.pk:
+            continue
+        editor = editor_of(department)
+        entry = progress_entry_save(
+            entry=entry,
+            user=editor,
+            comment=item["comment"],
+            assessment=scale_values.get(item["assessment"]) if item["assessment"] else None,
+            expected_version=0,
+        )
+        entry = reviewable_transition(obj=entry, action="submit", user=editor)
+        reviewable_transition(obj=entry, action="approve", user=reviewer)
+    for item in content["outcomes"]:
+        department = departments[item["department"]]
+        outcome = outcome_get_or_new(
+            indicator=Indicator.objects.get(plan=plan, code=item["indicator"]), period=period, department=department
+        )
+        if outcome.pk:
+            continue
+        data = {"value": item["value"], "comment": item["comment"]}
+        for group, suffix in (("total", ""), ("women", "_female"), ("men", "_male")):
+            counts = (item.get("breakdown") or {}).get(group)
+            if counts:
+                data[f"numerator{suffix}"] = counts["numerator"]
+                data[f"denominator{suffix}"] = counts["denominator"]
+        editor = editor_of(department)
+        outcome = outcome_save(outcome=outcome, user=editor, data=data, expected_version=0)
+        outcome = reviewable_transition(obj=outcome, action="submit", user=editor)
+        reviewable_transition(obj=outcome, action="approve", user=reviewer)
 
 
 class Command(BaseCommand):
@@ -83,7 +149,9 @@ class Command(BaseCommand):
                 },
             )
             for period in p["periods"]:
-                upsert(ReportingPeriod, {"plan": plan, "slug": period["slug"]}, period)
+                existing = ReportingPeriod.objects.filter(plan=plan, slug=period["slug"]).first()
+                values = {**period, "deadline": demo_date(period["deadline"], existing)}
+                upsert(ReportingPeriod, {"plan": plan, "slug": period["slug"]}, values)
             datasets = read_plan_files(read_paths([str(DATA / p["files"])]))
             result = plan_import(committee=committee, year=p["year"], datasets=datasets)
             if result.errors:
@@ -101,8 +169,15 @@ class Command(BaseCommand):
             upsert(Membership, {"user": user, "committee": committee, "department": department, "role": u["role"]}, {})
             logins.append((u["username"], Membership.Role(u["role"]).label, department))
 
+        reviewer = User.objects.get(username=next(u["username"] for u in spec["users"] if u["role"] == "reviewer"))
+        for p in spec["plans"]:
+            plan = Plan.objects.get(committee=committee, year=p["year"])
+            for name in p.get("follow_ups", []):
+                content = json.loads((DATA / p["files"] / name).read_text(encoding="utf-8"))
+                load_follow_up(plan=plan, content=content, reviewer=reviewer)
+
         self.stdout.write(self.style.SUCCESS(f"Demonämnden {committee.name} är inläst."))
         self.stdout.write("Inloggningar (användarnamn / lösenord / roll):")
         for username, role, department in logins:
             where = f", {department.name}" if department else ""
-            self.stdout.write(f"  {username:<10} {password}   {role}{where}")
+            self.stdout.write(f"  {username:<14} {password}   {role}{where}")

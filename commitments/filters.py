@@ -1,0 +1,40 @@
+"""Filters of the department's list of commitments (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, GoalArea, ReviewStatus
+from .selectors import NOT_STARTED, CommitmentDepartment
+
+STATUS_CHOICES = [(NOT_STARTED, _("not started")), *ReviewStatus.choices]
+
+
+class CommitmentRowFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    goal_area = django_filters.ModelChoiceFilter(
+        label=_("Goal area"), field_name="commitment__goal__goal_area", queryset=GoalArea.objects.none()
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
+    department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.none())
+
+    class Meta:
+        model = CommitmentDepartment
+        fields = ["q", "goal_area", "status", "department"]
+
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["goal_area"].queryset = GoalArea.objects.filter(plan=period.plan)
+        self.filters["department"].queryset = Department.objects.filter(
+            pk__in=self.queryset.values("department")
+        ).order_by("sort_order", "name")
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(commitment__text__icontains=word)
+                | Q(commitment__code__iexact=word)
+                | Q(commitment__goal__text__icontains=word)
+            )
+        return queryset

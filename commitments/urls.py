@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commitments"
+
+urlpatterns = [
+    path("<slug:committee>/<slug:period>/ataganden/", views.commitment_list_view, name="list"),
+]

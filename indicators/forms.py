@@ -1,0 +1,89 @@
+"""Forms of the entry page: they check the shape of the input; the services check the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+
+from commitments.models import AssessmentValue
+from commitments.richtext import EXTENSIONS, MAX_LENGTH
+
+from .models import Indicator
+
+GROUP_LABELS = {
+    Indicator.Disaggregation.WOMEN_MEN: (_("Women"), _("Men")),
+    Indicator.Disaggregation.GIRLS_BOYS: (_("Girls"), _("Boys")),
+}
+
+
+def rich_text_field(label) -> ProseEditorFormField:
+    return ProseEditorFormField(
+        label=label,
+        required=False,
+        extensions=EXTENSIONS,
+        max_length=MAX_LENGTH,
+        error_messages={"max_length": _("The text is too long: at most %(limit_value)d characters, markup included.")},
+    )
+
+
+def assessment_field(scale_values, label) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(
+        label=label,
+        queryset=AssessmentValue.objects.filter(pk__in=[v.pk for v in scale_values]),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No assessment"),
+    )
+    field.label_from_instance = lambda v: f"{v.symbol} {v.label}".strip()
+    return field
+
+
+class EntryForm(forms.Form):
+    comment = rich_text_field(_("Comment"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, scale_values, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"] = assessment_field(scale_values, _("Assessment"))
+        self.order_fields(["comment", "assessment", "version"])
+
+
+def number_field(label, *, whole: bool = False) -> forms.Field:
+    if whole:
+        return forms.IntegerField(label=label, required=False, min_value=0, localize=True)
+    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=16, decimal_places=4, localize=True)
+
+
+class OutcomeForm(forms.Form):
+    """The outcome of one indicator: fields by its unit and breakdown by sex."""
+
+    def __init__(self, *args, indicator: Indicator, scale_values, **kwargs):
+        kwargs.setdefault("prefix", f"o-{indicator.code}")
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        split = GROUP_LABELS.get(indicator.disaggregation)
+        unit = indicator.get_unit_display() if indicator.unit != Indicator.Unit.TEXT else ""
+        total_label = _("All") if split else _("Outcome")
+        self.fields["value"] = number_field(f"{total_label} ({unit})" if unit else total_label)
+        if split:
+            self.fields["value_female"] = number_field(f"{split[0]} ({unit})" if unit else split[0])
+            self.fields["value_male"] = number_field(f"{split[1]} ({unit})" if unit else split[1])
+        self.count_groups = []
+        if indicator.unit == Indicator.Unit.PERCENT:
+            groups = [("", _("All"))] + ([("_female", split[0]), ("_male", split[1])] if split else [])
+            for suffix, group in groups:
+                self.fields[f"numerator{suffix}"] = number_field(_("Count, %(group)s") % {"group": group}, whole=True)
+                self.fields[f"denominator{suffix}"] = number_field(
+                    _("Total, %(group)s") % {"group": group}, whole=True
+                )
+                self.count_groups.append((group, self[f"numerator{suffix}"], self[f"denominator{suffix}"]))
+        self.fields["comment"] = rich_text_field(_("Comment on the outcome"))
+        self.fields["assessment"] = assessment_field(scale_values, _("Assessment"))
+        self.fields["assessment_motivation"] = forms.CharField(
+            label=_("Motivation, if you chose another assessment than the proposed one"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def value_fields(self):
+        return [self[name] for name in ("value", "value_female", "value_male") if name in self.fields]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path(
+        "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/",
+        views.entry_view,
+        name="entry",
+    ),
+    path(
+        "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/historik/",
+        views.entry_history_view,
+        name="entry_history",
+    ),
+]

@@ -5,11 +5,13 @@ Each ``clean`` raises ``ValueError`` with a message for the user; django-import-
 turns it into a validation error of the row and column.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from import_export import widgets
+
+from .numbers import parse_number
 
 
 def is_blank(value: object) -> bool:
@@ -35,18 +37,10 @@ class NumberWidget(widgets.Widget):
             return None
         if isinstance(value, bool):
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-        if isinstance(value, int | float | Decimal):
-            value = str(value)
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-        text = text.removesuffix("%").replace(",", ".")
         try:
-            number = Decimal(text)
-        except InvalidOperation:
+            return parse_number(str(value))
+        except ValueError:
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-        # A bounded exponent: converting “1e1000000” to an integer would take minutes.
-        if not number.is_finite() or abs(number.adjusted()) > 15:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-        return number
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

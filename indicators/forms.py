@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
 from commitments.models import AssessmentValue
+from commitments.numbers import parse_number
 from commitments.richtext import EXTENSIONS, MAX_LENGTH
 
 from .models import Indicator
@@ -47,10 +48,39 @@ class EntryForm(forms.Form):
         self.order_fields(["comment", "assessment", "version"])
 
 
+class SwedishDecimalField(forms.DecimalField):
+    """A decimal number as Swedish staff type it (“36,1”, “1 800”), shown with a decimal comma."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_number(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SwedishIntegerField(forms.IntegerField):
+    """A whole number as Swedish staff type it (“1 376”)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_number(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if number != number.to_integral_value():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
+
+
 def number_field(label, *, whole: bool = False) -> forms.Field:
     if whole:
-        return forms.IntegerField(label=label, required=False, min_value=0, localize=True)
-    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=16, decimal_places=4, localize=True)
+        return SwedishIntegerField(label=label, required=False, min_value=0, localize=True)
+    return SwedishDecimalField(
+        label=label, required=False, min_value=0, max_digits=16, decimal_places=4, localize=True
+    )
 
 
 class OutcomeForm(forms.Form):

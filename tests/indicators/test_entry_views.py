@@ -1,0 +1,215 @@
+"""The department's pages: the list of commitments, the entry page, the conflict page, the history."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from commitments.models import ProgressEntry
+from indicators.models import Outcome
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(period="2019-jan-aug"):
+    return reverse("commitments:list", args=["asn", period])
+
+
+def entry_url(commitment="A05", department="AMA", period="2019-helar"):
+    return reverse("indicators:entry", args=["asn", period, commitment, department])
+
+
+def entry_form_data(client, url, **changes):
+    """Return the entry page's form as the browser would post it, with ``changes``."""
+    form = client.get(url).context["entry_form"]
+    data = {"comment": form.initial.get("comment", ""), "version": form.initial["version"]}
+    if form.initial.get("assessment"):
+        data["assessment"] = form.initial["assessment"]
+    for line_form in client.get(url).context["lines"]:
+        outcome_form = line_form[1]
+        for name, value in outcome_form.initial.items():
+            if value is not None:
+                data[outcome_form.add_prefix(name)] = value
+    data.update(changes)
+    return data
+
+
+def test_editor_sees_their_departments_commitments_with_status(client, editor):
+    client.force_login(editor)
+    response = client.get(list_url())
+    rows = response.context["rows"]
+    assert {row.department.code for row in rows} == {"AMA"}
+    assert [row.commitment.code for row in rows] == ["A03", "A05", "A06", "A07", "A08"]
+    # The January–August comment on A03 was written by EBB, the other responsible department.
+    assert [row.status for row in rows] == ["not_started", "approved", "approved", "approved", "approved"]
+    html = response.content.decode()
+    assert "Godkänd" in html
+    assert "1 inrapportering kvar att skicka in" in html
+
+
+def test_reviewer_sees_every_commitment_and_department(client, reviewer):
+    client.force_login(reviewer)
+    rows = client.get(list_url()).context["rows"]
+    assert len(rows) == 36  # 34 commitments, two of them with two departments
+    assert client.get(list_url("2019-helar")).context["counts"]["not_started"] == 36
+
+
+def test_list_filters_by_status_goal_area_department_and_search(client, reviewer, demo):
+    client.force_login(reviewer)
+    area = demo.plans.get(year=2019).goal_areas.get(code="MO2")
+    # MO2 holds NM03–NM06 with A03 (EBB and AMA), A04, A05, A06, A07, A08.
+    assert len(client.get(list_url(), {"goal_area": area.pk}).context["rows"]) == 7
+    assert len(client.get(list_url(), {"status": "draft"}).context["rows"]) == 0
+    ifo = demo.departments.get(code="IFO")
+    assert {r.department.code for r in client.get(list_url(), {"department": ifo.pk}).context["rows"]} == {"IFO"}
+    found = client.get(list_url(), {"q": "jourhem"}).context["rows"]
+    assert [r.commitment.code for r in found] == ["A09"]
+
+
+def test_list_query_count_does_not_grow_with_the_data(client, reviewer, django_assert_max_num_queries):
+    from tests.factories import CommitmentFactory, GoalFactory
+
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(20) as before:
+        client.get(list_url())
+    plan = reviewer.memberships.get().committee.plans.get(year=2019)
+    goal = GoalFactory(goal_area=plan.goal_areas.first(), plan=plan)
+    for _ in range(5):
+        CommitmentFactory(goal=goal, plan=plan, departments=[plan.committee.departments.get(code="AMA")])
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(list_url())
+    assert len(response.context["rows"]) == 41
+
+
+def test_editor_saves_a_draft_and_sees_it_after_reload(client, editor):
+    client.force_login(editor)
+    url = entry_url()
+    data = entry_form_data(
+        client,
+        url,
+        comment="<p>Arbetet pågår med <em>Ung Malmö</em>.</p><ul><li>Första steget</li></ul>",
+        **{"o-AI1-numerator": "116", "o-AI1-denominator": "628", "o-AI1-numerator_female": "52",
+           "o-AI1-denominator_female": "257", "o-AI1-numerator_male": "64", "o-AI1-denominator_male": "371"},
+    )  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(url)
+    html = page.content.decode()
+    assert "Ditt utkast är sparat." in html
+    assert "&lt;em&gt;Ung Malmö&lt;/em&gt;" in html  # in the editor's textarea
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.comment == "<p>Arbetet pågår med <em>Ung Malmö</em>.</p><ul><li>Första steget</li></ul>"
+    outcome = Outcome.objects.get(indicator__code="AI1", period__slug="2019-helar")
+    assert (outcome.value, outcome.value_female, outcome.value_male) == (18, 20, 17)
+    assert outcome.updated_by == editor
+
+
+def test_bad_outcome_keeps_what_was_typed_and_says_why(client, editor):
+    client.force_login(editor)
+    url = entry_url()
+    data = entry_form_data(
+        client,
+        url,
+        comment="<p>Min text som inte får försvinna</p>",
+        **{"o-AI1-numerator": "116", "o-AI1-denominator": "628", "o-AI1-numerator_female": "80",
+           "o-AI1-denominator_female": "257", "o-AI1-numerator_male": "64", "o-AI1-denominator_male": "371",
+           "o-MI07-value": "tolv"},
+    )  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Fyll i ett tal." in html
+    assert "Min text som inte får försvinna" in html
+    assert 'value="tolv"' in html
+    data["o-MI07-value"] = "1 800"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "mer än totalen" in response.content.decode()
+    assert 'value="80"' in response.content.decode()
+    assert not ProgressEntry.objects.filter(period__slug="2019-helar").exists()
+
+
+def test_second_save_after_another_gets_the_conflict_page_and_can_merge(editor):
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(editor)
+    url = entry_url()
+    data_first = entry_form_data(first, url, comment="<p>Annas version</p>")
+    data_second = entry_form_data(second, url, comment="<p>Bos version</p>")
+    assert first.post(url, data_first).status_code == 302
+    response = second.post(url, data_second)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Någon annan har sparat" in html
+    assert "Annas version" in html  # the saved text
+    assert "Bos version" in html  # the user's own, still in the form
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.comment == "<p>Annas version</p>"
+    merged = dict(data_second, comment="<p>Annas version</p><p>Bos version</p>", version=entry.version)
+    assert second.post(url, merged).status_code == 302
+    entry.refresh_from_db()
+    assert entry.comment == "<p>Annas version</p><p>Bos version</p>"
+    assert entry.history.count() == 2
+
+
+def test_reader_sees_the_entry_read_only(client, reader):
+    client.force_login(reader)
+    response = client.get(entry_url(period="2019-jan-aug"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "data-warn-unsaved" not in html
+    assert "Ung Malmö" in html
+    assert client.post(entry_url(period="2019-jan-aug"), {}).status_code == 403
+
+
+def test_approved_entry_cannot_be_posted_to(client, editor):
+    client.force_login(editor)
+    assert client.post(entry_url(period="2019-jan-aug"), {"comment": "x", "version": 3}).status_code == 403
+
+
+def test_stored_comment_is_escaped_where_it_must_be(client, editor):
+    """Markup that got into the database by another path is still sanitised on the way out."""
+    entry = ProgressEntry.objects.get(period__slug="2019-jan-aug", commitment__code="A05")
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        comment='<p>Ok</p><script>alert("x")</script><img src=x onerror=a()>'
+    )
+    client.force_login(editor)
+    html = client.get(entry_url(period="2019-jan-aug")).content.decode()
+    assert "<script>alert" not in html
+    assert "onerror" not in html
+
+
+def test_history_lists_versions_and_shows_a_diff(client, editor):
+    client.force_login(editor)
+    url = entry_url()
+    client.post(url, entry_form_data(client, url, comment="<p>Vi har börjat arbetet.</p>"))
+    client.post(url, entry_form_data(client, url, comment="<p>Vi har avslutat arbetet.</p>"))
+    response = client.get(reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
+    html = response.content.decode()
+    assert len(response.context["history"].entry_versions) == 2
+    assert "<del>börjat</del>" in html
+    assert "<ins>avslutat</ins>" in html
+    assert "Rasmus Redaktör" in html
+
+
+def test_entry_page_query_count_is_fixed(client, editor, django_assert_max_num_queries):
+    client.force_login(editor)
+    with django_assert_max_num_queries(25):
+        response = client.get(entry_url())
+    assert len(response.context["lines"]) == 5
+
+
+def test_other_committees_entries_do_not_exist_for_the_user(client, db):
+    from commitments.models import Membership
+    from tests.factories import CommitteeFactory, UserFactory
+
+    outsider = UserFactory()
+    Membership.objects.create(user=outsider, committee=CommitteeFactory(), role="reviewer")
+    client.force_login(outsider)
+    assert client.get(entry_url(period="2019-jan-aug")).status_code == 404
+    assert client.get(list_url()).status_code == 404
+
+
+def test_editor_of_another_department_reads_nothing_of_amas(client, demo):
+    client.force_login(User.objects.get(username="redaktor-ebb"))
+    assert client.get(entry_url(period="2019-jan-aug")).status_code == 404

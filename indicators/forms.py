@@ -91,7 +91,7 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         split = GROUP_LABELS.get(indicator.disaggregation)
-        unit = indicator.get_unit_display() if indicator.unit != Indicator.Unit.TEXT else ""
+        unit = indicator.unit_suffix
         total_label = _("All") if split else _("Outcome")
         self.fields["value"] = number_field(f"{total_label} ({unit})" if unit else total_label)
         if split:

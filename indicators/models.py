@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import (
@@ -36,7 +37,7 @@ class Indicator(PlanItem):
 
     class Unit(models.TextChoices):
         PERCENT = "%", _("per cent")
-        COUNT = "antal", _("number")
+        COUNT = "antal", pgettext_lazy("unit", "number")
         MONTHS = "månader", _("months")
         INDEX = "index", _("index")
         SEK = "kr", _("kronor")

@@ -1,5 +1,7 @@
 """The entry page: a department's comment, assessment and indicator outcomes on a commitment."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +25,15 @@ def entry_initial(page: EntryPage) -> dict:
     return {"comment": page.entry.comment, "assessment": page.entry.assessment_id, "version": page.entry.version}
 
 
+def shown(value):
+    """Return a stored figure as people write it: 18, not 18,0000; 36,1, not 36,1000."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
 def outcome_initial(outcome) -> dict:
-    initial = {name: getattr(outcome, name) for name in OUTCOME_NUMBER_FIELDS}
-    # Shares computed from counts are shown as the counts the user typed.
+    initial = {name: shown(getattr(outcome, name)) for name in OUTCOME_NUMBER_FIELDS}
     return initial | {
         "comment": outcome.comment,
         "assessment": outcome.assessment_id,

@@ -1,0 +1,75 @@
+"""An editor writes the department's entry in the browser: rich text, counts by sex, save, reload."""
+
+import re
+
+import pytest
+
+from commitments.models import ProgressEntry
+from indicators.models import Outcome
+from tests.browser.test_login_keyboard import ARTIFACTS, serious_violations
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_editor_writes_comment_and_outcome_and_sees_them_after_reload(page, live_server, demo):
+    log_in(page, live_server, "redaktor")
+    page.get_by_role("link", name="helår 2019").click()
+    page.wait_for_url("**/n/asn/2019-helar/ataganden/")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="A05.", exact=False).click()
+    page.wait_for_url("**/A05/AMA/")
+
+    editor = page.locator(".ProseMirror").first
+    editor.click()
+    page.keyboard.type("Samverkan med ")
+    page.keyboard.press("Control+i")
+    page.keyboard.type("Ung Malmö")
+    page.keyboard.press("Control+i")
+    page.keyboard.type(" har fördjupats.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("- Gemensamma lokaler")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Nya rutiner")
+
+    page.fill("#id_o-AI1-numerator", "116")
+    page.fill("#id_o-AI1-denominator", "628")
+    page.fill("#id_o-AI1-numerator_female", "52")
+    page.fill("#id_o-AI1-denominator_female", "257")
+    page.fill("#id_o-AI1-numerator_male", "64")
+    page.fill("#id_o-AI1-denominator_male", "371")
+    page.get_by_role("button", name="Spara utkast").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Ditt utkast är sparat.").is_visible()
+
+    page.reload()
+    assert "Ung Malmö" in page.locator(".ProseMirror").first.inner_html()
+    assert page.locator(".ProseMirror em", has_text="Ung Malmö").count() == 1
+    assert page.locator(".ProseMirror li", has_text="Gemensamma lokaler").count() == 1
+    assert page.input_value("#id_o-AI1-value") == "18"
+    assert page.input_value("#id_o-AI1-value_female") == "20"
+    assert serious_violations(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "entry-page.png"), full_page=True)
+
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert re.search(r"<em>\s?Ung Malmö</em>", entry.comment), entry.comment
+    assert "<li><p>Gemensamma lokaler</p></li>" in entry.comment or "<li>Gemensamma lokaler</li>" in entry.comment
+    outcome = Outcome.objects.get(period__slug="2019-helar", indicator__code="AI1")
+    assert (outcome.value, outcome.value_female, outcome.value_male) == (18, 20, 17)
+
+
+def test_approved_entry_reads_well_and_passes_axe(page, live_server, demo):
+    log_in(page, live_server, "lasare")
+    page.goto(f"{live_server.url}/n/asn/2019-jan-aug/ataganden/A05/AMA/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Åtagande A05"
+    assert page.get_by_text("Delvis enligt plan").is_visible()
+    assert serious_violations(page) == []

@@ -1,0 +1,117 @@
+"""
+Every URL of the project × every role × GET and POST, against one table of expected answers.
+
+The URLs come from the URLconf, so a new view without a row here fails this test. Django's
+own admin views are left to Django (and to the scoped-admin tests); the project's own admin
+views (the plan file) are in the table.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+from commitments.models import Membership, Plan
+from tests.factories import CommitteeFactory, UserFactory
+
+ROLES = ("anonymous", "editor", "other_editor", "reader", "reviewer", "committee_admin", "outsider")
+
+# name -> {role: (GET status, POST status)}; "*" stands for every role not named.
+EXPECTED = {
+    "home": {"anonymous": (302, 302), "*": (200, 405)},
+    "login": {"anonymous": (200, 200), "*": (302, 302)},
+    "logout": {"*": (405, 302)},
+    "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "indicators:entry": {
+        "anonymous": (302, 302),
+        "editor": (200, 400),  # may write; the empty post is refused with the form's errors
+        "other_editor": (404, 404),
+        "outsider": (404, 404),
+        "*": (200, 403),
+    },
+    "indicators:entry_history": {
+        "anonymous": (302, 302),
+        "other_editor": (404, 405),
+        "outsider": (404, 405),
+        "*": (200, 405),
+    },
+    "admin:commitments_plan_import": {"committee_admin": (200, 200), "*": (302, 302)},
+    "admin:commitments_plan_export": {"committee_admin": (200, 200), "*": (302, 302)},
+}
+
+
+#: The views Django's admin makes for every site and model; the project's own admin views are all others.
+DJANGO_ADMIN_SITE_VIEWS = {"index", "login", "logout", "password_change", "password_change_done", "jsi18n",
+                           "view_on_site", "autocomplete", "app_list"}  # fmt: skip
+DJANGO_ADMIN_MODEL_SUFFIXES = ("_changelist", "_add", "_change", "_delete", "_history")
+
+
+def is_djangos_admin_view(name: str) -> bool:
+    return name in DJANGO_ADMIN_SITE_VIEWS or name.endswith(DJANGO_ADMIN_MODEL_SUFFIXES)
+
+
+def project_url_names() -> list[str]:
+    names = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                if namespace == "admin:" and (pattern.name is None or is_djangos_admin_view(pattern.name)):
+                    continue  # Django's admin (its unnamed ones redirect to the named change view)
+                assert pattern.name, f"Every view needs a URL name: {pattern}"
+                names.append(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(project_url_names()) - set(EXPECTED))
+    assert missing == [], f"Add these URLs to the permission table: {missing}"
+
+
+@pytest.fixture
+def users(demo) -> dict[str, User | None]:
+    outsider = UserFactory(username="utomstaende")
+    Membership.objects.create(user=outsider, committee=CommitteeFactory(), role="reviewer")
+    return {
+        "anonymous": None,
+        "editor": User.objects.get(username="redaktor"),
+        "other_editor": User.objects.get(username="redaktor-ebb"),
+        "reader": User.objects.get(username="lasare"),
+        "reviewer": User.objects.get(username="granskare"),
+        "committee_admin": User.objects.get(username="admin"),
+        "outsider": outsider,
+    }
+
+
+def url_for(name: str, demo) -> str:
+    from django.urls import reverse
+
+    plan = Plan.objects.get(committee=demo, year=2019)
+    args = {
+        "commitments:list": ["asn", "2019-helar"],
+        "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
+        "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
+        "admin:commitments_plan_import": [plan.pk],
+        "admin:commitments_plan_export": [plan.pk, "xlsx"],
+    }.get(name, [])
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_role_gets_the_expected_answer(name, users, demo):
+    url = url_for(name, demo)
+    failures = []
+    for role in ROLES:
+        expected = EXPECTED[name].get(role, EXPECTED[name].get("*"))
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        got = (client.get(url).status_code, client.post(url, {}).status_code)
+        if got != expected:
+            failures.append(f"{role}: expected {expected}, got {got}")
+    assert failures == [], f"{name} ({url}): " + "; ".join(failures)

@@ -43,7 +43,7 @@ class DepartmentFactory(DjangoModelFactory):
         model = Department
 
     committee = factory.SubFactory(CommitteeFactory)
-    code = factory.Sequence(lambda n: f"AVD{n}")
+    code = factory.Sequence(lambda n: f"T-AVD{n}")
     name = factory.Sequence(lambda n: f"Avdelning {n}")
 
 
@@ -70,9 +70,9 @@ class GoalAreaFactory(DjangoModelFactory):
         model = GoalArea
 
     plan = factory.SubFactory(PlanFactory)
-    code = factory.Sequence(lambda n: f"MO{n}")
+    code = factory.Sequence(lambda n: f"T-MO{n}")
     name = factory.Sequence(lambda n: f"Målområde {n}")
-    sort_order = factory.Sequence(lambda n: n)
+    sort_order = factory.Sequence(lambda n: 1000 + n)
 
 
 class GoalFactory(DjangoModelFactory):
@@ -81,9 +81,9 @@ class GoalFactory(DjangoModelFactory):
 
     goal_area = factory.SubFactory(GoalAreaFactory)
     plan = factory.SelfAttribute("goal_area.plan")
-    code = factory.Sequence(lambda n: f"NM{n}")
+    code = factory.Sequence(lambda n: f"T-NM{n}")
     text = factory.Sequence(lambda n: f"Nämndsmål nummer {n}")
-    sort_order = factory.Sequence(lambda n: n)
+    sort_order = factory.Sequence(lambda n: 1000 + n)
 
 
 class CommitmentFactory(DjangoModelFactory):
@@ -93,9 +93,9 @@ class CommitmentFactory(DjangoModelFactory):
 
     goal = factory.SubFactory(GoalFactory)
     plan = factory.SelfAttribute("goal.plan")
-    code = factory.Sequence(lambda n: f"A{n}")
+    code = factory.Sequence(lambda n: f"T-A{n}")
     text = factory.Sequence(lambda n: f"Förvaltningen ska göra sak {n}.")
-    sort_order = factory.Sequence(lambda n: n)
+    sort_order = factory.Sequence(lambda n: 1000 + n)
 
     @factory.post_generation
     def departments(self, create, extracted, **kwargs):
@@ -109,11 +109,11 @@ class IndicatorFactory(DjangoModelFactory):
 
     goal = factory.SubFactory(GoalFactory)
     plan = factory.SelfAttribute("goal.plan")
-    code = factory.Sequence(lambda n: f"MI{n}")
+    code = factory.Sequence(lambda n: f"T-MI{n}")
     name = factory.Sequence(lambda n: f"Andel av något {n}")
     unit = Indicator.Unit.PERCENT
     direction = Indicator.Direction.HIGHER
-    sort_order = factory.Sequence(lambda n: n)
+    sort_order = factory.Sequence(lambda n: 1000 + n)
 
 
 class TargetFactory(DjangoModelFactory):

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test venv lint format messages clean
+.PHONY: run test bench venv lint format messages clean
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: venv
 
 test: venv
 	scripts/test.sh $(ARGS)
+
+# Figures for the department pages on a synthetic city of 15 committees (not a test).
+bench: venv
+	scripts/bench.sh
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,0 +1,154 @@
+"""
+Measure the department pages on a synthetic city: ``python -m bench.pages`` (``make bench``).
+
+Builds a city of 15 committees with about 2,400 commitments in a throwaway PostgreSQL
+database, then requests each page through Django's test client and prints the median and
+95th percentile response times and the number of queries. Figures, not a pass/fail test.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asn.settings.test")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from commitments.models import (  # noqa: E402
+    AssessmentScale,
+    AssessmentValue,
+    Commitment,
+    Committee,
+    Department,
+    Goal,
+    GoalArea,
+    Membership,
+    Plan,
+    ProgressEntry,
+    ReportingPeriod,
+)
+from indicators.models import Indicator, Target  # noqa: E402
+
+COMMITTEES = 15
+DEPARTMENTS = 6
+GOAL_AREAS = 9
+GOALS = 17
+COMMITMENTS_PER_GOAL = 9  # 17 × 9 = 153 per committee, 2,295 in the city
+RUNS = 40
+
+
+def build_city() -> dict:
+    """Create the synthetic city with bulk writes; return a few objects to measure with."""
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
+    samples = {}
+    for c in range(COMMITTEES):
+        committee = Committee.objects.create(slug=f"n{c}", name=f"Nämnd {c}", short_name=f"N{c}")
+        scale = AssessmentScale.objects.create(committee=committee, code="s", name="Skala", applies_to="commitment")
+        AssessmentValue.objects.bulk_create(
+            AssessmentValue(scale=scale, code=code, label=code, symbol=s, meaning=m, sort_order=i)
+            for i, (code, s, m) in enumerate(
+                [("a", "●", "achieved"), ("b", "◆", "partly"), ("c", "■", "not_achieved")]
+            )
+        )
+        departments = Department.objects.bulk_create(
+            Department(committee=committee, code=f"D{d}", name=f"Avdelning {d}", sort_order=d)
+            for d in range(DEPARTMENTS)
+        )
+        plan = Plan.objects.create(committee=committee, year=2019, commitment_scale=scale)
+        period = ReportingPeriod.objects.create(
+            plan=plan, slug="2019-jan-aug", name="januari–augusti", start=datetime.date(2019, 1, 1),
+            end=datetime.date(2019, 8, 31), deadline=deadline,
+        )  # fmt: skip
+        areas = GoalArea.objects.bulk_create(
+            GoalArea(plan=plan, code=f"MO{a}", number=a + 1, name=f"Målområde {a}", sort_order=a)
+            for a in range(GOAL_AREAS)
+        )
+        goals = Goal.objects.bulk_create(
+            Goal(plan=plan, goal_area=areas[g % GOAL_AREAS], code=f"NM{g}", text=f"Mål {g}", sort_order=g)
+            for g in range(GOALS)
+        )
+        commitments = Commitment.objects.bulk_create(
+            Commitment(plan=plan, goal=goal, code=f"A{g}-{k}", text=f"Förvaltningen ska göra {g}-{k}.", sort_order=k)
+            for g, goal in enumerate(goals)
+            for k in range(COMMITMENTS_PER_GOAL)
+        )
+        Commitment.departments.through.objects.bulk_create(
+            Commitment.departments.through(commitment=cm, department=departments[i % DEPARTMENTS])
+            for i, cm in enumerate(commitments)
+        )
+        indicators = Indicator.objects.bulk_create(
+            Indicator(plan=plan, goal=cm.goal, commitment=cm, level="commitment", code=f"AI{i}", name=f"Andel {i}",
+                      unit="%", direction="higher", disaggregation="women_men", sort_order=100 + i)
+            for i, cm in enumerate(commitments[::3])
+        )  # fmt: skip
+        Target.objects.bulk_create(Target(indicator=ind, year=2019, value=40) for ind in indicators)
+        ProgressEntry.objects.bulk_create(
+            ProgressEntry(commitment=cm, period=period, department=departments[i % DEPARTMENTS], version=1,
+                          comment="<p>" + "Arbetet går enligt plan. " * 40 + "</p>", status="approved")
+            for i, cm in enumerate(commitments)
+            if i % 2 == 0
+        )  # fmt: skip
+        editor = User.objects.create(username=f"red{c}", first_name="Red", last_name=str(c))
+        reviewer = User.objects.create(username=f"gr{c}", first_name="Gr", last_name=str(c))
+        Membership.objects.create(user=editor, committee=committee, department=departments[0], role="editor")
+        Membership.objects.create(user=reviewer, committee=committee, role="reviewer")
+        if c == COMMITTEES // 2:
+            samples = {"editor": editor, "reviewer": reviewer, "period": period, "commitment": commitments[0],
+                       "department": departments[0]}  # fmt: skip
+    return samples
+
+
+def measure(client: Client, url: str) -> tuple[float, float, int, int]:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    rows = len(response.context.get("rows", response.context.get("lines", [])))
+    p95 = statistics.quantiles(times, n=20)[-1]
+    return statistics.median(times), p95, len(queries.captured_queries), rows
+
+
+def main() -> int:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        s = build_city()
+        built = time.perf_counter() - started
+        print(f"Synthetic city: {Committee.objects.count()} committees, {Commitment.objects.count()} commitments, "
+              f"{Indicator.objects.count()} indicators, {ProgressEntry.objects.count()} entries (built in {built:.1f} s)")  # fmt: skip
+        committee, period = s["period"].plan.committee, s["period"]
+        pages = [
+            ("Mina åtaganden, editor (one department)", s["editor"], f"/n/{committee.slug}/{period.slug}/ataganden/"),
+            ("Mina åtaganden, reviewer (whole committee)", s["reviewer"], f"/n/{committee.slug}/{period.slug}/ataganden/"),
+            ("Entry page (commitment with an indicator)", s["editor"],
+             f"/n/{committee.slug}/{period.slug}/ataganden/{s['commitment'].code}/{s['department'].code}/"),
+        ]  # fmt: skip
+        print(f"{'page':<46} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5}")
+        for name, user, url in pages:
+            client = Client()
+            client.force_login(user)
+            median, p95, queries, rows = measure(client, url)
+            print(f"{name:<46} {median:>10.1f} {p95:>8.1f} {queries:>8} {rows:>5}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

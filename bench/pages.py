@@ -17,13 +17,13 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asn.settings.test")
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.utils import timezone
 
-from accounts.models import User  # noqa: E402
-from commitments.models import (  # noqa: E402
+from accounts.models import User
+from commitments.models import (
     AssessmentScale,
     AssessmentValue,
     Commitment,
@@ -36,7 +36,7 @@ from commitments.models import (  # noqa: E402
     ProgressEntry,
     ReportingPeriod,
 )
-from indicators.models import Indicator, Target  # noqa: E402
+from indicators.models import Indicator, Target
 
 COMMITTEES = 15
 DEPARTMENTS = 6
@@ -44,6 +44,7 @@ GOAL_AREAS = 9
 GOALS = 17
 COMMITMENTS_PER_GOAL = 9  # 17 × 9 = 153 per committee, 2,295 in the city
 RUNS = 40
+SCALE = [("a", "●", "achieved"), ("b", "◆", "partly"), ("c", "■", "not_achieved")]
 
 
 def build_city() -> dict:
@@ -65,9 +66,13 @@ def build_city() -> dict:
         )
         plan = Plan.objects.create(committee=committee, year=2019, commitment_scale=scale)
         period = ReportingPeriod.objects.create(
-            plan=plan, slug="2019-jan-aug", name="januari–augusti", start=datetime.date(2019, 1, 1),
-            end=datetime.date(2019, 8, 31), deadline=deadline,
-        )  # fmt: skip
+            plan=plan,
+            slug="2019-jan-aug",
+            name="januari–augusti",
+            start=datetime.date(2019, 1, 1),
+            end=datetime.date(2019, 8, 31),
+            deadline=deadline,
+        )
         areas = GoalArea.objects.bulk_create(
             GoalArea(plan=plan, code=f"MO{a}", number=a + 1, name=f"Målområde {a}", sort_order=a)
             for a in range(GOAL_AREAS)
@@ -86,31 +91,53 @@ def build_city() -> dict:
             for i, cm in enumerate(commitments)
         )
         indicators = Indicator.objects.bulk_create(
-            Indicator(plan=plan, goal=cm.goal, commitment=cm, level="commitment", code=f"AI{i}", name=f"Andel {i}",
-                      unit="%", direction="higher", disaggregation="women_men", sort_order=100 + i)
+            Indicator(
+                plan=plan,
+                goal=cm.goal,
+                commitment=cm,
+                level="commitment",
+                code=f"AI{i}",
+                name=f"Andel {i}",
+                unit="%",
+                direction="higher",
+                disaggregation="women_men",
+                sort_order=100 + i,
+            )
             for i, cm in enumerate(commitments[::3])
-        )  # fmt: skip
+        )
         Target.objects.bulk_create(Target(indicator=ind, year=2019, value=40) for ind in indicators)
         ProgressEntry.objects.bulk_create(
-            ProgressEntry(commitment=cm, period=period, department=departments[i % DEPARTMENTS], version=1,
-                          comment="<p>" + "Arbetet går enligt plan. " * 40 + "</p>", status="approved")
+            ProgressEntry(
+                commitment=cm,
+                period=period,
+                department=departments[i % DEPARTMENTS],
+                version=1,
+                comment="<p>" + "Arbetet går enligt plan. " * 40 + "</p>",
+                status="approved",
+            )
             for i, cm in enumerate(commitments)
             if i % 2 == 0
-        )  # fmt: skip
+        )
         editor = User.objects.create(username=f"red{c}", first_name="Red", last_name=str(c))
         reviewer = User.objects.create(username=f"gr{c}", first_name="Gr", last_name=str(c))
         Membership.objects.create(user=editor, committee=committee, department=departments[0], role="editor")
         Membership.objects.create(user=reviewer, committee=committee, role="reviewer")
         if c == COMMITTEES // 2:
-            samples = {"editor": editor, "reviewer": reviewer, "period": period, "commitment": commitments[0],
-                       "department": departments[0]}  # fmt: skip
+            samples = {
+                "editor": editor,
+                "reviewer": reviewer,
+                "period": period,
+                "commitment": commitments[0],
+                "department": departments[0],
+            }
     return samples
 
 
 def measure(client: Client, url: str) -> tuple[float, float, int, int]:
     for _ in range(3):
         response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -130,15 +157,21 @@ def main() -> int:
         started = time.perf_counter()
         s = build_city()
         built = time.perf_counter() - started
-        print(f"Synthetic city: {Committee.objects.count()} committees, {Commitment.objects.count()} commitments, "
-              f"{Indicator.objects.count()} indicators, {ProgressEntry.objects.count()} entries (built in {built:.1f} s)")  # fmt: skip
+        print(
+            f"Synthetic city: {Committee.objects.count()} committees, {Commitment.objects.count()} commitments, "
+            f"{Indicator.objects.count()} indicators, {ProgressEntry.objects.count()} entries (built in {built:.1f} s)"
+        )
         committee, period = s["period"].plan.committee, s["period"]
+        base = f"/n/{committee.slug}/{period.slug}/ataganden/"
         pages = [
-            ("Mina åtaganden, editor (one department)", s["editor"], f"/n/{committee.slug}/{period.slug}/ataganden/"),
-            ("Mina åtaganden, reviewer (whole committee)", s["reviewer"], f"/n/{committee.slug}/{period.slug}/ataganden/"),
-            ("Entry page (commitment with an indicator)", s["editor"],
-             f"/n/{committee.slug}/{period.slug}/ataganden/{s['commitment'].code}/{s['department'].code}/"),
-        ]  # fmt: skip
+            ("Mina åtaganden, editor (one department)", s["editor"], base),
+            ("Mina åtaganden, reviewer (whole committee)", s["reviewer"], base),
+            (
+                "Entry page (commitment with an indicator)",
+                s["editor"],
+                f"{base}{s['commitment'].code}/{s['department'].code}/",
+            ),
+        ]
         print(f"{'page':<46} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>5}")
         for name, user, url in pages:
             client = Client()

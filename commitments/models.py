@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -491,6 +492,10 @@ class ReportingPeriod(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} {self.plan.year}"
 
+    def is_open_for_entries(self) -> bool:
+        """Whether departments may still write: the period is open and its deadline has not passed."""
+        return self.status == self.Status.OPEN and timezone.localdate() <= self.deadline
+
     def clean(self) -> None:
         if self.plan_id is None:
             return
@@ -512,6 +517,10 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", _("returned")
 
 
+#: The states in which the department may still change what it wrote.
+EDITABLE_STATES = frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED})
+
+
 class Reviewable(BaseModel):
     """
     Abstract base of what departments write for a period: entries and indicator outcomes.
@@ -522,14 +531,10 @@ class Reviewable(BaseModel):
     change is noticed instead of overwritten (optimistic locking).
     """
 
-    period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting period")
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
-    )
+    # Each concrete model has ``period`` and ``department`` foreign keys of its own.
     status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
-    version = models.PositiveIntegerField(_("version"), default=1)
+    #: 0 until the first save.
+    version = models.PositiveIntegerField(_("version"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from .models import Committee, Department, Membership
+from .models import EDITABLE_STATES, Committee, Department, Membership, Reviewable
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -136,3 +136,25 @@ def readable_department_ids(user: User, committee: Committee) -> set[int] | None
 def editable_department_ids(user: User) -> set[int]:
     """Return the ids of the departments the user writes for."""
     return {m.department_id for m in _memberships(user) if m.role == Role.EDITOR}
+
+
+def can_edit_entry(user: User, obj: Reviewable) -> bool:
+    """
+    Whether the user may change ``obj`` (an entry or outcome) now: an editor of its
+    department, while the period is open and ``obj`` is a draft or returned.
+    """
+    return (
+        can_edit_department(user, obj.department)
+        and obj.period.is_open_for_entries()
+        and obj.status in EDITABLE_STATES
+    )
+
+
+def can_review(user: User, committee: Committee | int) -> bool:
+    """Whether the user reviews (approves) what the committee's departments write."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    committee_id = committee if isinstance(committee, int) else committee.pk
+    return committee_id in committee_ids(user, (Role.REVIEWER,))

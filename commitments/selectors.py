@@ -9,7 +9,16 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from .models import Commitment, Committee, Membership, Plan, ProgressEntry, ReportingPeriod, ReviewStatus
+from .models import (
+    Commitment,
+    Committee,
+    Department,
+    Membership,
+    Plan,
+    ProgressEntry,
+    ReportingPeriod,
+    ReviewStatus,
+)
 from .permissions import committees_for, readable_department_ids
 
 #: The link between a commitment and a responsible department: one row of a department's list.
@@ -92,3 +101,11 @@ def status_counts(rows: QuerySet) -> dict[str, int]:
     """Return how many rows are in each status, every status named."""
     counts = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in (NOT_STARTED, *ReviewStatus.values)}
+
+
+def progress_entry_get_or_new(
+    *, commitment: Commitment, period: ReportingPeriod, department: Department
+) -> ProgressEntry:
+    """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
+    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
+    return entry or ProgressEntry(commitment=commitment, period=period, department=department)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from .models import AssessmentValue, Commitment, Department, ProgressEntry, ReportingPeriod
+from .models import AssessmentValue, ProgressEntry
 from .permissions import can_edit_department
 from .richtext import MAX_LENGTH, sanitize_rich_text
 from .workflow import reviewable_save
@@ -25,14 +25,6 @@ def rich_text_clean(html: str, *, field: str = "comment") -> str:
     return sanitize_rich_text(html)
 
 
-def progress_entry_get_or_new(
-    *, commitment: Commitment, period: ReportingPeriod, department: Department
-) -> ProgressEntry:
-    """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
-    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
-    return entry or ProgressEntry(commitment=commitment, period=period, department=department, version=0)
-
-
 def progress_entry_save(
     *,
     entry: ProgressEntry,
@@ -48,6 +40,8 @@ def progress_entry_save(
     or returned; a save from an old version raises ``workflow.Conflict``.
     """
     if not can_edit_department(user, entry.department):
+        raise PermissionDenied
+    if entry.commitment.plan_id != entry.period.plan_id:
         raise PermissionDenied
     if not entry.commitment.departments.filter(pk=entry.department_id).exists():
         raise PermissionDenied

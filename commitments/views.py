@@ -2,9 +2,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from .filters import CommitmentRowFilter
+from .models import EDITABLE_STATES
 from .permissions import editable_department_ids
 from .selectors import commitment_rows, committee_overviews_for_user, period_get_for_user, status_counts
-from .workflow import EDITABLE_STATES, period_is_open
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -30,7 +30,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         rows = commitment_rows(user=user, period=period)
         filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
         editable = editable_department_ids(user)
-        open_for_entries = period_is_open(period)
+        open_for_entries = period.is_open_for_entries()
         shown = list(filterset.qs)
         for row in shown:
             row.can_edit = (

@@ -4,19 +4,21 @@ The one review workflow and the one way to save what departments write.
 Entries, indicator outcomes (and later narrative sections) are ``Reviewable``: they move
 draft → submitted → approved, or submitted → returned → submitted again, and each save
 names the version it started from (optimistic locking), so that nothing is overwritten
-without the writer seeing it.
+without the writer seeing it. Every save and transition is kept in the row's history with
+the user who made it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import ReportingPeriod, Reviewable, ReviewStatus
+from .models import EDITABLE_STATES, Reviewable, ReviewStatus
+from .permissions import can_edit_department, can_review
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -25,14 +27,10 @@ R = TypeVar("R", bound=Reviewable)
 
 #: action -> (the states it may start from, the state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED}), ReviewStatus.SUBMITTED),
+    "submit": (EDITABLE_STATES, ReviewStatus.SUBMITTED),
     "approve": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.APPROVED),
 }
-
 ACTION_LABELS = {"submit": gettext_lazy("submit"), "approve": gettext_lazy("approve")}
-
-#: The states in which the department may still change what it wrote.
-EDITABLE_STATES = frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED})
 
 
 class WorkflowError(Exception):
@@ -55,15 +53,9 @@ class Conflict(WorkflowError):
         super().__init__(_("Someone else saved this after you opened it."))
 
 
-def period_is_open(period: ReportingPeriod) -> bool:
-    """Whether departments may still write for ``period``: open, and its deadline not passed."""
-    today = timezone.localdate()
-    return period.status == ReportingPeriod.Status.OPEN and today <= period.deadline
-
-
 def check_editable(obj: Reviewable) -> None:
     """Raise ``Locked`` unless the department may change ``obj`` now."""
-    if not period_is_open(obj.period):
+    if not obj.period.is_open_for_entries():
         raise Locked(_("The period is closed for entries."))
     if obj.status not in EDITABLE_STATES:
         raise Locked(_("It is %(status)s and can no longer be changed.") % {"status": obj.get_status_display()})
@@ -74,29 +66,27 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
     Save ``values`` on ``obj`` (new or existing), if nobody saved it since ``expected_version``.
 
     A new row has version 0 until its first save. The row is locked for the comparison, so
-    two concurrent saves from the same version leave one saved and one ``Conflict``.
+    two concurrent saves from the same version leave one saved and one ``Conflict``; two
+    first saves of the same row race on its unique key and end the same way.
     """
     model = type(obj)
     with transaction.atomic():
         if obj.pk is not None:
             obj = model.objects.select_for_update().get(pk=obj.pk)
-            current_version = obj.version
-        else:
-            current_version = 0
-        if current_version != expected_version:
+        if obj.version != expected_version:
             raise Conflict(obj)
         check_editable(obj)
         for name, value in values.items():
             setattr(obj, name, value)
-        obj.version = current_version + 1
+        obj.version += 1
         obj.updated_by = user
-        obj._change_reason = ""
-        obj.full_clean()
+        obj._history_user = user
+        # The unique key is left to the database, so that a concurrent first save is a conflict.
+        obj.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 obj.save()
         except IntegrityError:
-            # Created by someone else a moment ago, from the same empty start.
             key = {f"{name}_id": getattr(obj, f"{name}_id") for name in model.natural_key_fields}
             raise Conflict(model.objects.get(**key)) from None
     return obj
@@ -104,15 +94,24 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
 
 def reviewable_transition(*, obj: R, action: str, user: User, expected_version: int | None = None) -> R:
     """
-    Move ``obj`` by ``action`` (``submit``, ``approve``), locked, if its state allows it.
+    Move ``obj`` by ``action``, locked, if its state and the user's role allow it.
 
-    With ``expected_version``, refuse if the row changed since the user saw it.
+    ``submit`` is for the department's editors while the period is open; ``approve`` for the
+    committee's reviewers. With ``expected_version``, refuse if the row changed since the
+    user saw it.
     """
     if action not in TRANSITIONS:
         raise InvalidTransition(_("Unknown action."))
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
-        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        obj = type(obj).objects.select_for_update().select_related("period__plan", "department").get(pk=obj.pk)
+        if action == "submit":
+            if not can_edit_department(user, obj.department):
+                raise PermissionDenied
+            if not obj.period.is_open_for_entries():
+                raise Locked(_("The period is closed for entries."))
+        elif not can_review(user, obj.period.plan.committee_id):
+            raise PermissionDenied
         if expected_version is not None and obj.version != expected_version:
             raise Conflict(obj)
         if obj.status not in sources:
@@ -123,5 +122,6 @@ def reviewable_transition(*, obj: R, action: str, user: User, expected_version: 
         obj.status = target
         obj.version += 1
         obj.updated_by = user
+        obj._history_user = user
         obj.save(update_fields=["status", "version", "updated_by", "updated_at"])
     return obj

@@ -26,16 +26,24 @@ def rich_text_field(label) -> ProseEditorFormField:
     )
 
 
-def assessment_field(scale_values, label) -> forms.ModelChoiceField:
-    field = forms.ModelChoiceField(
-        label=label,
-        queryset=AssessmentValue.objects.filter(pk__in=[v.pk for v in scale_values]),
-        required=False,
-        widget=forms.RadioSelect,
-        empty_label=_("No assessment"),
-    )
-    field.label_from_instance = lambda v: f"{v.symbol} {v.label}".strip()
-    return field
+class AssessmentField(forms.TypedChoiceField):
+    """A choice among the scale's values, already read, so that rendering asks the database nothing."""
+
+    def __init__(self, scale_values, **kwargs):
+        self.by_pk = {str(v.pk): v for v in scale_values}
+        choices = [("", _("No assessment"))] + [(str(v.pk), f"{v.symbol} {v.label}".strip()) for v in scale_values]
+        super().__init__(choices=choices, coerce=self.by_pk.get, empty_value=None, required=False,
+                         widget=forms.RadioSelect, **kwargs)  # fmt: skip
+
+    def prepare_value(self, value):
+        return str(value.pk) if isinstance(value, AssessmentValue) else value
+
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+def assessment_field(scale_values, label) -> AssessmentField:
+    return AssessmentField(scale_values, label=label)
 
 
 class EntryForm(forms.Form):

@@ -10,9 +10,17 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from commitments.history import text_diff
-from commitments.models import AssessmentValue, Commitment, Department, Plan, ProgressEntry, ReportingPeriod
+from commitments.models import (
+    EDITABLE_STATES,
+    AssessmentValue,
+    Commitment,
+    Department,
+    Plan,
+    ProgressEntry,
+    ReportingPeriod,
+)
 from commitments.permissions import can_edit_department, can_read_department
-from commitments.workflow import EDITABLE_STATES, period_is_open
+from commitments.selectors import progress_entry_get_or_new
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -46,6 +54,8 @@ class OutcomeLine:
     target: Target | None
     prior: PriorOutcome | None
     proposed: AssessmentValue | None
+    #: The user writes for the department, and the outcome is a draft or returned.
+    writable: bool
 
 
 @dataclass
@@ -56,7 +66,17 @@ class EntryPage:
     entry: ProgressEntry
     lines: list[OutcomeLine]
     scale_values: list[AssessmentValue]
-    can_edit: bool
+    #: The user writes for the department.
+    is_editor: bool
+
+    @property
+    def entry_writable(self) -> bool:
+        return self.is_editor and self.entry.status in EDITABLE_STATES
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether the page offers a form now: the period is open and something is still a draft."""
+        return self.period.is_open_for_entries() and (self.entry_writable or any(li.writable for li in self.lines))
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
@@ -76,8 +96,8 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         or not can_read_department(user, department)
     ):
         raise Http404
-    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
-    entry = entry or ProgressEntry(commitment=commitment, period=period, department=department, version=0)
+    entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
+    is_editor = can_edit_department(user, department)
     scale_values = list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else []
     indicators = (
         Indicator.objects.filter(Q(commitment=commitment) | Q(goal=commitment.goal, commitment__isnull=True))
@@ -97,9 +117,10 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     )
     lines = []
     for indicator in indicators:
-        outcome = indicator.mine[0] if indicator.mine else Outcome(
-            indicator=indicator, period=period, department=department, version=0
-        )  # fmt: skip
+        # As outcome_get_or_new, from the prefetched outcomes.
+        outcome = (
+            indicator.mine[0] if indicator.mine else Outcome(indicator=indicator, period=period, department=department)
+        )
         target = indicator.year_targets[0] if indicator.year_targets else None
         lines.append(
             OutcomeLine(
@@ -113,9 +134,9 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
                     target=target.value if target else None,
                     scale_values=scale_values,
                 ),
+                writable=is_editor and outcome.status in EDITABLE_STATES,
             )
         )
-    editable = can_edit_department(user, department) and period_is_open(period)
     return EntryPage(
         period=period,
         commitment=commitment,
@@ -123,8 +144,14 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         entry=entry,
         lines=lines,
         scale_values=scale_values,
-        can_edit=editable and entry.status in EDITABLE_STATES,
+        is_editor=is_editor,
     )
+
+
+def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:
+    """Return the department's outcome of the indicator for the period, unsaved if there is none yet."""
+    outcome = Outcome.objects.filter(indicator=indicator, period=period, department=department).first()
+    return outcome or Outcome(indicator=indicator, period=period, department=department)
 
 
 @dataclass

@@ -12,11 +12,11 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from commitments.models import AssessmentValue, Committee, Department, Plan, ReportingPeriod
+from commitments.models import AssessmentValue, Commitment, Committee, Plan, ProgressEntry
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
-from commitments.services import rich_text_clean
-from commitments.workflow import reviewable_save
+from commitments.services import progress_entry_save, rich_text_clean
+from commitments.workflow import WorkflowError, reviewable_save
 
 from .models import Indicator, Outcome
 from .outcomes import proposed_assessment, share_percent
@@ -219,12 +219,9 @@ OUTCOME_NUMBER_FIELDS = (
     "numerator", "numerator_female", "numerator_male",
     "denominator", "denominator_female", "denominator_male",
 )  # fmt: skip
-
-
-def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:
-    """Return the department's outcome of the indicator for the period, unsaved if there is none yet."""
-    outcome = Outcome.objects.filter(indicator=indicator, period=period, department=department).first()
-    return outcome or Outcome(indicator=indicator, period=period, department=department, version=0)
+GROUP_SUFFIXES = ("", "_female", "_male")
+#: Units whose values of the groups add up to at most the total.
+ADDITIVE_UNITS = (Indicator.Unit.COUNT, Indicator.Unit.SEK, Indicator.Unit.KSEK, Indicator.Unit.KM)
 
 
 def _outcome_values(indicator: Indicator, data: dict) -> dict:
@@ -232,41 +229,62 @@ def _outcome_values(indicator: Indicator, data: dict) -> dict:
     values = {name: data.get(name) for name in OUTCOME_NUMBER_FIELDS}
     split = indicator.disaggregation != Indicator.Disaggregation.NONE
     if not split:
-        for name in ("value_female", "value_male", "numerator_female", "numerator_male",
-                     "denominator_female", "denominator_male"):  # fmt: skip
-            values[name] = None
+        for name in OUTCOME_NUMBER_FIELDS:
+            if name.endswith(("_female", "_male")):
+                values[name] = None
     errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
     for name, value in values.items():
         if value is not None and value < 0:
-            errors.setdefault(name, []).append(_("A count or value cannot be negative."))
-    for suffix in ("", "_female", "_male"):
+            error(name, _("A count or value cannot be negative."))
+    for suffix in GROUP_SUFFIXES:
         numerator, denominator = values[f"numerator{suffix}"], values[f"denominator{suffix}"]
         if (numerator is None) != (denominator is None):
-            missing = f"denominator{suffix}" if denominator is None else f"numerator{suffix}"
-            errors.setdefault(missing, []).append(_("Give both the count and the total, or neither."))
+            error(f"denominator{suffix}" if denominator is None else f"numerator{suffix}",
+                  _("Give both the count and the total, or neither."))  # fmt: skip
         elif numerator is not None and numerator > denominator:
-            errors.setdefault(f"numerator{suffix}", []).append(_("The count cannot be larger than the total."))
-    if split:
-        for prefix in ("numerator", "denominator", "value"):
-            total, female, male = values[prefix], values[f"{prefix}_female"], values[f"{prefix}_male"]
-            if prefix != "value" and None not in (total, female, male) and female + male > total:
-                errors.setdefault(prefix, []).append(
-                    _("The groups add up to %(sum)s, more than the total %(total)s.")
-                    % {"sum": female + male, "total": total}
-                )
+            error(f"numerator{suffix}", _("The count cannot be larger than the total."))
+    additive = ["numerator", "denominator"] + (["value"] if indicator.unit in ADDITIVE_UNITS else [])
+    for prefix in additive if split else []:
+        total, female, male = values[prefix], values[f"{prefix}_female"], values[f"{prefix}_male"]
+        if None not in (total, female, male) and female + male > total:
+            error(prefix, _("The groups add up to %(sum)s, more than the total %(total)s.")
+                  % {"sum": female + male, "total": total})  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    for suffix in ("", "_female", "_male"):
+    for suffix in GROUP_SUFFIXES:
         share = share_percent(values[f"numerator{suffix}"], values[f"denominator{suffix}"])
-        if share is not None:
-            values[f"value{suffix}"] = share
+        if share is None:
+            continue
+        typed = values[f"value{suffix}"]
+        if typed is not None and typed != share:
+            error(f"value{suffix}", _("The counts give %(share)s %%: leave this field empty, or correct the counts.")
+                  % {"share": share})  # fmt: skip
+        values[f"value{suffix}"] = share
     if indicator.unit == Indicator.Unit.PERCENT:
         for name in ("value", "value_female", "value_male"):
             if values[name] is not None and values[name] > 100:
-                errors.setdefault(name, []).append(_("A share cannot be above 100 %."))
+                error(name, _("A share cannot be above 100 %."))
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _check_outcome_scope(outcome: Outcome) -> None:
+    """Refuse an outcome of another plan, or of an indicator the department does not report on."""
+    indicator = outcome.indicator
+    if indicator.plan_id != outcome.period.plan_id:
+        raise PermissionDenied
+    responsible = Commitment.departments.through.objects.filter(department_id=outcome.department_id)
+    if indicator.commitment_id:
+        responsible = responsible.filter(commitment_id=indicator.commitment_id)
+    else:
+        responsible = responsible.filter(commitment__goal_id=indicator.goal_id)
+    if not responsible.exists():
+        raise PermissionDenied
 
 
 def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: int) -> Outcome:
@@ -275,11 +293,13 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
 
     ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``, ``assessment`` and
     ``assessment_motivation``. Shares given as counts are computed. An assessment other than
-    the one the target proposes needs a motivation. Only the department's editors may, while
-    the period is open; a save from an old version raises ``workflow.Conflict``.
+    the one the target proposes needs a motivation. Only the department's editors may, for
+    an indicator of a commitment (or goal) the department is responsible for, while the
+    period is open; a save from an old version raises ``workflow.Conflict``.
     """
     if not can_edit_department(user, outcome.department):
         raise PermissionDenied
+    _check_outcome_scope(outcome)
     indicator = outcome.indicator
     values = _outcome_values(indicator, data)
     values["comment"] = rich_text_clean(data.get("comment", ""))
@@ -291,7 +311,12 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
     proposed = outcome_proposed_assessment(outcome=outcome, value=values["value"])
     if assessment is not None and proposed is not None and assessment != proposed and not motivation:
         raise ValidationError(
-            {"assessment_motivation": _("You chose another assessment than the proposed one: give a motivation.")}
+            {
+                "assessment_motivation": _(
+                    "The outcome against the target proposes “%(proposed)s”; you chose another: give a motivation."
+                )
+                % {"proposed": proposed}
+            }
         )
     values.update(assessment=assessment, assessment_motivation=motivation)
     return reviewable_save(obj=outcome, expected_version=expected_version, values=values, user=user)
@@ -307,3 +332,36 @@ def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue |
     return proposed_assessment(
         indicator=indicator, value=value, target=target.value, scale_values=list(scale.values.all())
     )
+
+
+def entry_page_save(
+    *, user: User, entry: ProgressEntry, entry_data: dict | None, outcomes: list[tuple[Outcome, dict]]
+) -> None:
+    """
+    Save what a department changed on an entry page, all or nothing.
+
+    ``entry_data`` (comment, assessment, version) is None when the entry did not change;
+    ``outcomes`` lists the changed outcomes with their data (the figures, comment,
+    assessment, motivation and version). Any error rolls back every save and is raised with
+    ``target`` set to ``"entry"`` or the indicator's code, so that it can be shown where it belongs.
+    """
+    with transaction.atomic():
+        if entry_data is not None:
+            try:
+                progress_entry_save(
+                    entry=entry,
+                    user=user,
+                    comment=entry_data["comment"],
+                    assessment=entry_data["assessment"],
+                    expected_version=entry_data["version"],
+                )
+            except (ValidationError, WorkflowError) as e:
+                e.target = "entry"
+                raise
+        for outcome, data in outcomes:
+            fields = {k: v for k, v in data.items() if k != "version"}
+            try:
+                outcome_save(outcome=outcome, user=user, data=fields, expected_version=data["version"])
+            except (ValidationError, WorkflowError) as e:
+                e.target = outcome.indicator.code
+                raise

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -13,16 +12,11 @@ from django.views import View
 
 from commitments.history import text_diff
 from commitments.selectors import period_get_for_user
-from commitments.services import progress_entry_save
 from commitments.workflow import Conflict, Locked
 
 from .forms import EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
-from .services import OUTCOME_NUMBER_FIELDS, outcome_save
-
-
-def entry_initial(page: EntryPage) -> dict:
-    return {"comment": page.entry.comment, "assessment": page.entry.assessment_id, "version": page.entry.version}
+from .services import OUTCOME_NUMBER_FIELDS, entry_page_save
 
 
 def shown(value):
@@ -30,6 +24,10 @@ def shown(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else value.normalize()
     return value
+
+
+def entry_initial(entry) -> dict:
+    return {"comment": entry.comment, "assessment": entry.assessment_id, "version": entry.version}
 
 
 def outcome_initial(outcome) -> dict:
@@ -52,25 +50,40 @@ def entry_page_from_url(request, kwargs) -> EntryPage:
 
 
 class EntryView(LoginRequiredMixin, View):
+    """
+    Show the entry page; an editor of the department saves drafts of the comment, the
+    assessment and the outcomes there. What cannot be saved is never thrown away: errors,
+    conflicts and a period that closed meanwhile re-show the form with what was typed.
+    """
+
     template_name = "indicators/entry.html"
 
     def forms(self, page: EntryPage, data=None):
-        entry_form = EntryForm(data, initial=entry_initial(page), scale_values=page.scale_values)
+        """Return the entry form and one form per outcome; None where the user may not write."""
+        scale_values = page.scale_values
+        entry_form = None
+        if page.entry_writable:
+            entry_form = EntryForm(data, initial=entry_initial(page.entry), scale_values=scale_values)
         outcome_forms = [
             OutcomeForm(
-                data, initial=outcome_initial(line.outcome), indicator=line.indicator, scale_values=page.scale_values
+                data, initial=outcome_initial(line.outcome), indicator=line.indicator, scale_values=scale_values
             )
+            if line.writable
+            else None
             for line in page.lines
         ]
         return entry_form, outcome_forms
 
     def render(self, request, page, entry_form, outcome_forms, *, conflict=None, status=200):
-        media = entry_form.fields["comment"].widget.media.with_nonce(request.csp_nonce)
+        any_form = entry_form or next((f for f in outcome_forms if f), None)
+        media = any_form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if any_form else ""
         context = {
             "page": page,
             "committee": page.period.plan.committee,
             "entry_form": entry_form,
             "lines": list(zip(page.lines, outcome_forms, strict=True)),
+            "has_form": any_form is not None,
+            "unsaved": request.method == "POST",
             "editor_media": media,
             "conflict": conflict,
         }
@@ -78,71 +91,77 @@ class EntryView(LoginRequiredMixin, View):
 
     def get(self, request, **kwargs):
         page = entry_page_from_url(request, kwargs)
-        return self.render(request, page, *self.forms(page))
+        if page.can_edit:
+            return self.render(request, page, *self.forms(page))
+        return self.render(request, page, None, [None] * len(page.lines))
 
     def post(self, request, **kwargs):
         page = entry_page_from_url(request, kwargs)
-        if not page.can_edit:
-            raise PermissionDenied
         entry_form, outcome_forms = self.forms(page, request.POST)
-        self.current_form = entry_form
-        if not entry_form.is_valid() or not all(f.is_valid() for f in outcome_forms):
+        if entry_form is None and not any(outcome_forms):
+            raise PermissionDenied
+        forms = [entry_form, *outcome_forms]
+        if not page.period.is_open_for_entries():
+            first = next(f for f in forms if f)
+            first.is_valid()
+            first.add_error(None, _("The period is closed for entries. Nothing was saved; copy what you wrote."))
+            return self.render(request, page, entry_form, outcome_forms, status=409)
+        if not all(f.is_valid() for f in forms if f):
             return self.render(request, page, entry_form, outcome_forms, status=400)
+        changed = [
+            (line.outcome, form.cleaned_data)
+            for line, form in zip(page.lines, outcome_forms, strict=True)
+            if form and form.has_changed()
+        ]
         try:
-            with transaction.atomic():
-                self.save(request, page, entry_form, outcome_forms)
-        except ValidationError as e:
-            self.add_errors(e, entry_form, outcome_forms)
-            return self.render(request, page, entry_form, outcome_forms, status=400)
-        except Conflict as e:
-            return self.conflict(request, page, entry_form, outcome_forms, e.current)
-        except Locked as e:
-            messages.error(request, str(e))
-            return redirect(request.path)
+            entry_page_save(
+                user=request.user,
+                entry=page.entry,
+                entry_data=entry_form.cleaned_data if entry_form and entry_form.has_changed() else None,
+                outcomes=changed,
+            )
+        except (ValidationError, Conflict, Locked) as error:
+            form = self.form_for(error.target, entry_form, outcome_forms)
+            if isinstance(error, ValidationError):
+                for field, field_messages in error.message_dict.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, message)
+                return self.render(request, page, entry_form, outcome_forms, status=400)
+            if isinstance(error, Locked):
+                form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
+                return self.render(request, page, entry_form, outcome_forms, status=409)
+            return self.conflict(request, page, form, error.current)
         messages.success(request, _("Your draft is saved."))
         return redirect(request.path)
 
-    def save(self, request, page, entry_form, outcome_forms):
-        """Save what changed: the entry, then each outcome, all or nothing."""
-        user = request.user
-        if entry_form.has_changed() or (page.entry.pk is None and entry_form.cleaned_data["comment"]):
-            self.current_form = entry_form
-            progress_entry_save(
-                entry=page.entry,
-                user=user,
-                comment=entry_form.cleaned_data["comment"],
-                assessment=entry_form.cleaned_data["assessment"],
-                expected_version=entry_form.cleaned_data["version"],
-            )
-        for line, form in zip(page.lines, outcome_forms, strict=True):
-            if form.has_changed():
-                self.current_form = form
-                data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-                outcome_save(outcome=line.outcome, user=user, data=data, expected_version=form.cleaned_data["version"])
+    @staticmethod
+    def form_for(target: str, entry_form, outcome_forms):
+        if target == "entry":
+            return entry_form
+        return next(f for f in outcome_forms if f and f.indicator.code == target)
 
-    def add_errors(self, error: ValidationError, entry_form, outcome_forms):
-        form = self.current_form
-        for field, messages_ in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-
-    def conflict(self, request, page, entry_form, outcome_forms, current):
-        """Show what was saved meanwhile beside what the user wrote; their text stays in the form."""
-        form = self.current_form
+    def conflict(self, request, page, form, current):
+        """Show what was saved meanwhile beside what the user wrote; their input stays in the form."""
         data = request.POST.copy()
         data[form.add_prefix("version")] = current.version
         entry_form, outcome_forms = self.forms(page, data)
-        entry_form.is_valid()
-        for f in outcome_forms:
-            f.is_valid()
-        mine = form.cleaned_data.get("comment", "")
+        for f in (entry_form, *outcome_forms):
+            if f:
+                f.is_valid()
+        mine = form.cleaned_data
+        differences = []
+        for name, field in form.fields.items():
+            if name in ("version", "comment"):
+                continue
+            saved = getattr(current, name)
+            if shown(saved) != shown(mine.get(name)) and (saved not in (None, "") or mine.get(name) not in (None, "")):
+                differences.append((field.label, saved if saved is not None else "–", mine.get(name) or "–"))
         conflict = {
             "current": current,
-            "is_entry": form.prefix is None,
             "indicator": getattr(form, "indicator", None),
             "theirs_html": current.comment,
-            "mine_diff": text_diff(current.comment, mine),
+            "mine_diff": text_diff(current.comment, mine.get("comment", "")),
+            "differences": [(label, shown(a), shown(b)) for label, a, b in differences],
         }
         return self.render(request, page, entry_form, outcome_forms, conflict=conflict, status=409)
 
@@ -151,17 +170,9 @@ class EntryHistoryView(LoginRequiredMixin, View):
     """Every saved version of the entry and its outcomes, with a diff between any two."""
 
     def get(self, request, **kwargs):
-        period = period_get_for_user(
-            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
-        )
-        page = entry_page_get(
-            user=request.user,
-            period=period,
-            commitment_code=kwargs["commitment"],
-            department_code=kwargs["department"],
-        )
+        page = entry_page_from_url(request, kwargs)
         history = entry_history_get(page=page, a=request.GET.get("a"), b=request.GET.get("b"))
-        context = {"page": page, "committee": period.plan.committee, "history": history}
+        context = {"page": page, "committee": page.period.plan.committee, "history": history}
         return TemplateResponse(request, "indicators/entry_history.html", context)
 
 

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from commitments.models import ProgressEntry
-from indicators.models import Outcome
+from commitments.models import Department, ProgressEntry, ReportingPeriod
+from indicators.models import Indicator, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,9 @@ def entry_form_data(client, url, **changes):
     data = {"comment": form.initial.get("comment", ""), "version": form.initial["version"]}
     if form.initial.get("assessment"):
         data["assessment"] = form.initial["assessment"]
-    for line_form in client.get(url).context["lines"]:
-        outcome_form = line_form[1]
+    for _line, outcome_form in client.get(url).context["lines"]:
+        if outcome_form is None:
+            continue
         for name, value in outcome_form.initial.items():
             if value is not None:
                 data[outcome_form.add_prefix(name)] = value
@@ -168,9 +169,40 @@ def test_reader_sees_the_entry_read_only(client, reader):
     assert client.post(entry_url(period="2019-jan-aug"), {}).status_code == 403
 
 
-def test_approved_entry_cannot_be_posted_to(client, editor):
+def test_post_to_a_closed_period_saves_nothing_and_keeps_the_text(client, editor):
     client.force_login(editor)
-    assert client.post(entry_url(period="2019-jan-aug"), {"comment": "x", "version": 3}).status_code == 403
+    before = ProgressEntry.objects.get(period__slug="2019-jan-aug", commitment__code="A05")
+    response = client.post(
+        entry_url(period="2019-jan-aug"), {"o-MI07-comment": "<p>Sent ute</p>", "o-MI07-version": 0}
+    )
+    assert response.status_code == 409
+    assert "Perioden är stängd" in response.content.decode()
+    assert "Sent ute" in response.content.decode()
+    assert ProgressEntry.objects.get(pk=before.pk).version == before.version
+    assert not Outcome.objects.filter(period__slug="2019-jan-aug", indicator__code="MI07").exists()
+
+
+def test_submitted_outcome_is_shown_read_only_and_the_rest_can_be_saved(client, editor):
+    from commitments.workflow import reviewable_transition
+    from indicators.selectors import outcome_get_or_new
+    from indicators.services import outcome_save
+
+    period_url = entry_url()
+    outcome = outcome_get_or_new(
+        indicator=Indicator.objects.get(plan__year=2019, code="MI07"),
+        period=ReportingPeriod.objects.get(slug="2019-helar"),
+        department=Department.objects.get(code="AMA"),
+    )
+    outcome = outcome_save(outcome=outcome, user=editor, data={"value": 1700}, expected_version=0)
+    reviewable_transition(obj=outcome, action="submit", user=editor)
+    client.force_login(editor)
+    page = client.get(period_url)
+    assert [line.indicator.code for line, form in page.context["lines"] if form is None] == ["MI07"]
+    data = entry_form_data(client, period_url, comment="<p>Kommentaren sparas ändå</p>")
+    assert client.post(period_url, data).status_code == 302
+    assert ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05").comment.startswith(
+        "<p>Kommentaren"
+    )
 
 
 def test_stored_comment_is_escaped_where_it_must_be(client, editor):

@@ -19,13 +19,16 @@ from commitments.models import (
     MandatePeriod,
     Membership,
     Plan,
+    ProgressEntry,
     ReportingPeriod,
 )
-from commitments.services import progress_entry_get_or_new, progress_entry_save
+from commitments.selectors import progress_entry_get_or_new
+from commitments.services import progress_entry_save
 from commitments.workflow import reviewable_transition
-from indicators.models import Indicator
+from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
-from indicators.services import outcome_get_or_new, outcome_save, plan_import
+from indicators.selectors import outcome_get_or_new
+from indicators.services import outcome_save, plan_import
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
@@ -44,12 +47,13 @@ def upsert(model, lookup: dict, values: dict):
 
 
 def demo_date(text: str, existing: ReportingPeriod | None) -> datetime.date:
-    """Read a date; “+21d” is 21 days after the period was first loaded, so the demo stays open."""
-    if text.startswith("+"):
-        if existing is not None:
-            return existing.deadline
-        return timezone.localdate() + datetime.timedelta(days=int(text[1:].removesuffix("d")))
-    return datetime.date.fromisoformat(text)
+    """Read a date; “+60d” is 60 days from today, renewed once it has passed, so the demo stays open."""
+    if not text.startswith("+"):
+        return datetime.date.fromisoformat(text)
+    today = timezone.localdate()
+    if existing is not None and existing.deadline >= today:
+        return existing.deadline
+    return today + datetime.timedelta(days=int(text[1:].removesuffix("d")))
 
 
 def editor_of(department: Department):
@@ -59,24 +63,32 @@ def editor_of(department: Department):
 
 def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     """
-    Write a period's entries and outcomes as the departments' editors would, and approve them.
+    Write a period's entries and outcomes as the departments' editors did, and approve them.
 
-    Entries and outcomes that exist already are left as they are, so that loading twice
-    changes nothing.
+    The services write only in an open period, so a closed period is opened for the load and
+    closed again afterwards, with its deadline as it was. Entries and outcomes that exist
+    already are left as they are, so that loading twice changes nothing.
     """
     period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
+    done = ProgressEntry.objects.filter(period=period).exists() or Outcome.objects.filter(period=period).exists()
+    if done:
+        return
+    as_it_was = {"status": period.status, "deadline": period.deadline}
+    ReportingPeriod.objects.filter(pk=period.pk).update(
+        status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
+    )
+    period.refresh_from_db()
     scale_values = {v.code: v for v in plan.commitment_scale.values.all()} if plan.commitment_scale else {}
     departments = {d.code: d for d in plan.committee.departments.all()}
     for item in content["entries"]:
         department = departments[item["department"]]
-        entry = progress_entry_get_or_new(
-            commitment=Commitment.objects.get(plan=plan, code=item["commitment"]), period=period, department=department
-        )
-        if entry.pk:
-            continue
         editor = editor_of(department)
         entry = progress_entry_save(
-            entry=entry,
+            entry=progress_entry_get_or_new(
+                commitment=Commitment.objects.get(plan=plan, code=item["commitment"]),
+                period=period,
+                department=department,
+            ),
             user=editor,
             comment=item["comment"],
             assessment=scale_values.get(item["assessment"]) if item["assessment"] else None,
@@ -86,11 +98,6 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
         reviewable_transition(obj=entry, action="approve", user=reviewer)
     for item in content["outcomes"]:
         department = departments[item["department"]]
-        outcome = outcome_get_or_new(
-            indicator=Indicator.objects.get(plan=plan, code=item["indicator"]), period=period, department=department
-        )
-        if outcome.pk:
-            continue
         data = {"value": item["value"], "comment": item["comment"]}
         for group, suffix in (("total", ""), ("women", "_female"), ("men", "_male")):
             counts = (item.get("breakdown") or {}).get(group)
@@ -98,9 +105,19 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
                 data[f"numerator{suffix}"] = counts["numerator"]
                 data[f"denominator{suffix}"] = counts["denominator"]
         editor = editor_of(department)
-        outcome = outcome_save(outcome=outcome, user=editor, data=data, expected_version=0)
+        outcome = outcome_save(
+            outcome=outcome_get_or_new(
+                indicator=Indicator.objects.get(plan=plan, code=item["indicator"]),
+                period=period,
+                department=department,
+            ),
+            user=editor,
+            data=data,
+            expected_version=0,
+        )
         outcome = reviewable_transition(obj=outcome, action="submit", user=editor)
         reviewable_transition(obj=outcome, action="approve", user=reviewer)
+    ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
 
 
 class Command(BaseCommand):

@@ -265,3 +265,80 @@ def test_other_assessment_than_proposed_needs_a_motivation(helar, editor):
         outcome=saved, user=editor, data={"value": Decimal(45), "assessment": values["achieved"]}, expected_version=1
     )
     assert saved.assessment_motivation == ""
+
+
+def test_count_groups_cannot_exceed_the_total(helar, editor):
+    outcome = outcome_get_or_new(
+        indicator=Indicator.objects.get(plan=helar.plan, code="MI07"),  # antal, kvinnor-män
+        period=helar,
+        department=Department.objects.get(code="AMA"),
+    )
+    data = {"value": Decimal(100), "value_female": Decimal(80), "value_male": Decimal(70)}
+    with pytest.raises(ValidationError, match="mer än totalen"):
+        outcome_save(outcome=outcome, user=editor, data=data, expected_version=0)
+
+
+def test_a_typed_share_that_disagrees_with_the_counts_is_refused(ai1, editor):
+    with pytest.raises(ValidationError) as error:
+        outcome_save(outcome=ai1, user=editor, data=SEED_COUNTS | {"value": Decimal(50)}, expected_version=0)
+    assert "18 %" in error.value.message_dict["value"][0]
+    saved = outcome_save(outcome=ai1, user=editor, data=SEED_COUNTS | {"value": Decimal(18)}, expected_version=0)
+    assert saved.value == 18
+
+
+def test_services_refuse_rows_outside_the_departments_plan_and_responsibility(helar, editor):
+    from tests.factories import CommitmentFactory, PlanFactory
+
+    foreign = CommitmentFactory(goal__goal_area__plan=PlanFactory(year=2019))
+    entry = progress_entry_get_or_new(commitment=foreign, period=helar, department=Department.objects.get(code="AMA"))
+    with pytest.raises(PermissionDenied):
+        save(entry, editor)
+    not_ours = outcome_get_or_new(
+        indicator=Indicator.objects.get(plan=helar.plan, code="AI5"),  # BTS's commitment A21
+        period=helar,
+        department=Department.objects.get(code="AMA"),
+    )
+    with pytest.raises(PermissionDenied):
+        outcome_save(outcome=not_ours, user=editor, data={"value": Decimal(1)}, expected_version=0)
+
+
+def test_only_reviewers_approve_and_only_editors_submit(entry, editor, reviewer, reader):
+    saved = save(entry, editor)
+    with pytest.raises(PermissionDenied):
+        reviewable_transition(obj=saved, action="submit", user=reviewer)
+    submitted = reviewable_transition(obj=saved, action="submit", user=editor)
+    for user in (editor, reader):
+        with pytest.raises(PermissionDenied):
+            reviewable_transition(obj=submitted, action="approve", user=user)
+    approved = reviewable_transition(obj=submitted, action="approve", user=reviewer)
+    assert approved.status == "approved"
+    assert approved.history.first().history_user == reviewer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_first_saves_of_the_same_entry_end_in_one_conflict(demo):
+    period = ReportingPeriod.objects.get(plan__committee=demo, slug="2019-helar")
+    commitment = Commitment.objects.get(plan=period.plan, code="A06")
+    department = Department.objects.get(code="AMA")
+    editor = User.objects.get(username="redaktor")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def writer(text):
+        try:
+            entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
+            barrier.wait(timeout=10)
+            save(entry, editor, f"<p>{text}</p>", version=0)
+            outcomes.append("saved")
+        except Conflict as e:
+            outcomes.append("conflict" if e.current.pk else "conflict without row")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in ("Anna", "Bo")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert ProgressEntry.objects.filter(commitment=commitment, period=period).count() == 1

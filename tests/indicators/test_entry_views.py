@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from commitments.models import Department, ProgressEntry, ReportingPeriod
+from commitments.models import Commitment, Department, ProgressEntry, ReportingPeriod
 from indicators.models import Indicator, Outcome
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,23 @@ def test_other_committees_entries_do_not_exist_for_the_user(client, db):
 def test_editor_of_another_department_reads_nothing_of_amas(client, demo):
     client.force_login(User.objects.get(username="redaktor-ebb"))
     assert client.get(entry_url(period="2019-jan-aug")).status_code == 404
+
+
+def test_entry_page_query_count_does_not_grow_with_indicators(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import IndicatorFactory
+
+    client.force_login(editor)
+    client.get(entry_url())
+    with CaptureQueriesContext(connection) as before:
+        client.get(entry_url())
+    commitment = Commitment.objects.get(plan__year=2019, code="A05")
+    for _ in range(5):
+        IndicatorFactory(goal=commitment.goal, plan=commitment.plan, commitment=commitment, level="commitment")
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(entry_url())
+    assert len(response.context["lines"]) == 10
+    extra = [q["sql"] for q in after.captured_queries[len(before.captured_queries) :]]
+    assert len(after.captured_queries) == len(before.captured_queries), extra

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import tablib
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from commitments.history import text_diff
+from commitments.history import plain_text, text_diff
 from commitments.models import (
     EDITABLE_STATES,
     AssessmentValue,
@@ -164,6 +165,8 @@ class Version:
     who: object
     status: str
     record: object
+    #: The fields that changed since the version before, as (label, before, after).
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -177,11 +180,37 @@ class EntryHistory:
 
 
 def _versions(records) -> list[Version]:
-    return [
-        Version(history_id=r.history_id, number=r.version, when=r.history_date, who=r.history_user,
-                status=r.get_status_display(), record=r)
-        for r in records
-    ]  # fmt: skip
+    """Return the versions, newest first, each with what changed since the one before it."""
+    records = list(records)
+    versions = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        versions.append(
+            Version(
+                history_id=newer.history_id,
+                number=newer.version,
+                when=newer.history_date,
+                who=newer.history_user,
+                status=newer.get_status_display(),
+                record=newer,
+                changes=_changes(older, newer) if older is not None else [],
+            )
+        )
+    return versions
+
+
+def _changes(older, newer, exclude: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """Return (label, before, after) for each field that differs between two history records."""
+    delta = newer.diff_against(older, excluded_fields=["updated_at", "version", "updated_by", *exclude])
+    model = newer.instance_type
+    changes = []
+    for change in delta.changes:
+        model_field = model._meta.get_field(change.field)
+        if change.field == "comment":
+            before, after = plain_text(change.old), plain_text(change.new)
+        else:
+            before, after = _display(model_field, change.old), _display(model_field, change.new)
+        changes.append((str(model_field.verbose_name), before, after))
+    return changes
 
 
 def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> EntryHistory:
@@ -210,18 +239,17 @@ def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> Entry
     comment_diff, changed = "", []
     if first and second:
         comment_diff = text_diff(first.record.comment, second.record.comment)
-        delta = second.record.diff_against(first.record, excluded_fields=["comment", "updated_at", "version"])
-        for change in delta.changes:
-            field = ProgressEntry._meta.get_field(change.field)
-            changed.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+        changed = _changes(first.record, second.record, exclude=("comment",))
     return EntryHistory(entry_versions, outcome_versions, first, second, comment_diff, changed)
 
 
-def _display(field, value) -> str:
+def _display(model_field, value) -> str:
     if value is None or value == "":
         return "–"
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    if field.is_relation:
-        return str(field.related_model._default_manager.filter(pk=value).first() or value)
+    if model_field.choices:
+        return str(dict(model_field.choices).get(value, value))
+    if model_field.is_relation:
+        return str(model_field.related_model._default_manager.filter(pk=value).first() or value)
+    if isinstance(value, Decimal):
+        return str(int(value) if value == value.to_integral_value() else value.normalize())
     return str(value)

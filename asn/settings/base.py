@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # django-axes must be last.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes must be last.
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -271,3 +271,15 @@ def test_entry_page_query_count_does_not_grow_with_indicators(client, editor):
     assert len(response.context["lines"]) == 10
     extra = [q["sql"] for q in after.captured_queries[len(before.captured_queries) :]]
     assert len(after.captured_queries) == len(before.captured_queries), extra
+
+
+def test_outcome_history_names_what_changed_between_versions(client, editor):
+    client.force_login(editor)
+    url = entry_url()
+    client.post(url, entry_form_data(client, url, **{"o-MI07-value": "1 700"}))
+    client.post(url, entry_form_data(client, url, **{"o-MI07-value": "1 750"}))
+    response = client.get(reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
+    (indicator, versions), *_ = response.context["history"].outcome_versions
+    assert indicator.code == "MI07"
+    assert versions[0].changes == [("utfall", "1700", "1750")]
+    assert versions[0].who == editor

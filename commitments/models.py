@@ -532,6 +532,15 @@ class Reviewable(BaseModel):
     """
 
     # Each concrete model has ``period`` and ``department`` foreign keys of its own.
+    comment = models.TextField(_("comment"), blank=True)
+    assessment = models.ForeignKey(
+        AssessmentValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     #: 0 until the first save.
     version = models.PositiveIntegerField(_("version"), default=0)
@@ -562,15 +571,6 @@ class ProgressEntry(Reviewable):
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="entries", verbose_name=_("department")
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    assessment = models.ForeignKey(
-        AssessmentValue,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assessment"),
     )
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 

@@ -8,7 +8,6 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import (
-    AssessmentValue,
     BaseModel,
     Commitment,
     Department,
@@ -197,15 +196,6 @@ class Outcome(Reviewable):
     denominator = models.PositiveIntegerField(_("total (denominator)"), null=True, blank=True)
     denominator_female = models.PositiveIntegerField(_("total, women / girls"), null=True, blank=True)
     denominator_male = models.PositiveIntegerField(_("total, men / boys"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    assessment = models.ForeignKey(
-        AssessmentValue,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assessment"),
-    )
     assessment_motivation = models.TextField(_("motivation of the assessment"), blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 

@@ -559,6 +559,15 @@ class Reviewable(BaseModel):
     class Meta:
         abstract = True
 
+    def is_open_for_department(self) -> bool:
+        """
+        Whether the department may change this now: a draft while the period is open, or
+        returned by a reviewer (a reviewer may return single rows also after the period closed).
+        """
+        if self.status == ReviewStatus.RETURNED:
+            return True
+        return self.status == ReviewStatus.DRAFT and self.period.is_open_for_entries()
+
 
 class ProgressEntry(Reviewable):
     """What a department reports on a commitment for a period: a comment and an assessment."""
@@ -589,3 +598,51 @@ class ProgressEntry(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.commitment.code} – {self.department.code} – {self.period.slug}"
+
+
+class Event(models.Model):
+    """
+    One step on record: a transition of an entry or outcome, or a period closed or reopened.
+
+    Written in the same transaction as the step itself, by ``events.py``; never changed or
+    deleted (no admin, no view, no service edits it).
+    """
+
+    type = models.CharField(_("event"), max_length=50)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="events", verbose_name=_("committee")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("reporting period"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("department"),
+    )
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="event_object")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from .models import EDITABLE_STATES, Committee, Department, Membership, Reviewable
+from .models import Committee, Department, Membership, Reviewable
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -141,13 +141,9 @@ def editable_department_ids(user: User) -> set[int]:
 def can_edit_entry(user: User, obj: Reviewable) -> bool:
     """
     Whether the user may change ``obj`` (an entry or outcome) now: an editor of its
-    department, while the period is open and ``obj`` is a draft or returned.
+    department, while ``obj`` is open for the department (``Reviewable.is_open_for_department``).
     """
-    return (
-        can_edit_department(user, obj.department)
-        and obj.period.is_open_for_entries()
-        and obj.status in EDITABLE_STATES
-    )
+    return can_edit_department(user, obj.department) and obj.is_open_for_department()
 
 
 def can_review(user: User, committee: Committee | int) -> bool:

@@ -2,21 +2,23 @@
 The one review workflow and the one way to save what departments write.
 
 Entries, indicator outcomes (and later narrative sections) are ``Reviewable``: they move
-draft → submitted → approved, or submitted → returned → submitted again, and each save
-names the version it started from (optimistic locking), so that nothing is overwritten
-without the writer seeing it. Every save and transition is kept in the row's history with
-the user who made it.
+draft → submitted → approved, or submitted → returned → submitted again; a reviewer can
+reopen an approved row with a reason, which returns it. Each save names the version it
+started from (optimistic locking), so that nothing is overwritten without the writer
+seeing it. Every save and transition is kept in the row's history with the user who made
+it, and every transition is an ``Event`` on record in the same transaction.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .events import event_transition
 from .models import EDITABLE_STATES, Reviewable, ReviewStatus
 from .permissions import can_edit_department, can_review
 
@@ -29,8 +31,19 @@ R = TypeVar("R", bound=Reviewable)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (EDITABLE_STATES, ReviewStatus.SUBMITTED),
     "approve": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.APPROVED),
+    "return": (frozenset({ReviewStatus.SUBMITTED}), ReviewStatus.RETURNED),
+    "reopen": (frozenset({ReviewStatus.APPROVED}), ReviewStatus.RETURNED),
 }
-ACTION_LABELS = {"submit": gettext_lazy("submit"), "approve": gettext_lazy("approve")}
+#: The actions of reviewers; the others are the department's.
+REVIEWER_ACTIONS = frozenset({"approve", "return", "reopen"})
+#: The actions that need a reason, given to the department.
+ACTIONS_WITH_REASON = frozenset({"return", "reopen"})
+ACTION_LABELS = {
+    "submit": gettext_lazy("submit"),
+    "approve": gettext_lazy("approve"),
+    "return": gettext_lazy("return"),
+    "reopen": gettext_lazy("reopen"),
+}
 
 
 class WorkflowError(Exception):
@@ -55,10 +68,10 @@ class Conflict(WorkflowError):
 
 def check_editable(obj: Reviewable) -> None:
     """Raise ``Locked`` unless the department may change ``obj`` now."""
-    if not obj.period.is_open_for_entries():
-        raise Locked(_("The period is closed for entries."))
     if obj.status not in EDITABLE_STATES:
         raise Locked(_("It is %(status)s and can no longer be changed.") % {"status": obj.get_status_display()})
+    if not obj.is_open_for_department():
+        raise Locked(_("The period is closed for entries."))
 
 
 def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) -> R:
@@ -92,25 +105,29 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
     return obj
 
 
-def reviewable_transition(*, obj: R, action: str, user: User, expected_version: int | None = None) -> R:
+def reviewable_transition(
+    *, obj: R, action: str, user: User, reason: str = "", expected_version: int | None = None
+) -> R:
     """
-    Move ``obj`` by ``action``, locked, if its state and the user's role allow it.
+    Move ``obj`` by ``action``, locked, if its state and the user's role allow it, and record it.
 
-    ``submit`` is for the department's editors while the period is open; ``approve`` for the
-    committee's reviewers. With ``expected_version``, refuse if the row changed since the
-    user saw it.
+    ``submit`` is for the department's editors while the row is open for them; ``approve``,
+    ``return`` and ``reopen`` for the committee's reviewers, also after the period closed;
+    ``return`` and ``reopen`` need a reason. With ``expected_version``, refuse if the row
+    changed since the user saw it (approving what was edited a second ago approves nothing).
     """
     if action not in TRANSITIONS:
         raise InvalidTransition(_("Unknown action."))
     sources, target = TRANSITIONS[action]
+    reason = reason.strip()
+    if action in ACTIONS_WITH_REASON and not reason:
+        raise ValidationError({"reason": _("Give the department a reason.")})
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().select_related("period__plan", "department").get(pk=obj.pk)
-        if action == "submit":
-            if not can_edit_department(user, obj.department):
+        if action in REVIEWER_ACTIONS:
+            if not can_review(user, obj.period.plan.committee_id):
                 raise PermissionDenied
-            if not obj.period.is_open_for_entries():
-                raise Locked(_("The period is closed for entries."))
-        elif not can_review(user, obj.period.plan.committee_id):
+        elif not can_edit_department(user, obj.department):
             raise PermissionDenied
         if expected_version is not None and obj.version != expected_version:
             raise Conflict(obj)
@@ -119,9 +136,14 @@ def reviewable_transition(*, obj: R, action: str, user: User, expected_version: 
                 _("Cannot %(action)s: it is %(status)s.")
                 % {"action": ACTION_LABELS[action], "status": obj.get_status_display()}
             )
+        if action == "submit" and not obj.is_open_for_department():
+            raise Locked(_("The period is closed for entries."))
+        from_state = obj.status
         obj.status = target
         obj.version += 1
         obj.updated_by = user
         obj._history_user = user
+        obj._change_reason = reason
         obj.save(update_fields=["status", "version", "updated_by", "updated_at"])
+        event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason)
     return obj

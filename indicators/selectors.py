@@ -76,8 +76,9 @@ class EntryPage:
 
     @property
     def can_edit(self) -> bool:
-        """Whether the page offers a form now: the period is open and something is still a draft."""
-        return self.period.is_open_for_entries() and (self.entry_writable or any(li.writable for li in self.lines))
+        """Whether the page offers a form now: something the user writes is open for the department."""
+        rows = [self.entry] * self.entry_writable + [li.outcome for li in self.lines if li.writable]
+        return any(row.is_open_for_department() for row in rows)
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:

@@ -91,9 +91,7 @@ class EntryView(LoginRequiredMixin, View):
 
     def get(self, request, **kwargs):
         page = entry_page_from_url(request, kwargs)
-        if page.can_edit:
-            return self.render(request, page, *self.forms(page))
-        return self.render(request, page, None, [None] * len(page.lines))
+        return self.render(request, page, *self.forms(page))
 
     def post(self, request, **kwargs):
         page = entry_page_from_url(request, kwargs)
@@ -101,7 +99,7 @@ class EntryView(LoginRequiredMixin, View):
         if entry_form is None and not any(outcome_forms):
             raise PermissionDenied
         forms = [entry_form, *outcome_forms]
-        if not page.period.is_open_for_entries():
+        if not page.can_edit:
             first = next(f for f in forms if f)
             first.is_valid()
             first.add_error(None, _("The period is closed for entries. Nothing was saved; copy what you wrote."))

@@ -1,0 +1,41 @@
+"""The audit trail: one function per kind of step, each writing an ``Event`` in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Event, ReportingPeriod, Reviewable
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def event_transition(*, obj: Reviewable, action: str, actor: User, from_state: str, reason: str = "") -> Event:
+    """Record that ``actor`` moved ``obj`` by ``action`` from ``from_state`` to its present state."""
+    return Event.objects.create(
+        type=f"{obj._meta.model_name}.{action}",
+        actor=actor,
+        committee_id=obj.period.plan.committee_id,
+        period=obj.period,
+        department=obj.department,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        from_state=from_state,
+        to_state=obj.status,
+        reason=reason,
+    )
+
+
+def event_period(*, period: ReportingPeriod, action: str, actor: User, from_state: str, reason: str = "") -> Event:
+    """Record that ``actor`` closed or reopened ``period``."""
+    return Event.objects.create(
+        type=f"period.{action}",
+        actor=actor,
+        committee_id=period.plan.committee_id,
+        period=period,
+        from_state=from_state,
+        to_state=period.status,
+        reason=reason,
+    )

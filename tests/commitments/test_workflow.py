@@ -1,0 +1,157 @@
+"""The review workflow: every state × action, with its roles, reasons, versions and audit events."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from accounts.models import User
+from commitments.models import Commitment, Department, Event, ProgressEntry, ReportingPeriod
+from commitments.selectors import progress_entry_get_or_new
+from commitments.services import progress_entry_save
+from commitments.workflow import TRANSITIONS, Conflict, InvalidTransition, Locked, reviewable_transition
+
+pytestmark = pytest.mark.django_db
+
+STATES = ("draft", "submitted", "approved", "returned")
+#: How to reach each state from a fresh draft: (action, role) steps.
+PATHS = {
+    "draft": [],
+    "submitted": [("submit", "editor")],
+    "approved": [("submit", "editor"), ("approve", "reviewer")],
+    "returned": [("submit", "editor"), ("return", "reviewer")],
+}
+ACTOR = {"submit": "editor", "approve": "reviewer", "return": "reviewer", "reopen": "reviewer"}
+
+
+@pytest.fixture
+def people(demo):
+    return {"editor": User.objects.get(username="redaktor"), "reviewer": User.objects.get(username="granskare")}
+
+
+def entry_in(state: str, people, code: str = "A05") -> ProgressEntry:
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    entry = progress_entry_get_or_new(
+        commitment=Commitment.objects.get(plan=period.plan, code=code),
+        period=period,
+        department=Department.objects.get(code="AMA"),
+    )
+    entry = progress_entry_save(
+        entry=entry, user=people["editor"], comment="<p>Text</p>", assessment=None, expected_version=0
+    )
+    for action, role in PATHS[state]:
+        entry = reviewable_transition(obj=entry, action=action, user=people[role], reason="Skäl")
+    return entry
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", sorted(TRANSITIONS))
+def test_every_state_and_action(state, action, people):
+    entry = entry_in(state, people)
+    events_before = Event.objects.count()
+    sources, target = TRANSITIONS[action]
+    user = people[ACTOR[action]]
+    if state in sources:
+        moved = reviewable_transition(
+            obj=entry, action=action, user=user, reason="Skäl", expected_version=entry.version
+        )
+        assert moved.status == target
+        assert moved.version == entry.version + 1
+        event = Event.objects.get(pk=Event.objects.latest("pk").pk)
+        assert (event.type, event.from_state, event.to_state, event.actor) == (
+            f"progressentry.{action}", state, target, user,
+        )  # fmt: skip
+        assert Event.objects.count() == events_before + 1
+    else:
+        with pytest.raises(InvalidTransition):
+            reviewable_transition(obj=entry, action=action, user=user, reason="Skäl")
+        entry.refresh_from_db()
+        assert entry.status == state
+        assert Event.objects.count() == events_before
+
+
+def test_the_table_is_as_the_workflow_says():
+    assert {a: (set(s), t) for a, (s, t) in TRANSITIONS.items()} == {
+        "submit": ({"draft", "returned"}, "submitted"),
+        "approve": ({"submitted"}, "approved"),
+        "return": ({"submitted"}, "returned"),
+        "reopen": ({"approved"}, "returned"),
+    }
+
+
+@pytest.mark.parametrize("action", ["return", "reopen"])
+def test_return_and_reopen_need_a_reason(action, people):
+    entry = entry_in("submitted" if action == "return" else "approved", people)
+    with pytest.raises(ValidationError, match="skäl"):
+        reviewable_transition(obj=entry, action=action, user=people["reviewer"], reason="  ")
+    entry.refresh_from_db()
+    assert entry.status in ("submitted", "approved")
+
+
+def test_approving_what_was_changed_meanwhile_approves_nothing(people):
+    entry = entry_in("returned", people)
+    seen = entry.version
+    progress_entry_save(
+        entry=entry, user=people["editor"], comment="<p>Ny</p>", assessment=None, expected_version=seen
+    )
+    resubmitted = reviewable_transition(obj=entry, action="submit", user=people["editor"])
+    with pytest.raises(Conflict):
+        reviewable_transition(obj=resubmitted, action="approve", user=people["reviewer"], expected_version=seen)
+    resubmitted.refresh_from_db()
+    assert resubmitted.status == "submitted"
+
+
+def test_roles_of_the_actions(people, reader):
+    submitted = entry_in("submitted", people)
+    for user in (people["editor"], reader):
+        with pytest.raises(PermissionDenied):
+            reviewable_transition(obj=submitted, action="approve", user=user)
+    with pytest.raises(PermissionDenied):
+        reviewable_transition(obj=entry_in("draft", people, "A06"), action="submit", user=people["reviewer"])
+
+
+def test_returned_entry_stays_open_to_the_department_after_the_period_closes(people):
+    entry = entry_in("returned", people)
+    other = entry_in("draft", people, "A06")
+    ReportingPeriod.objects.filter(slug="2019-helar").update(status="closed")
+    entry.refresh_from_db()
+    other.refresh_from_db()
+    saved = progress_entry_save(
+        entry=entry, user=people["editor"], comment="<p>Rättat</p>", assessment=None, expected_version=entry.version
+    )
+    assert reviewable_transition(obj=saved, action="submit", user=people["editor"]).status == "submitted"
+    with pytest.raises(Locked):
+        progress_entry_save(
+            entry=other, user=people["editor"], comment="<p>x</p>", assessment=None, expected_version=1
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_approving_at_once_leave_one_transition_on_record(demo):
+    people = {"editor": User.objects.get(username="redaktor"), "reviewer": User.objects.get(username="granskare")}
+    second = User.objects.create(username="granskare2", first_name="Gustav", last_name="Granskare")
+    from commitments.models import Membership
+
+    Membership.objects.create(user=second, committee=demo, role="reviewer")
+    entry = entry_in("submitted", people)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def approve(user):
+        try:
+            barrier.wait(timeout=10)
+            reviewable_transition(obj=entry, action="approve", user=user, expected_version=entry.version)
+            results.append("approved")
+        except (InvalidTransition, Conflict):
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(u,)) for u in (people["reviewer"], second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == ["approved", "refused"]
+    assert Event.objects.filter(type="progressentry.approve", object_id=entry.pk).count() == 1

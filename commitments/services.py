@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AssessmentValue, ProgressEntry
-from .permissions import can_edit_department
+from .events import event_period
+from .models import AssessmentValue, ProgressEntry, ReportingPeriod
+from .permissions import can_edit_department, is_committee_admin
 from .richtext import MAX_LENGTH, sanitize_rich_text
-from .workflow import reviewable_save
+from .workflow import InvalidTransition, reviewable_save
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -50,3 +52,27 @@ def progress_entry_save(
         raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
     values = {"comment": rich_text_clean(comment), "assessment": assessment}
     return reviewable_save(obj=entry, expected_version=expected_version, values=values, user=user)
+
+
+def period_close(*, period: ReportingPeriod, user: User) -> ReportingPeriod:
+    """Close a period for entries (a committee admin's step); recorded as an event."""
+    return _period_set_status(period=period, user=user, status=ReportingPeriod.Status.CLOSED, action="close")
+
+
+def period_reopen(*, period: ReportingPeriod, user: User) -> ReportingPeriod:
+    """Open a closed period again (a committee admin's step); recorded as an event."""
+    return _period_set_status(period=period, user=user, status=ReportingPeriod.Status.OPEN, action="reopen")
+
+
+def _period_set_status(*, period: ReportingPeriod, user: User, status: str, action: str) -> ReportingPeriod:
+    if not is_committee_admin(user, period.plan.committee_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+        if period.status == status:
+            raise InvalidTransition(_("The period is already %(status)s.") % {"status": period.get_status_display()})
+        from_state = period.status
+        period.status = status
+        period.save(update_fields=["status", "updated_at"])
+        event_period(period=period, action=action, actor=user, from_state=from_state)
+    return period

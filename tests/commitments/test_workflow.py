@@ -112,6 +112,7 @@ def test_roles_of_the_actions(people, reader):
 
 
 def test_returned_entry_stays_open_to_the_department_after_the_period_closes(people):
+    editor = people["editor"]
     entry = entry_in("returned", people)
     other = entry_in("draft", people, "A06")
     ReportingPeriod.objects.filter(slug="2019-helar").update(status="closed")
@@ -155,3 +156,20 @@ def test_two_reviewers_approving_at_once_leave_one_transition_on_record(demo):
         t.join(timeout=30)
     assert sorted(results) == ["approved", "refused"]
     assert Event.objects.filter(type="progressentry.approve", object_id=entry.pk).count() == 1
+
+
+def test_committee_admin_closes_and_reopens_a_period_on_record(committee_admin, reviewer):
+    from commitments.services import period_close, period_reopen
+
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    with pytest.raises(PermissionDenied):
+        period_close(period=period, user=reviewer)
+    closed = period_close(period=period, user=committee_admin)
+    assert not closed.is_open_for_entries()
+    with pytest.raises(InvalidTransition):
+        period_close(period=closed, user=committee_admin)
+    period_reopen(period=closed, user=committee_admin)
+    assert list(Event.objects.filter(period=period).values_list("type", "from_state", "to_state")) == [
+        ("period.reopen", "closed", "open"),
+        ("period.close", "open", "closed"),
+    ]

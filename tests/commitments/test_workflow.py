@@ -119,13 +119,11 @@ def test_returned_entry_stays_open_to_the_department_after_the_period_closes(peo
     entry.refresh_from_db()
     other.refresh_from_db()
     saved = progress_entry_save(
-        entry=entry, user=people["editor"], comment="<p>Rättat</p>", assessment=None, expected_version=entry.version
+        entry=entry, user=editor, comment="<p>Rättat</p>", assessment=None, expected_version=entry.version
     )
-    assert reviewable_transition(obj=saved, action="submit", user=people["editor"]).status == "submitted"
+    assert reviewable_transition(obj=saved, action="submit", user=editor).status == "submitted"
     with pytest.raises(Locked):
-        progress_entry_save(
-            entry=other, user=people["editor"], comment="<p>x</p>", assessment=None, expected_version=1
-        )
+        progress_entry_save(entry=other, user=editor, comment="<p>x</p>", assessment=None, expected_version=1)
 
 
 @pytest.mark.django_db(transaction=True)

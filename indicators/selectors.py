@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import tablib
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
@@ -16,11 +17,13 @@ from commitments.models import (
     AssessmentValue,
     Commitment,
     Department,
+    Event,
     Plan,
     ProgressEntry,
     ReportingPeriod,
+    ReviewStatus,
 )
-from commitments.permissions import can_edit_department, can_read_department
+from commitments.permissions import can_edit_department, can_read_department, can_review
 from commitments.selectors import progress_entry_get_or_new
 
 from .models import Indicator, Outcome, PriorOutcome, Target
@@ -69,6 +72,10 @@ class EntryPage:
     scale_values: list[AssessmentValue]
     #: The user writes for the department.
     is_editor: bool
+    #: The user reviews the committee's entries.
+    is_reviewer: bool = False
+    #: The latest return or reopening of the entry, with the reviewer's reason.
+    return_event: Event | None = None
 
     @property
     def entry_writable(self) -> bool:
@@ -139,6 +146,17 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
                 writable=is_editor and outcome.status in EDITABLE_STATES,
             )
         )
+    return_event = None
+    if entry.pk and entry.status == ReviewStatus.RETURNED:
+        return_event = (
+            Event.objects.filter(
+                content_type=ContentType.objects.get_for_model(ProgressEntry),
+                object_id=entry.pk,
+                type__in=["progressentry.return", "progressentry.reopen"],
+            )
+            .select_related("actor")
+            .first()
+        )
     return EntryPage(
         period=period,
         commitment=commitment,
@@ -147,6 +165,8 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         lines=lines,
         scale_values=scale_values,
         is_editor=is_editor,
+        is_reviewer=can_review(user, plan.committee_id),
+        return_event=return_event,
     )
 
 

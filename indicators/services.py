@@ -12,11 +12,11 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from commitments.models import AssessmentValue, Commitment, Committee, Plan, ProgressEntry
+from commitments.models import EDITABLE_STATES, AssessmentValue, Commitment, Committee, Plan, ProgressEntry
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
 from commitments.services import progress_entry_save, rich_text_clean
-from commitments.workflow import WorkflowError, reviewable_save
+from commitments.workflow import TRANSITIONS, WorkflowError, reviewable_save, reviewable_transition
 
 from .models import Indicator, Outcome
 from .outcomes import proposed_assessment, share_percent
@@ -365,3 +365,29 @@ def entry_page_save(
             except (ValidationError, WorkflowError) as e:
                 e.target = outcome.indicator.code
                 raise
+
+
+def entry_page_submit(*, user: User, entry: ProgressEntry, outcomes: list[Outcome]) -> None:
+    """Submit the department's entry and its outcomes on the page for review, all or nothing."""
+    with transaction.atomic():
+        for row in [entry, *outcomes]:
+            if row.pk is not None and row.status in EDITABLE_STATES:
+                reviewable_transition(obj=row, action="submit", user=user)
+
+
+def entry_page_review(
+    *, user: User, action: str, entry: ProgressEntry, outcomes: list[Outcome], reason: str, expected_version: int
+) -> None:
+    """
+    Approve, return or reopen an entry together with its outcomes, all or nothing.
+
+    ``expected_version`` is the entry's version the reviewer read: if the department changed
+    it since, nothing happens (``Conflict``). Outcomes that are not in a state the action
+    starts from are left as they are.
+    """
+    sources, _target = TRANSITIONS[action]
+    with transaction.atomic():
+        reviewable_transition(obj=entry, action=action, user=user, reason=reason, expected_version=expected_version)
+        for outcome in outcomes:
+            if outcome.pk is not None and outcome.status in sources:
+                reviewable_transition(obj=outcome, action=action, user=user, reason=reason)

@@ -11,6 +11,11 @@ urlpatterns = [
         name="entry",
     ),
     path(
+        "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/granska/",
+        views.entry_review_view,
+        name="entry_review",
+    ),
+    path(
         "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/historik/",
         views.entry_history_view,
         name="entry_history",

@@ -5,18 +5,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from commitments.history import text_diff
 from commitments.selectors import period_get_for_user
-from commitments.workflow import Conflict, Locked
+from commitments.workflow import Conflict, InvalidTransition, Locked
 
 from .forms import EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
-from .services import OUTCOME_NUMBER_FIELDS, entry_page_save
+from .services import OUTCOME_NUMBER_FIELDS, entry_page_review, entry_page_save, entry_page_submit
 
 
 def shown(value):
@@ -112,12 +114,18 @@ class EntryView(LoginRequiredMixin, View):
             if form and form.has_changed()
         ]
         try:
-            entry_page_save(
-                user=request.user,
-                entry=page.entry,
-                entry_data=entry_form.cleaned_data if entry_form and entry_form.has_changed() else None,
-                outcomes=changed,
-            )
+            with transaction.atomic():
+                entry_page_save(
+                    user=request.user,
+                    entry=page.entry,
+                    entry_data=entry_form.cleaned_data if entry_form and entry_form.has_changed() else None,
+                    outcomes=changed,
+                )
+                if request.POST.get("action") == "submit":
+                    page = entry_page_from_url(request, kwargs)
+                    entry_page_submit(
+                        user=request.user, entry=page.entry, outcomes=[line.outcome for line in page.lines]
+                    )
         except (ValidationError, Conflict, Locked) as error:
             form = self.form_for(error.target, entry_form, outcome_forms)
             if isinstance(error, ValidationError):
@@ -129,14 +137,18 @@ class EntryView(LoginRequiredMixin, View):
                 form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
                 return self.render(request, page, entry_form, outcome_forms, status=409)
             return self.conflict(request, page, form, error.current)
-        messages.success(request, _("Your draft is saved."))
+        if request.POST.get("action") == "submit":
+            messages.success(request, _("Submitted for review."))
+        else:
+            messages.success(request, _("Your draft is saved."))
         return redirect(request.path)
 
     @staticmethod
     def form_for(target: str, entry_form, outcome_forms):
-        if target == "entry":
+        if target == "entry" and entry_form:
             return entry_form
-        return next(f for f in outcome_forms if f and f.indicator.code == target)
+        form = next((f for f in outcome_forms if f and f.indicator.code == target), None)
+        return form or entry_form or next(f for f in outcome_forms if f)
 
     def conflict(self, request, page, form, current):
         """Show what was saved meanwhile beside what the user wrote; their input stays in the form."""
@@ -164,6 +176,45 @@ class EntryView(LoginRequiredMixin, View):
         return self.render(request, page, entry_form, outcome_forms, conflict=conflict, status=409)
 
 
+class EntryReviewView(LoginRequiredMixin, View):
+    """A reviewer approves, returns (with a reason) or reopens (with a reason) an entry and its outcomes."""
+
+    def post(self, request, **kwargs):
+        page = entry_page_from_url(request, kwargs)
+        action = request.POST.get("action")
+        if not page.is_reviewer or page.entry.pk is None or action not in ("approve", "return", "reopen"):
+            raise PermissionDenied
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            entry_page_review(
+                user=request.user,
+                action=action,
+                entry=page.entry,
+                outcomes=[line.outcome for line in page.lines],
+                reason=request.POST.get("reason", ""),
+                expected_version=version,
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        except Conflict:
+            messages.error(request, _("The department changed the entry after you opened it. Read it again first."))
+        except InvalidTransition as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, REVIEW_DONE[action])
+        return redirect("indicators:entry", **kwargs)
+
+
+REVIEW_DONE = {
+    "approve": gettext_lazy("Approved."),
+    "return": gettext_lazy("Returned to the department with your reason."),
+    "reopen": gettext_lazy("Reopened: the department can change it again."),
+}
+
+
 class EntryHistoryView(LoginRequiredMixin, View):
     """Every saved version of the entry and its outcomes, with a diff between any two."""
 
@@ -175,4 +226,5 @@ class EntryHistoryView(LoginRequiredMixin, View):
 
 
 entry_view = EntryView.as_view()
+entry_review_view = EntryReviewView.as_view()
 entry_history_view = EntryHistoryView.as_view()

@@ -29,6 +29,12 @@ EXPECTED = {
         "outsider": (404, 404),
         "*": (200, 403),
     },
+    "indicators:entry_review": {
+        "anonymous": (302, 302),
+        "other_editor": (405, 404),
+        "outsider": (405, 404),
+        "*": (405, 403),  # only reviewers act here, and only on an entry that exists
+    },
     "indicators:entry_history": {
         "anonymous": (302, 302),
         "other_editor": (404, 405),
@@ -96,6 +102,7 @@ def url_for(name: str, demo) -> str:
         "commitments:list": ["asn", "2019-helar"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
+        "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],
         "admin:commitments_plan_import": [plan.pk],
         "admin:commitments_plan_export": [plan.pk, "xlsx"],
     }.get(name, [])

@@ -283,3 +283,49 @@ def test_outcome_history_names_what_changed_between_versions(client, editor):
     assert indicator.code == "MI07"
     assert versions[0].changes == [("utfall", "1700", "1750")]
     assert versions[0].who == editor
+
+
+def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
+    department_client, review_client = Client(), Client()
+    department_client.force_login(editor)
+    review_client.force_login(reviewer)
+    url = entry_url()
+    review_url = reverse("indicators:entry_review", args=["asn", "2019-helar", "A05", "AMA"])
+    data = entry_form_data(department_client, url, comment="<p>Första versionen</p>", action="submit")
+    assert department_client.post(url, data).status_code == 302
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.status == "submitted"
+
+    # Returning needs a reason; without one nothing happens.
+    review_client.post(review_url, {"action": "return", "reason": "", "version": entry.version})
+    entry.refresh_from_db()
+    assert entry.status == "submitted"
+    review_client.post(
+        review_url, {"action": "return", "reason": "Beskriv resultatet för unga kvinnor.", "version": entry.version}
+    )
+    entry.refresh_from_db()
+    assert entry.status == "returned"
+
+    page = department_client.get(url).content.decode()
+    assert "Beskriv resultatet för unga kvinnor." in page
+    assert "Greta Granskare" in page
+    data = entry_form_data(
+        department_client, url, comment="<p>Andra versionen, med unga kvinnor.</p>", action="submit"
+    )
+    assert department_client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "submitted"
+
+    # Approving from the version read before the resubmission approves nothing.
+    review_client.post(review_url, {"action": "approve", "version": entry.version - 2})
+    entry.refresh_from_db()
+    assert entry.status == "submitted"
+    review_client.post(review_url, {"action": "approve", "version": entry.version})
+    entry.refresh_from_db()
+    assert entry.status == "approved"
+    from commitments.models import Event
+
+    events = Event.objects.filter(object_id=entry.pk, type__startswith="progressentry.")
+    assert list(events.values_list("type", flat=True)) == [
+        "progressentry.approve", "progressentry.submit", "progressentry.return", "progressentry.submit",
+    ]  # fmt: skip

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, GoalArea, ReviewStatus
+from .models import AssessmentValue, Department, Goal, GoalArea, ReviewStatus
 from .selectors import NOT_STARTED, CommitmentDepartment
 
 STATUS_CHOICES = [(NOT_STARTED, _("not started")), *ReviewStatus.choices]
@@ -17,17 +17,30 @@ class CommitmentRowFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.none())
+    goal = django_filters.ModelChoiceFilter(
+        label=_("Goal"), field_name="commitment__goal", queryset=Goal.objects.none()
+    )
+    assessment = django_filters.ModelChoiceFilter(
+        label=_("Assessment"), field_name="entry_assessment_id", queryset=AssessmentValue.objects.none(),
+        method="by_assessment",
+    )  # fmt: skip
 
     class Meta:
         model = CommitmentDepartment
-        fields = ["q", "goal_area", "status", "department"]
+        fields = ["q", "goal_area", "goal", "status", "assessment", "department"]
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["goal_area"].queryset = GoalArea.objects.filter(plan=period.plan)
+        self.filters["goal"].queryset = Goal.objects.filter(plan=period.plan)
+        scale = period.plan.commitment_scale_id
+        self.filters["assessment"].queryset = AssessmentValue.objects.filter(scale_id=scale)
         self.filters["department"].queryset = Department.objects.filter(
             pk__in=self.queryset.values("department")
         ).order_by("sort_order", "name")
+
+    def by_assessment(self, queryset, name, value):
+        return queryset.filter(entry_assessment_id=value.pk)
 
     def search(self, queryset, name, value):
         words = value.split()

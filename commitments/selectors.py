@@ -72,7 +72,8 @@ def commitment_rows(*, user: User, period: ReportingPeriod) -> QuerySet:
     Return one row per commitment × responsible department that the user reads, for the period.
 
     Each row (the commitment–department link) carries ``status``: the state of the
-    department's entry, or ``"not_started"``; and ``entry_updated_at``.
+    department's entry, or ``"not_started"``; ``entry_id``, ``entry_updated_at`` and
+    ``entry_assessment_id``. ``attach_entries`` adds the entries themselves to a page of rows.
     """
     entries = ProgressEntry.objects.filter(
         period=period, commitment=OuterRef("commitment"), department=OuterRef("department")
@@ -82,7 +83,9 @@ def commitment_rows(*, user: User, period: ReportingPeriod) -> QuerySet:
         .select_related("commitment__goal__goal_area", "department")
         .annotate(
             status=Coalesce(Subquery(entries.values("status")[:1]), Value(NOT_STARTED)),
+            entry_id=Subquery(entries.values("pk")[:1]),
             entry_updated_at=Subquery(entries.values("updated_at")[:1]),
+            entry_assessment_id=Subquery(entries.values("assessment_id")[:1]),
         )
         .order_by(
             "commitment__goal__goal_area__sort_order",
@@ -109,3 +112,12 @@ def progress_entry_get_or_new(
     """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
     entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
+
+
+def attach_entries(rows: list) -> list:
+    """Set ``row.entry`` (with who changed it last and its assessment) on each row, in one query."""
+    ids = [row.entry_id for row in rows if row.entry_id]
+    entries = ProgressEntry.objects.select_related("updated_by", "assessment").in_bulk(ids)
+    for row in rows:
+        row.entry = entries.get(row.entry_id)
+    return rows

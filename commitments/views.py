@@ -2,9 +2,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from .filters import CommitmentRowFilter
-from .models import EDITABLE_STATES
-from .permissions import editable_department_ids
-from .selectors import commitment_rows, committee_overviews_for_user, period_get_for_user, status_counts
+from .models import ReviewStatus
+from .permissions import can_review, editable_department_ids
+from .selectors import (
+    NOT_STARTED,
+    attach_entries,
+    commitment_rows,
+    committee_overviews_for_user,
+    period_get_for_user,
+    status_counts,
+)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -31,12 +38,12 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
         editable = editable_department_ids(user)
         open_for_entries = period.is_open_for_entries()
-        shown = list(filterset.qs)
+        shown = attach_entries(list(filterset.qs))
         for row in shown:
-            row.can_edit = (
-                open_for_entries
-                and row.department_id in editable
-                and (row.status in EDITABLE_STATES or row.status == "not_started")
+            # As Reviewable.is_open_for_department, for rows that may have no entry yet.
+            row.can_edit = row.department_id in editable and (
+                row.status == ReviewStatus.RETURNED
+                or (open_for_entries and row.status in (ReviewStatus.DRAFT, NOT_STARTED))
             )
         counts = status_counts(rows)
         context.update(
@@ -47,6 +54,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
             counts=counts,
             left=counts["not_started"] + counts["draft"] + counts["returned"],
             open_for_entries=open_for_entries,
+            is_reviewer=can_review(user, period.plan.committee_id),
         )
         return context
 

@@ -8,11 +8,19 @@ from typing import TYPE_CHECKING
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
-from commitments.models import EDITABLE_STATES, AssessmentValue, Commitment, Committee, Plan, ProgressEntry
+from commitments.models import (
+    EDITABLE_STATES,
+    AssessmentValue,
+    Commitment,
+    Committee,
+    Plan,
+    ProgressEntry,
+    ReportingPeriod,
+)
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
 from commitments.services import progress_entry_save, rich_text_clean
@@ -391,3 +399,30 @@ def entry_page_review(
         for outcome in outcomes:
             if outcome.pk is not None and outcome.status in sources:
                 reviewable_transition(obj=outcome, action=action, user=user, reason=reason)
+
+
+def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> tuple[list, list]:
+    """
+    Approve several entries of a period, each with its outcomes, as a reviewer read them.
+
+    ``seen`` maps entry ids to the version the reviewer saw. Each entry is approved on its
+    own; one changed meanwhile (or no longer submitted) is left and reported. Return the
+    approved and the refused entries.
+    """
+    approved, refused = [], []
+    entries = ProgressEntry.objects.filter(period=period, pk__in=seen).select_related("commitment", "department")
+    for entry in entries:
+        outcomes = Outcome.objects.filter(period=period, department=entry.department).filter(
+            Q(indicator__commitment=entry.commitment_id)
+            | Q(indicator__goal=entry.commitment.goal_id, indicator__commitment__isnull=True)
+        )
+        try:
+            entry_page_review(
+                user=user, action="approve", entry=entry, outcomes=list(outcomes), reason="",
+                expected_version=seen[entry.pk],
+            )  # fmt: skip
+        except WorkflowError:
+            refused.append(entry)
+        else:
+            approved.append(entry)
+    return approved, refused

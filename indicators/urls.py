@@ -5,6 +5,7 @@ from . import views
 app_name = "indicators"
 
 urlpatterns = [
+    path("<slug:committee>/<slug:period>/ataganden/godkann/", views.bulk_approve_view, name="bulk_approve"),
     path(
         "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/",
         views.entry_view,

@@ -9,16 +9,17 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from commitments.history import text_diff
+from commitments.permissions import can_review
 from commitments.selectors import period_get_for_user
 from commitments.workflow import Conflict, InvalidTransition, Locked
 
 from .forms import EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
-from .services import OUTCOME_NUMBER_FIELDS, entry_page_review, entry_page_save, entry_page_submit
+from .services import OUTCOME_NUMBER_FIELDS, entries_approve, entry_page_review, entry_page_save, entry_page_submit
 
 
 def shown(value):
@@ -215,6 +216,39 @@ REVIEW_DONE = {
 }
 
 
+class BulkApproveView(LoginRequiredMixin, View):
+    """A reviewer approves the entries ticked in the list, each as it was when the list was read."""
+
+    def post(self, request, **kwargs):
+        period = period_get_for_user(
+            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
+        )
+        if not can_review(request.user, period.plan.committee_id):
+            raise PermissionDenied
+        seen = {}
+        for value in request.POST.getlist("entry"):
+            entry_id, _sep, version = value.partition(":")
+            if entry_id.isdigit() and version.isdigit():
+                seen[int(entry_id)] = int(version)
+        approved, refused = entries_approve(user=request.user, period=period, seen=seen)
+        if approved:
+            messages.success(
+                request,
+                ngettext("%(count)s entry approved.", "%(count)s entries approved.", len(approved))
+                % {"count": len(approved)},
+            )
+        if refused:
+            codes = ", ".join(f"{e.commitment.code} ({e.department.code})" for e in refused)
+            messages.error(
+                request,
+                _("Not approved, since changed or no longer submitted after you read the list: %(codes)s.")
+                % {"codes": codes},
+            )
+        if not seen:
+            messages.error(request, _("Tick the entries to approve."))
+        return redirect("commitments:list", committee=kwargs["committee"], period=kwargs["period"])
+
+
 class EntryHistoryView(LoginRequiredMixin, View):
     """Every saved version of the entry and its outcomes, with a diff between any two."""
 
@@ -227,4 +261,5 @@ class EntryHistoryView(LoginRequiredMixin, View):
 
 entry_view = EntryView.as_view()
 entry_review_view = EntryReviewView.as_view()
+bulk_approve_view = BulkApproveView.as_view()
 entry_history_view = EntryHistoryView.as_view()

@@ -35,6 +35,12 @@ EXPECTED = {
         "outsider": (405, 404),
         "*": (405, 403),  # only reviewers act here, and only on an entry that exists
     },
+    "indicators:bulk_approve": {
+        "anonymous": (302, 302),
+        "reviewer": (405, 302),  # approves what is ticked (here nothing) and goes back to the list
+        "outsider": (405, 404),
+        "*": (405, 403),
+    },
     "indicators:entry_history": {
         "anonymous": (302, 302),
         "other_editor": (404, 405),
@@ -103,6 +109,7 @@ def url_for(name: str, demo) -> str:
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],
+        "indicators:bulk_approve": ["asn", "2019-helar"],
         "admin:commitments_plan_import": [plan.pk],
         "admin:commitments_plan_export": [plan.pk, "xlsx"],
     }.get(name, [])

@@ -329,3 +329,33 @@ def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
     assert list(events.values_list("type", flat=True)) == [
         "progressentry.approve", "progressentry.submit", "progressentry.return", "progressentry.submit",
     ]  # fmt: skip
+
+
+def test_reviewer_approves_ticked_entries_in_bulk_and_is_told_what_was_left(editor, reviewer):
+    from commitments.workflow import reviewable_transition
+
+    department_client, review_client = Client(), Client()
+    department_client.force_login(editor)
+    review_client.force_login(reviewer)
+    seen = []
+    for code in ("A05", "A06", "A07"):
+        url = entry_url(code)
+        department_client.post(url, entry_form_data(department_client, url, comment=f"<p>{code}</p>", action="submit"))
+        seen.append(ProgressEntry.objects.get(period__slug="2019-helar", commitment__code=code))
+    listing = review_client.get(list_url("2019-helar"), {"status": "submitted"})
+    assert [r.commitment.code for r in listing.context["rows"]] == ["A05", "A06", "A07"]
+    # A07 is returned and resubmitted after the reviewer read the list.
+    a07 = reviewable_transition(obj=seen[2], action="return", user=reviewer, reason="Komplettera")
+    reviewable_transition(obj=a07, action="submit", user=editor)
+    response = review_client.post(
+        reverse("indicators:bulk_approve", args=["asn", "2019-helar"]),
+        {"entry": [f"{e.pk}:{e.version}" for e in seen]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "2 inrapporteringar godkända." in html
+    assert "A07 (AMA)" in html
+    statuses = dict(
+        ProgressEntry.objects.filter(pk__in=[e.pk for e in seen]).values_list("commitment__code", "status")
+    )
+    assert statuses == {"A05": "approved", "A06": "approved", "A07": "submitted"}

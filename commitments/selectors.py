@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -13,13 +14,14 @@ from .models import (
     Commitment,
     Committee,
     Department,
+    Event,
     Membership,
     Plan,
     ProgressEntry,
     ReportingPeriod,
     ReviewStatus,
 )
-from .permissions import committees_for, readable_department_ids
+from .permissions import can_review, committees_for, is_committee_admin, readable_department_ids
 
 #: The link between a commitment and a responsible department: one row of a department's list.
 CommitmentDepartment = Commitment.departments.through
@@ -121,3 +123,21 @@ def attach_entries(rows: list) -> list:
     for row in rows:
         row.entry = entries.get(row.entry_id)
     return rows
+
+
+def events_for_committee(*, user: User, committee_slug: str) -> tuple[Committee, QuerySet[Event]]:
+    """Return the committee and its audit trail, for its reviewers and admins; Http404 for anyone else."""
+    committee = Committee.objects.filter(slug=committee_slug).first()
+    if committee is None or not (can_review(user, committee) or is_committee_admin(user, committee)):
+        raise Http404
+    events = Event.objects.filter(committee=committee).select_related(
+        "actor", "department", "period__plan", "content_type"
+    )
+    return committee, events
+
+
+def events_for_object(obj) -> QuerySet[Event]:
+    """Return the audit trail of one entry or outcome, newest first."""
+    return Event.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).select_related(
+        "actor"
+    )

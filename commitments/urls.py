@@ -5,5 +5,6 @@ from . import views
 app_name = "commitments"
 
 urlpatterns = [
+    path("<slug:committee>/logg/", views.event_log_view, name="event_log"),
     path("<slug:committee>/<slug:period>/ataganden/", views.commitment_list_view, name="list"),
 ]

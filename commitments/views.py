@@ -1,7 +1,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
-from .filters import CommitmentRowFilter
+from .filters import CommitmentRowFilter, EventFilter
 from .models import ReviewStatus
 from .permissions import can_review, editable_department_ids
 from .selectors import (
@@ -9,6 +10,7 @@ from .selectors import (
     attach_entries,
     commitment_rows,
     committee_overviews_for_user,
+    events_for_committee,
     period_get_for_user,
     status_counts,
 )
@@ -59,5 +61,21 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class EventLogView(LoginRequiredMixin, TemplateView):
+    """The committee's audit trail: every transition and every period closed or reopened, filterable."""
+
+    template_name = "commitments/event_log.html"
+    paginate_by = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        committee, events = events_for_committee(user=self.request.user, committee_slug=kwargs["committee"])
+        filterset = EventFilter(self.request.GET or None, queryset=events, committee=committee)
+        page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(committee=committee, filterset=filterset, page_obj=page)
+        return context
+
+
 home_view = HomeView.as_view()
+event_log_view = EventLogView.as_view()
 commitment_list_view = CommitmentListView.as_view()

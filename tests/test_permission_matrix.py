@@ -21,6 +21,12 @@ EXPECTED = {
     "home": {"anonymous": (302, 302), "*": (200, 405)},
     "login": {"anonymous": (200, 200), "*": (302, 302)},
     "logout": {"*": (405, 302)},
+    "commitments:event_log": {
+        "anonymous": (302, 302),
+        "reviewer": (200, 405),
+        "committee_admin": (200, 405),
+        "*": (404, 405),
+    },
     "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "indicators:entry": {
         "anonymous": (302, 302),
@@ -106,6 +112,7 @@ def url_for(name: str, demo) -> str:
     plan = Plan.objects.get(committee=demo, year=2019)
     args = {
         "commitments:list": ["asn", "2019-helar"],
+        "commitments:event_log": ["asn"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],

@@ -171,3 +171,18 @@ def test_committee_admin_closes_and_reopens_a_period_on_record(committee_admin, 
         ("period.reopen", "closed", "open"),
         ("period.close", "open", "closed"),
     ]
+
+
+def test_committee_log_lists_and_filters_the_events(client, people, reviewer):
+    from django.urls import reverse
+
+    entry_in("approved", people)
+    client.force_login(reviewer)
+    url = reverse("commitments:event_log", args=["asn"])
+    html = client.get(url).content.decode()
+    assert "inrapportering: godkänd" in html
+    assert "Greta Granskare" in html
+    only_submits = client.get(url, {"type": "progressentry.submit"})
+    assert {e.type for e in only_submits.context["page_obj"]} == {"progressentry.submit"}
+    client.force_login(people["editor"])
+    assert client.get(url).status_code == 404

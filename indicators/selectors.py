@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
@@ -24,7 +25,7 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review
-from commitments.selectors import progress_entry_get_or_new
+from commitments.selectors import events_for_object, progress_entry_get_or_new
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -198,6 +199,11 @@ class EntryHistory:
     b: Version | None
     comment_diff: str
     changed_fields: list[tuple[str, str, str]]
+    #: The entry's audit trail, newest first.
+    events: list = field(default_factory=list)
+    #: The versions to compare with for “since it was returned” and “since it was last approved”.
+    returned_version: Version | None = None
+    approved_version: Version | None = None
 
 
 def _versions(records) -> list[Version]:
@@ -261,7 +267,21 @@ def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> Entry
     if first and second:
         comment_diff = text_diff(first.record.comment, second.record.comment)
         changed = _changes(first.record, second.record, exclude=("comment",))
-    return EntryHistory(entry_versions, outcome_versions, first, second, comment_diff, changed)
+    # What the reviewer saw when returning (the version the return made, right after a
+    # submitted one) and when approving last; entry_versions run newest first.
+    returned = next(
+        (
+            newer
+            for newer, older in pairwise(entry_versions[1:])
+            if newer.record.status == ReviewStatus.RETURNED and older.record.status == ReviewStatus.SUBMITTED
+        ),
+        None,
+    )
+    approved = next((v for v in entry_versions[1:] if v.record.status == ReviewStatus.APPROVED), None)
+    events = list(events_for_object(page.entry)) if page.entry.pk else []
+    return EntryHistory(
+        entry_versions, outcome_versions, first, second, comment_diff, changed, events, returned, approved
+    )
 
 
 def _display(model_field, value) -> str:

@@ -359,3 +359,27 @@ def test_reviewer_approves_ticked_entries_in_bulk_and_is_told_what_was_left(edit
         ProgressEntry.objects.filter(pk__in=[e.pk for e in seen]).values_list("commitment__code", "status")
     )
     assert statuses == {"A05": "approved", "A06": "approved", "A07": "submitted"}
+
+
+def test_history_offers_the_diff_since_the_return(editor, reviewer):
+    from commitments.workflow import reviewable_transition
+
+    department_client, review_client = Client(), Client()
+    department_client.force_login(editor)
+    review_client.force_login(reviewer)
+    url = entry_url()
+    first = entry_form_data(department_client, url, comment="<p>Vi har börjat.</p>", action="submit")
+    assert department_client.post(url, first).status_code == 302
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    reviewable_transition(obj=entry, action="return", user=reviewer, reason="Mer om resultatet")
+    second = entry_form_data(department_client, url, comment="<p>Vi har avslutat.</p>", action="submit")
+    response = department_client.post(url, second)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    history_url = reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"])
+    history = review_client.get(history_url).context["history"]
+    assert history.returned_version.record.status == "returned"
+    pair = {"a": history.returned_version.history_id, "b": history.entry_versions[0].history_id}
+    html = review_client.get(history_url, pair).content.decode()
+    assert "<del>börjat.</del>" in html, html[html.find('class="diff"') : html.find('class="diff"') + 800]
+    assert "<ins>avslutat.</ins>" in html
+    assert "Mer om resultatet" in html  # the return, on record

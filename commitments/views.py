@@ -1,10 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from .filters import CommitmentRowFilter, EventFilter
 from .models import ReviewStatus
-from .permissions import can_review, editable_department_ids
+from .permissions import can_review, editable_department_ids, is_committee_admin
 from .selectors import (
     NOT_STARTED,
     attach_entries,
@@ -14,6 +19,8 @@ from .selectors import (
     period_get_for_user,
     status_counts,
 )
+from .services import period_close, period_reopen
+from .workflow import InvalidTransition
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -57,6 +64,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
             left=counts["not_started"] + counts["draft"] + counts["returned"],
             open_for_entries=open_for_entries,
             is_reviewer=can_review(user, period.plan.committee_id),
+            is_committee_admin=is_committee_admin(user, period.plan.committee_id),
         )
         return context
 
@@ -76,6 +84,28 @@ class EventLogView(LoginRequiredMixin, TemplateView):
         return context
 
 
+class PeriodStatusView(LoginRequiredMixin, View):
+    """A committee admin closes a period for entries, or opens it again."""
+
+    def post(self, request, **kwargs):
+        user = request.user
+        period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
+        action = request.POST.get("action")
+        if action not in ("close", "reopen") or not is_committee_admin(user, period.plan.committee_id):
+            raise PermissionDenied
+        try:
+            if action == "close":
+                period_close(period=period, user=user)
+                messages.success(request, _("The period is closed: editors can no longer change anything."))
+            else:
+                period_reopen(period=period, user=user)
+                messages.success(request, _("The period is open again."))
+        except InvalidTransition as e:
+            messages.error(request, str(e))
+        return redirect("commitments:list", **kwargs)
+
+
 home_view = HomeView.as_view()
+period_status_view = PeriodStatusView.as_view()
 event_log_view = EventLogView.as_view()
 commitment_list_view = CommitmentListView.as_view()

@@ -27,6 +27,11 @@ EXPECTED = {
         "committee_admin": (200, 405),
         "*": (404, 405),
     },
+    "commitments:period_status": {
+        "anonymous": (302, 302),
+        "outsider": (405, 404),
+        "*": (405, 403),  # committee admins act with an action; the empty post is refused
+    },
     "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "indicators:entry": {
         "anonymous": (302, 302),
@@ -113,6 +118,7 @@ def url_for(name: str, demo) -> str:
     args = {
         "commitments:list": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
+        "commitments:period_status": ["asn", "2019-helar"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],

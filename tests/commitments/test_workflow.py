@@ -186,3 +186,19 @@ def test_committee_log_lists_and_filters_the_events(client, people, reviewer):
     assert {e.type for e in only_submits.context["page_obj"]} == {"progressentry.submit"}
     client.force_login(people["editor"])
     assert client.get(url).status_code == 404
+
+
+def test_committee_admin_closes_the_period_from_the_list(client, committee_admin, people):
+    from django.urls import reverse
+
+    client.force_login(committee_admin)
+    list_url = reverse("commitments:list", args=["asn", "2019-helar"])
+    assert "Stäng perioden för inrapportering" in client.get(list_url).content.decode()
+    response = client.post(
+        reverse("commitments:period_status", args=["asn", "2019-helar"]), {"action": "close"}, follow=True
+    )
+    assert "Perioden är stängd" in response.content.decode()
+    assert ReportingPeriod.objects.get(slug="2019-helar").status == "closed"
+    client.force_login(people["editor"])
+    forbidden = client.post(reverse("commitments:period_status", args=["asn", "2019-helar"]), {"action": "reopen"})
+    assert forbidden.status_code == 403

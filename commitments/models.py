@@ -646,3 +646,39 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """
+    An e-mail sent, kept so that a task run twice sends nothing twice: a digest or a notice
+    about an event, or the day's reminder about a period.
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("digest of submissions")
+        RETURN = "return", _("notice of a return")
+        REMINDER = "reminder", _("reminder before the deadline")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sent_on = models.DateField(_("sent on"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user", "event"], condition=Q(event__isnull=False), name="notification_once_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "user", "period", "sent_on"],
+                condition=Q(kind="reminder"),
+                name="notification_reminder_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user} ({self.sent_on})"

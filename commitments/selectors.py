@@ -69,9 +69,10 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
     return period
 
 
-def commitment_rows(*, user: User, period: ReportingPeriod) -> QuerySet:
+def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     """
-    Return one row per commitment × responsible department that the user reads, for the period.
+    Return one row per commitment × responsible department that the user reads (all of them
+    for ``user=None``, as tasks read), for the period.
 
     Each row (the commitment–department link) carries ``status``: the state of the
     department's entry, or ``"not_started"``; ``entry_id``, ``entry_updated_at`` and
@@ -96,7 +97,7 @@ def commitment_rows(*, user: User, period: ReportingPeriod) -> QuerySet:
             "department__sort_order",
         )
     )
-    departments = readable_department_ids(user, period.plan.committee)
+    departments = None if user is None else readable_department_ids(user, period.plan.committee)
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
     return rows

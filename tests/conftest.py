@@ -56,13 +56,23 @@ def reader(demo) -> User:
     return User.objects.get(username="lasare")
 
 
+class WorkerNode(str):
+    """A worker's node name that also knows where its e-mails go."""
+
+    def __new__(cls, name, mail_dir):
+        node = super().__new__(cls, name)
+        node.mail_dir = mail_dir
+        return node
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     A real Celery worker on the Redis broker and the test database, for this test process.
 
     Each pytest-xdist process gets its own queue and worker name, so parallel runs do not
-    take each other's tasks. Yields the worker's node name.
+    take each other's tasks. Yields the worker's node name (a str) with ``mail_dir``, the
+    folder where the worker's e-mails land.
     """
     import subprocess
     import sys
@@ -80,6 +90,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     queue = f"asn-test-{tag}"
     db = connection.settings_dict
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
@@ -88,6 +99,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "asn", "worker", "--pool=solo", "-n", node, "-Q", queue,
@@ -101,7 +114,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         while not app.control.ping(destination=[node], timeout=0.5):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The Celery worker did not start:\n{logfile.read_text()}")
-        yield node
+        yield WorkerNode(node, mail_dir)
     finally:
         worker.terminate()
         worker.wait(timeout=20)

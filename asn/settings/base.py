@@ -8,6 +8,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -179,6 +180,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="asn")
+# Celery beat: https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "commitments.tasks.deadline_reminders_task",
+        "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=env.int("REMINDER_MINUTE", default=0)),
+    },
+}
+
+# NOTIFICATIONS
+# ------------------------------------------------------------------------------
+#: Seconds to wait after a submission, so that submissions close together make one digest.
+DIGEST_DELAY_SECONDS = env.int("DIGEST_DELAY_SECONDS", default=300)
+#: Editors are reminded daily from this many days before a period's deadline.
+REMINDER_DAYS_BEFORE_DEADLINE = env.int("REMINDER_DAYS_BEFORE_DEADLINE", default=3)
 
 # LOGGING
 # ------------------------------------------------------------------------------

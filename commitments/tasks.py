@@ -1,0 +1,20 @@
+"""Celery tasks: thin; they take ids and call the notification services, which are idempotent."""
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def submission_digest_task(committee_id: int) -> int:
+    return notifications.submission_digest_send(committee_id=committee_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def return_notice_task(event_id: int) -> int:
+    return notifications.return_notice_send(event_id=event_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def deadline_reminders_task() -> int:
+    return notifications.deadline_reminders_send()

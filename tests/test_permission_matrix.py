@@ -19,6 +19,7 @@ ROLES = ("anonymous", "editor", "other_editor", "reader", "reviewer", "committee
 # name -> {role: (GET status, POST status)}; "*" stands for every role not named.
 EXPECTED = {
     "home": {"anonymous": (302, 302), "*": (200, 405)},
+    "accounts:preferences": {"anonymous": (302, 302), "*": (200, 302)},
     "login": {"anonymous": (200, 200), "*": (302, 302)},
     "logout": {"*": (405, 302)},
     "commitments:event_log": {

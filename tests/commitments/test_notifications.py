@@ -115,3 +115,15 @@ def test_a_real_worker_sends_the_digest(celery_worker_process, demo, settings, t
     sent = "".join(p.read_text() for p in mail_dir.iterdir())
     assert "granskare@example.org" in sent
     assert "A05" in sent
+
+
+def test_a_user_turns_digests_off_on_the_settings_page(client, reviewer):
+    from django.urls import reverse
+
+    client.force_login(reviewer)
+    url = reverse("accounts:preferences")
+    assert "checked" in client.get(url).content.decode()
+    response = client.post(url, {}, follow=True)
+    assert "Dina inställningar är sparade." in response.content.decode()
+    reviewer.refresh_from_db()
+    assert reviewer.wants_digests is False

@@ -118,11 +118,23 @@ def progress_entry_get_or_new(
 
 
 def attach_entries(rows: list) -> list:
-    """Set ``row.entry`` (with who changed it last and its assessment) on each row, in one query."""
+    """
+    Set ``row.entry`` (with who changed it last and its assessment) and, for returned rows,
+    ``row.return_reason`` (the reviewer's latest reason) on each row, in two queries.
+    """
     ids = [row.entry_id for row in rows if row.entry_id]
     entries = ProgressEntry.objects.select_related("updated_by", "assessment").in_bulk(ids)
+    returned = [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED]
+    reasons = {}
+    for event in Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(ProgressEntry),
+        object_id__in=returned,
+        type__in=["progressentry.return", "progressentry.reopen"],
+    ).order_by("created_at"):
+        reasons[event.object_id] = event.reason
     for row in rows:
         row.entry = entries.get(row.entry_id)
+        row.return_reason = reasons.get(row.entry_id, "")
     return rows
 
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .events import event_period
-from .models import AssessmentValue, ProgressEntry, ReportingPeriod
-from .permissions import can_edit_department, is_committee_admin
+from .models import AssessmentValue, EntryMessage, ProgressEntry, ReportingPeriod
+from .permissions import can_edit_department, can_review, is_committee_admin
 from .richtext import MAX_LENGTH, sanitize_rich_text
 from .workflow import InvalidTransition, reviewable_save
 
@@ -76,3 +76,20 @@ def _period_set_status(*, period: ReportingPeriod, user: User, status: str, acti
         period.save(update_fields=["status", "updated_at"])
         event_period(period=period, action=action, actor=user, from_state=from_state)
     return period
+
+
+MESSAGE_MAX_LENGTH = 4_000
+
+
+def entry_message_post(*, entry: ProgressEntry, user: User, text: str) -> EntryMessage:
+    """Add a message to the entry's thread: its department's editors and the committee's reviewers may."""
+    if not (can_edit_department(user, entry.department) or can_review(user, entry.period.plan.committee_id)):
+        raise PermissionDenied
+    message = EntryMessage(entry=entry, author=user, text=(text or "").strip())
+    if len(message.text) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("The message is too long: at most %(max)s characters.") % {"max": MESSAGE_MAX_LENGTH}}
+        )
+    message.full_clean()
+    message.save()
+    return message

@@ -8,7 +8,6 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
@@ -18,7 +17,6 @@ from commitments.models import (
     AssessmentValue,
     Commitment,
     Department,
-    Event,
     Plan,
     ProgressEntry,
     ReportingPeriod,
@@ -75,8 +73,8 @@ class EntryPage:
     is_editor: bool
     #: The user reviews the committee's entries.
     is_reviewer: bool = False
-    #: The latest return or reopening of the entry, with the reviewer's reason.
-    return_event: Event | None = None
+    #: The entry's thread: the reviewers' reasons and the messages, oldest first, as (time, who, text, is_reason).
+    thread: list = field(default_factory=list)
 
     @property
     def entry_writable(self) -> bool:
@@ -147,16 +145,13 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
                 writable=is_editor and outcome.status in EDITABLE_STATES,
             )
         )
-    return_event = None
-    if entry.pk and entry.status == ReviewStatus.RETURNED:
-        return_event = (
-            Event.objects.filter(
-                content_type=ContentType.objects.get_for_model(ProgressEntry),
-                object_id=entry.pk,
-                type__in=["progressentry.return", "progressentry.reopen"],
-            )
-            .select_related("actor")
-            .first()
+    thread = []
+    if entry.pk:
+        reasons = events_for_object(entry).filter(type__in=["progressentry.return", "progressentry.reopen"])
+        thread = sorted(
+            [(e.created_at, e.actor, e.reason, True) for e in reasons]
+            + [(m.created_at, m.author, m.text, False) for m in entry.messages.select_related("author")],
+            key=lambda item: item[0],
         )
     return EntryPage(
         period=period,
@@ -167,7 +162,7 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         scale_values=scale_values,
         is_editor=is_editor,
         is_reviewer=can_review(user, plan.committee_id),
-        return_event=return_event,
+        thread=thread,
     )
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         name="entry_review",
     ),
     path(
+        "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/meddelande/",
+        views.entry_message_view,
+        name="entry_message",
+    ),
+    path(
         "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/historik/",
         views.entry_history_view,
         name="entry_history",

@@ -15,6 +15,7 @@ from django.views import View
 from commitments.history import text_diff
 from commitments.permissions import can_review
 from commitments.selectors import period_get_for_user
+from commitments.services import entry_message_post
 from commitments.workflow import Conflict, InvalidTransition, Locked
 
 from .forms import EntryForm, OutcomeForm
@@ -249,6 +250,22 @@ class BulkApproveView(LoginRequiredMixin, View):
         return redirect("commitments:list", committee=kwargs["committee"], period=kwargs["period"])
 
 
+class EntryMessageView(LoginRequiredMixin, View):
+    """Post a message in the entry's thread (the department's editors and the reviewers)."""
+
+    def post(self, request, **kwargs):
+        page = entry_page_from_url(request, kwargs)
+        if page.entry.pk is None or not (page.is_editor or page.is_reviewer):
+            raise PermissionDenied
+        try:
+            entry_message_post(entry=page.entry, user=request.user, text=request.POST.get("text", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Your message is posted."))
+        return redirect("indicators:entry", **kwargs)
+
+
 class EntryHistoryView(LoginRequiredMixin, View):
     """Every saved version of the entry and its outcomes, with a diff between any two."""
 
@@ -261,5 +278,6 @@ class EntryHistoryView(LoginRequiredMixin, View):
 
 entry_view = EntryView.as_view()
 entry_review_view = EntryReviewView.as_view()
+entry_message_view = EntryMessageView.as_view()
 bulk_approve_view = BulkApproveView.as_view()
 entry_history_view = EntryHistoryView.as_view()

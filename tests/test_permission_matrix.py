@@ -53,6 +53,12 @@ EXPECTED = {
         "outsider": (405, 404),
         "*": (405, 403),
     },
+    "indicators:entry_message": {
+        "anonymous": (302, 302),
+        "other_editor": (405, 404),
+        "outsider": (405, 404),
+        "*": (405, 403),  # the page's entry does not exist yet: nothing to talk about
+    },
     "indicators:entry_history": {
         "anonymous": (302, 302),
         "other_editor": (404, 405),
@@ -123,6 +129,7 @@ def url_for(name: str, demo) -> str:
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],
+        "indicators:entry_message": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:bulk_approve": ["asn", "2019-helar"],
         "admin:commitments_plan_import": [plan.pk],
         "admin:commitments_plan_export": [plan.pk, "xlsx"],

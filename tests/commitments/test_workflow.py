@@ -202,3 +202,26 @@ def test_committee_admin_closes_the_period_from_the_list(client, committee_admin
     client.force_login(people["editor"])
     forbidden = client.post(reverse("commitments:period_status", args=["asn", "2019-helar"]), {"action": "reopen"})
     assert forbidden.status_code == 403
+
+
+def test_thread_of_a_returned_entry(client, people, reader):
+    from django.urls import reverse
+
+    entry = entry_in("returned", people)
+    url = reverse("indicators:entry_message", args=["asn", "2019-helar", "A05", "AMA"])
+    page_url = reverse("indicators:entry", args=["asn", "2019-helar", "A05", "AMA"])
+    list_url = reverse("commitments:list", args=["asn", "2019-helar"])
+    client.force_login(people["editor"])
+    assert "Skäl: Skäl" in client.get(list_url).content.decode()
+    client.post(url, {"text": "Vi kompletterar i morgon."})
+    client.force_login(people["reviewer"])
+    client.post(url, {"text": "Tack, det går bra."})
+    html = client.get(page_url).content.decode()
+    assert html.index("Vi kompletterar i morgon.") < html.index("Tack, det går bra.")
+    assert list(entry.messages.values_list("author__username", flat=True)) == ["redaktor", "granskare"]
+    client.force_login(reader)
+    assert client.post(url, {"text": "Får jag?"}).status_code == 403
+    client.force_login(people["editor"])
+    response = client.post(url, {"text": "x" * 4001}, follow=True)
+    assert "för långt" in response.content.decode()
+    assert entry.messages.count() == 2

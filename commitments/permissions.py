@@ -98,8 +98,13 @@ def admin_assignable_users(user: User) -> QuerySet[User]:
 
 
 def can_use_admin(user: User) -> bool:
-    """Whether the user may enter the Django admin (staff who manage a committee's plan)."""
-    return user.is_active and user.is_staff and is_committee_admin(user)
+    """
+    Whether the user may enter the Django admin: staff who manage a committee's plan, or
+    staff reviewers (who find the entries and the review actions there).
+    """
+    if not (user.is_active and user.is_staff):
+        return False
+    return is_committee_admin(user) or bool(committee_ids(user, (Role.REVIEWER,)))
 
 
 def can_read_department(user: User, department: Department) -> bool:

@@ -19,12 +19,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from commitments.admin import PlanAdmin, PlanItemAdmin, PlanItemForm, PlanYearFilter, ScopedInline, shorten
-from commitments.models import Plan
+from commitments.models import Membership, Plan, ProgressEntry
+from commitments.permissions import can_review, committee_ids
+from commitments.workflow import WorkflowError, reviewable_transition
 
 from .models import Indicator, PriorOutcome, Target
 from .plan_files import SHEETS_BY_KEY, PlanFileError, csv_bytes, read_plan_files
 from .selectors import plan_export
-from .services import plan_import
+from .services import entries_approve, plan_import
 
 
 class TargetInline(ScopedInline):
@@ -178,3 +180,126 @@ class PlanFileAdmin(PlanAdmin):
 
 admin.site.unregister(Plan)
 admin.site.register(Plan, PlanFileAdmin)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason, for the department"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(admin.ModelAdmin):
+    """
+    Entries for reviewers who work in the admin: read-only, with the review steps as actions.
+
+    The actions call the same services as the review pages, so they are checked, locked and
+    recorded the same way.
+    """
+
+    list_display = ("commitment_code", "department", "period", "status", "assessment", "updated_at", "updated_by")
+    list_filter = (
+        "status",
+        ("period", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("commitment__code", "commitment__text")
+    list_select_related = ("commitment", "department", "period__plan", "assessment", "updated_by")
+    actions = ["approve_selected", "return_selected", "reopen_selected"]
+    readonly_fields = (
+        "commitment",
+        "period",
+        "department",
+        "status",
+        "assessment",
+        "comment",
+        "version",
+        "updated_by",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("commitment"), ordering="commitment__code")
+    def commitment_code(self, obj):
+        return obj.commitment.code
+
+    def get_queryset(self, request):
+        entries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return entries
+        return entries.filter(period__plan__committee_id__in=committee_ids(request.user, (Membership.Role.REVIEWER,)))
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(committee_ids(request.user, (Membership.Role.REVIEWER,)))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return can_review(request.user, obj.period.plan.committee_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        # The review actions only; no bulk delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Approve the selected entries"))
+    def approve_selected(self, request, queryset):
+        by_period: dict = {}
+        for entry in queryset.select_related("period"):
+            by_period.setdefault(entry.period, {})[entry.pk] = entry.version
+        approved, refused = [], []
+        for period, seen in by_period.items():
+            done, left = entries_approve(user=request.user, period=period, seen=seen)
+            approved += done
+            refused += left
+        if approved:
+            self.message_user(request, _("%(count)s approved.") % {"count": len(approved)}, messages.SUCCESS)
+        if refused:
+            codes = ", ".join(f"{e.commitment.code} ({e.department.code})" for e in refused)
+            self.message_user(
+                request, _("Not approved (not submitted): %(codes)s.") % {"codes": codes}, messages.WARNING
+            )
+
+    @admin.action(description=_("Return the selected entries with a reason"))
+    def return_selected(self, request, queryset):
+        return self.with_reason(request, queryset, "return", _("Return to the department"))
+
+    @admin.action(description=_("Reopen the selected approved entries with a reason"))
+    def reopen_selected(self, request, queryset):
+        return self.with_reason(request, queryset, "reopen", _("Reopen"))
+
+    def with_reason(self, request, queryset, action: str, title):
+        """Ask for the reason on a page of its own, then take the step for each entry."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done, refused = 0, []
+            for entry in queryset.select_related("commitment", "department"):
+                try:
+                    reviewable_transition(
+                        obj=entry, action=action, user=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    done += 1
+                except WorkflowError as e:
+                    refused.append(f"{entry.commitment.code} ({entry.department.code}): {e}")
+            if done:
+                self.message_user(request, _("%(count)s done.") % {"count": done}, messages.SUCCESS)
+            for line in refused:
+                self.message_user(request, line, messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "entries": queryset.select_related("commitment", "department"),
+            "action": request.POST.get("action"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/commitments/progressentry/reason.html", context)

@@ -46,7 +46,17 @@ def test_goal_admin_search_and_filter(client, committee_admin, plan):
     assert "4 mål" in html
 
 
-@pytest.mark.parametrize("username", ["granskare", "redaktor", "lasare"])
+def test_staff_reviewer_sees_only_the_entries_in_the_admin(client, reviewer):
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Inrapporteringar" in html
+    assert "Målområden" not in html
+    assert client.get(reverse("admin:commitments_goal_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["redaktor", "lasare"])
 def test_other_roles_cannot_enter_the_admin(client, demo, username):
     from accounts.models import User
 

@@ -225,3 +225,33 @@ def test_thread_of_a_returned_entry(client, people, reader):
     response = client.post(url, {"text": "x" * 4001}, follow=True)
     assert "för långt" in response.content.decode()
     assert entry.messages.count() == 2
+
+
+def test_staff_reviewer_takes_the_review_steps_as_admin_actions(client, people):
+    from django.urls import reverse
+
+    reviewer = people["reviewer"]
+    User.objects.filter(pk=reviewer.pk).update(is_staff=True)
+    first, second = entry_in("submitted", people), entry_in("submitted", people, "A06")
+    client.force_login(reviewer)
+    changelist = reverse("admin:commitments_progressentry_changelist")
+    assert client.get(changelist).status_code == 200
+    # Return with a reason: a page asks for it first.
+    asked = client.post(changelist, {"action": "return_selected", "_selected_action": [first.pk]})
+    assert "Skäl till avdelningen" in asked.content.decode()
+    client.post(
+        changelist,
+        {"action": "return_selected", "_selected_action": [first.pk], "apply": "1", "reason": "Saknar siffror"},
+    )
+    client.post(changelist, {"action": "approve_selected", "_selected_action": [second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("returned", "approved")
+    assert Event.objects.filter(object_id=first.pk, type="progressentry.return", reason="Saknar siffror").exists()
+    # Entries are read-only in the admin; history and events have no admin at all.
+    assert client.get(reverse("admin:commitments_progressentry_change", args=[first.pk])).status_code == 200
+    assert client.post(reverse("admin:commitments_progressentry_change", args=[first.pk]), {}).status_code == 403
+    from django.contrib import admin
+
+    assert Event not in admin.site._registry
+    assert ProgressEntry.history.model not in admin.site._registry

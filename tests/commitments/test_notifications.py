@@ -127,3 +127,24 @@ def test_a_user_turns_digests_off_on_the_settings_page(client, reviewer):
     assert "Dina inställningar är sparade." in response.content.decode()
     reviewer.refresh_from_db()
     assert reviewer.wants_digests is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduled_reminder_task_runs_on_a_real_worker(celery_worker_process, demo):
+    """Beat's task, sent by name as beat sends it, runs on the worker and mails the editors."""
+    from django.conf import settings
+
+    from asn.celery import app
+
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    ReportingPeriod.objects.filter(pk=period.pk).update(deadline=timezone.localdate() + datetime.timedelta(days=1))
+    before = set(celery_worker_process.mail_dir.iterdir())
+    app.conf.task_always_eager = False
+    try:
+        result = app.send_task(settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]["task"])
+        assert result.get(timeout=30) == 5
+    finally:
+        app.conf.task_always_eager = True
+    sent = "".join(p.read_text() for p in set(celery_worker_process.mail_dir.iterdir()) - before)
+    assert "redaktor-ebb@example.org" in sent
+    assert "Din avdelning har ännu inte skickat in" in sent

@@ -11,6 +11,11 @@ def submission_digest_task(committee_id: int) -> int:
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def submission_digests_task() -> int:
+    return notifications.submission_digests_send()
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def return_notice_task(event_id: int) -> int:
     return notifications.return_notice_send(event_id=event_id)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -153,16 +152,10 @@ def reviewable_transition(
 
 def _notify_after_commit(event) -> None:
     """Queue the e-mails an entry's transition causes, once the transaction has committed."""
-    from .tasks import return_notice_task, submission_digest_task
+    from .tasks import return_notice_task
 
-    if not event.type.startswith("progressentry."):
-        return
-    if event.type == "progressentry.submit":
-        # Submissions close together go out as one digest per reviewer.
-        committee_id = event.committee_id
-        transaction.on_commit(
-            lambda: submission_digest_task.apply_async(args=[committee_id], countdown=settings.DIGEST_DELAY_SECONDS)
-        )
-    elif event.type in ("progressentry.return", "progressentry.reopen"):
+    # Submissions are gathered into digests by a scheduled task (see CELERY_BEAT_SCHEDULE),
+    # so that reviewers get one mail for many submissions.
+    if event.type in ("progressentry.return", "progressentry.reopen"):
         event_id = event.pk
         transaction.on_commit(lambda: return_notice_task.delay(event_id))

@@ -182,6 +182,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="asn")
 # Celery beat: https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
+    "submission-digests": {
+        "task": "commitments.tasks.submission_digests_task",
+        "schedule": env.int("DIGEST_EVERY_SECONDS", default=15 * 60),
+    },
     "deadline-reminders": {
         "task": "commitments.tasks.deadline_reminders_task",
         "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=env.int("REMINDER_MINUTE", default=0)),
@@ -190,8 +194,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # NOTIFICATIONS
 # ------------------------------------------------------------------------------
-#: Seconds to wait after a submission, so that submissions close together make one digest.
-DIGEST_DELAY_SECONDS = env.int("DIGEST_DELAY_SECONDS", default=300)
+#: How far back the digest task looks for committees with new submissions.
+DIGEST_LOOKBACK_DAYS = env.int("DIGEST_LOOKBACK_DAYS", default=7)
 #: Editors are reminded daily from this many days before a period's deadline.
 REMINDER_DAYS_BEFORE_DEADLINE = env.int("REMINDER_DAYS_BEFORE_DEADLINE", default=3)
 

@@ -31,30 +31,42 @@ def submitted(code, editor, period):
     return reviewable_transition(obj=entry, action="submit", user=editor)
 
 
-def test_submissions_make_one_digest_per_reviewer(
+def test_submissions_make_one_digest_per_reviewer(helar, editor, reviewer, mailoutbox):
+    submitted("A05", editor, helar)
+    submitted("A06", editor, helar)
+    assert notifications.submission_digests_send() == 1
+    (digest,) = mailoutbox
+    assert digest.to == [reviewer.email]
+    assert "A05" in digest.body
+    assert "A06" in digest.body
+    # The January–August entries, approved long ago, are not news.
+    assert "A01" not in digest.body
+    assert "inskickade för granskning" in digest.subject
+    assert notifications.submission_digests_send() == 0
+    submitted("A07", editor, helar)
+    assert notifications.submission_digests_send() == 1
+    assert "A07" in mailoutbox[1].body
+    assert "A05" not in mailoutbox[1].body
+
+
+def test_mails_are_plain_text_not_html_escaped(
     helar, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
+    entry = submitted("A05", editor, helar)
     with django_capture_on_commit_callbacks(execute=True):
-        submitted("A05", editor, helar)
-        submitted("A06", editor, helar)
-    digests = [m for m in mailoutbox if reviewer.email in m.to]
-    assert len(digests) == 1
-    assert "A05" in digests[0].body
-    assert "A06" in digests[0].body
-    assert "inskickade för granskning" in digests[0].subject
-    assert notifications.submission_digest_send(committee_id=helar.plan.committee_id) == 0
+        reviewable_transition(obj=entry, action="return", user=reviewer, reason="Siffror för 'unga' & <18 år>")
+    assert "Siffror för 'unga' & <18 år>" in mailoutbox[-1].body
 
 
 def test_reviewer_who_turned_digests_off_gets_none(helar, editor, reviewer, mailoutbox):
     User.objects.filter(pk=reviewer.pk).update(wants_digests=False)
     submitted("A05", editor, helar)
-    assert notifications.submission_digest_send(committee_id=helar.plan.committee_id) == 0
+    assert notifications.submission_digests_send() == 0
     assert mailoutbox == []
 
 
 def test_return_tells_the_department_why(helar, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks):
     entry = submitted("A05", editor, helar)
-    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         reviewable_transition(obj=entry, action="return", user=reviewer, reason="Lägg till siffror för unga kvinnor.")
     notices = [m for m in mailoutbox if editor.email in m.to]
@@ -89,6 +101,9 @@ def test_beat_runs_the_reminder_task_every_morning():
     assert entry["task"] in app.tasks
     assert entry["schedule"].hour == {7}
     assert entry["schedule"].minute == {0}
+    digests = settings.CELERY_BEAT_SCHEDULE["submission-digests"]
+    assert digests["task"] in app.tasks
+    assert digests["schedule"] == 15 * 60
 
 
 @pytest.mark.django_db(transaction=True)
@@ -102,7 +117,6 @@ def test_a_real_worker_sends_the_digest(celery_worker_process, demo, settings, t
     period = ReportingPeriod.objects.get(slug="2019-helar")
     app.conf.task_always_eager = False
     try:
-        # The submission queues a digest for later (the digest delay); this one runs now.
         submitted("A05", User.objects.get(username="redaktor"), period)
         result = submission_digest_task.delay(period.plan.committee_id)
         assert result.get(timeout=30) == 1

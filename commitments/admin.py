@@ -242,8 +242,11 @@ class AssessmentScaleAdmin(CommitteeScopedAdmin):
 
 
 class ReportingPeriodInline(ScopedInline):
+    """The plan's periods; they are closed and reopened from the list of commitments, on record."""
+
     model = ReportingPeriod
     fields = ("slug", "name", "start", "end", "deadline", "status")
+    readonly_fields = ("status",)
 
 
 @admin.register(Plan)

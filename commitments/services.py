@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .events import event_period
@@ -71,6 +72,10 @@ def _period_set_status(*, period: ReportingPeriod, user: User, status: str, acti
         period = ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
         if period.status == status:
             raise InvalidTransition(_("The period is already %(status)s.") % {"status": period.get_status_display()})
+        if action == "reopen" and period.deadline < timezone.localdate():
+            raise InvalidTransition(
+                _("The last day for entries has passed: move it (in the plan's periods) before reopening.")
+            )
         from_state = period.status
         period.status = status
         period.save(update_fields=["status", "updated_at"])

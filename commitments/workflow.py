@@ -123,7 +123,12 @@ def reviewable_transition(
     if action in ACTIONS_WITH_REASON and not reason:
         raise ValidationError({"reason": _("Give the department a reason.")})
     with transaction.atomic():
-        obj = type(obj).objects.select_for_update().select_related("period__plan", "department").get(pk=obj.pk)
+        obj = (
+            type(obj)
+            .objects.select_for_update(of=("self",))
+            .select_related("period__plan", "department")
+            .get(pk=obj.pk)
+        )
         if action in REVIEWER_ACTIONS:
             if not can_review(user, obj.period.plan.committee_id):
                 raise PermissionDenied

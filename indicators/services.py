@@ -376,10 +376,17 @@ def entry_page_save(
 
 
 def entry_page_submit(*, user: User, entry: ProgressEntry, outcomes: list[Outcome]) -> None:
-    """Submit the department's entry and its outcomes on the page for review, all or nothing."""
+    """
+    Submit the department's entry and its saved outcomes on the page for review, all or nothing.
+
+    The entry is what reviewers act on, so it is created (empty) if only outcomes were written.
+    Rows that are not open for the department now (a draft outcome once the period closed) stay.
+    """
     with transaction.atomic():
+        if entry.pk is None:
+            entry = progress_entry_save(entry=entry, user=user, comment="", assessment=None, expected_version=0)
         for row in [entry, *outcomes]:
-            if row.pk is not None and row.status in EDITABLE_STATES:
+            if row.pk is not None and row.status in EDITABLE_STATES and row.is_open_for_department():
                 reviewable_transition(obj=row, action="submit", user=user)
 
 

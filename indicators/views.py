@@ -128,8 +128,12 @@ class EntryView(LoginRequiredMixin, View):
                     entry_page_submit(
                         user=request.user, entry=page.entry, outcomes=[line.outcome for line in page.lines]
                     )
+        except InvalidTransition as error:
+            # Submitted meanwhile (a second click, or a colleague): nothing more to do.
+            messages.info(request, str(error))
+            return redirect(request.path)
         except (ValidationError, Conflict, Locked) as error:
-            form = self.form_for(error.target, entry_form, outcome_forms)
+            form = self.form_for(getattr(error, "target", "entry"), entry_form, outcome_forms)
             if isinstance(error, ValidationError):
                 for field, field_messages in error.message_dict.items():
                     for message in field_messages:

@@ -383,3 +383,25 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
     assert "<del>börjat.</del>" in html, html[html.find('class="diff"') : html.find('class="diff"') + 800]
     assert "<ins>avslutat.</ins>" in html
     assert "Mer om resultatet" in html  # the return, on record
+
+
+def test_submitting_only_outcomes_creates_the_entry_reviewers_act_on(editor, reviewer):
+    client = Client()
+    client.force_login(editor)
+    url = entry_url()
+    data = entry_form_data(client, url, action="submit", **{"o-MI07-value": "1 700"})
+    assert client.post(url, data).status_code == 302
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.status == "submitted"
+    assert Outcome.objects.get(period__slug="2019-helar", indicator__code="MI07").status == "submitted"
+
+
+def test_a_second_submit_click_is_told_and_does_not_crash(editor):
+    client = Client()
+    client.force_login(editor)
+    url = entry_url()
+    data = entry_form_data(client, url, comment="<p>Klar</p>", action="submit")
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code in (302, 403)
+    assert ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05").status == "submitted"

@@ -6,6 +6,8 @@ Everything that differs between years (goal areas, goal levels, scales, periods)
 rows carry stable codes so that nothing is ever matched on wording.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -475,6 +477,7 @@ class ReportingPeriod(BaseModel):
     end = models.DateField(_("end"))
     deadline = models.DateField(_("deadline for entries"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "start", "end"]
@@ -495,6 +498,15 @@ class ReportingPeriod(BaseModel):
     def is_open_for_entries(self) -> bool:
         """Whether departments may still write: the period is open and its deadline has not passed."""
         return self.status == self.Status.OPEN and timezone.localdate() <= self.deadline
+
+    def closed_since(self) -> datetime.datetime | None:
+        """Return when the period stopped taking entries (closed, or its deadline's end), or None if it has not."""
+        if self.is_open_for_entries():
+            return None
+        deadline_end = timezone.make_aware(datetime.datetime.combine(self.deadline, datetime.time.max))
+        if self.status == self.Status.CLOSED and self.closed_at:
+            return min(self.closed_at, deadline_end)
+        return deadline_end
 
     def clean(self) -> None:
         if self.plan_id is None:
@@ -544,6 +556,8 @@ class Reviewable(BaseModel):
     status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     #: 0 until the first save.
     version = models.PositiveIntegerField(_("version"), default=0)
+    #: When a reviewer last returned (or reopened) it.
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -561,12 +575,17 @@ class Reviewable(BaseModel):
 
     def is_open_for_department(self) -> bool:
         """
-        Whether the department may change this now: a draft while the period is open, or
-        returned by a reviewer (a reviewer may return single rows also after the period closed).
+        Whether the department may change this now: a draft or returned row while the period
+        takes entries; after that, only a row a reviewer returned (or reopened) since.
         """
-        if self.status == ReviewStatus.RETURNED:
+        if self.status not in EDITABLE_STATES:
+            return False
+        closed_since = self.period.closed_since()
+        if closed_since is None:
             return True
-        return self.status == ReviewStatus.DRAFT and self.period.is_open_for_entries()
+        return (
+            self.status == ReviewStatus.RETURNED and self.returned_at is not None and self.returned_at > closed_since
+        )
 
 
 class ProgressEntry(Reviewable):

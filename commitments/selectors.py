@@ -117,7 +117,7 @@ def progress_entry_get_or_new(
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
 
 
-def attach_entries(rows: list) -> list:
+def attach_entries(rows: list, period: ReportingPeriod) -> list:
     """
     Set ``row.entry`` (with who changed it last and its assessment) and, for returned rows,
     ``row.return_reason`` (the reviewer's latest reason) on each row, in two queries.
@@ -134,6 +134,8 @@ def attach_entries(rows: list) -> list:
         reasons[event.object_id] = event.reason
     for row in rows:
         row.entry = entries.get(row.entry_id)
+        if row.entry is not None:
+            row.entry.period = period  # the one period of the list, already read
         row.return_reason = reasons.get(row.entry_id, "")
     return rows
 

@@ -78,7 +78,8 @@ def _period_set_status(*, period: ReportingPeriod, user: User, status: str, acti
             )
         from_state = period.status
         period.status = status
-        period.save(update_fields=["status", "updated_at"])
+        period.closed_at = timezone.now() if status == ReportingPeriod.Status.CLOSED else None
+        period.save(update_fields=["status", "closed_at", "updated_at"])
         event_period(period=period, action=action, actor=user, from_state=from_state)
     return period
 

@@ -8,10 +8,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .filters import CommitmentRowFilter, EventFilter
-from .models import ReviewStatus
 from .permissions import can_review, editable_department_ids, is_committee_admin
 from .selectors import (
-    NOT_STARTED,
     attach_entries,
     commitment_rows,
     committee_overviews_for_user,
@@ -47,13 +45,10 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
         editable = editable_department_ids(user)
         open_for_entries = period.is_open_for_entries()
-        shown = attach_entries(list(filterset.qs))
+        shown = attach_entries(list(filterset.qs), period)
         for row in shown:
-            # As Reviewable.is_open_for_department, for rows that may have no entry yet.
-            row.can_edit = row.department_id in editable and (
-                row.status == ReviewStatus.RETURNED
-                or (open_for_entries and row.status in (ReviewStatus.DRAFT, NOT_STARTED))
-            )
+            opened = row.entry.is_open_for_department() if row.entry else open_for_entries
+            row.can_edit = row.department_id in editable and opened
         counts = status_counts(rows)
         context.update(
             period=period,

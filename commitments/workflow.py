@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -149,7 +150,9 @@ def reviewable_transition(
         obj.updated_by = user
         obj._history_user = user
         obj._change_reason = reason
-        obj.save(update_fields=["status", "version", "updated_by", "updated_at"])
+        if target == ReviewStatus.RETURNED:
+            obj.returned_at = timezone.now()
+        obj.save(update_fields=["status", "version", "updated_by", "updated_at", "returned_at"])
         event = event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason)
         _notify_after_commit(event)
     return obj

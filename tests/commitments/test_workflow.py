@@ -111,19 +111,33 @@ def test_roles_of_the_actions(people, reader):
         reviewable_transition(obj=entry_in("draft", people, "A06"), action="submit", user=people["reviewer"])
 
 
-def test_returned_entry_stays_open_to_the_department_after_the_period_closes(people):
+def test_after_the_close_only_rows_returned_since_are_open_to_the_department(people, committee_admin):
+    from commitments.services import period_close
+
     editor = people["editor"]
-    entry = entry_in("returned", people)
-    other = entry_in("draft", people, "A06")
-    ReportingPeriod.objects.filter(slug="2019-helar").update(status="closed")
-    entry.refresh_from_db()
-    other.refresh_from_db()
+    returned_before = entry_in("returned", people)
+    draft = entry_in("draft", people, "A06")
+    submitted = entry_in("submitted", people, "A07")
+    period_close(period=ReportingPeriod.objects.get(slug="2019-helar"), user=committee_admin)
+    for row in (returned_before, draft, submitted):
+        row.refresh_from_db()
+    assert not returned_before.is_open_for_department()
+    with pytest.raises(Locked):
+        progress_entry_save(entry=draft, user=editor, comment="<p>x</p>", assessment=None, expected_version=1)
+    with pytest.raises(Locked):
+        progress_entry_save(
+            entry=returned_before,
+            user=editor,
+            comment="<p>x</p>",
+            assessment=None,
+            expected_version=returned_before.version,
+        )
+    # A reviewer returns one row after the close: that row, and only it, opens.
+    reopened = reviewable_transition(obj=submitted, action="return", user=people["reviewer"], reason="Rätta siffran")
     saved = progress_entry_save(
-        entry=entry, user=editor, comment="<p>Rättat</p>", assessment=None, expected_version=entry.version
+        entry=reopened, user=editor, comment="<p>Rättat</p>", assessment=None, expected_version=reopened.version
     )
     assert reviewable_transition(obj=saved, action="submit", user=editor).status == "submitted"
-    with pytest.raises(Locked):
-        progress_entry_save(entry=other, user=editor, comment="<p>x</p>", assessment=None, expected_version=1)
 
 
 @pytest.mark.django_db(transaction=True)

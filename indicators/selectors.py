@@ -268,7 +268,8 @@ def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> Entry
         (
             newer
             for newer, older in pairwise(entry_versions[1:])
-            if newer.record.status == ReviewStatus.RETURNED and older.record.status == ReviewStatus.SUBMITTED
+            if newer.record.status == ReviewStatus.RETURNED
+            and older.record.status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
         ),
         None,
     )

@@ -45,7 +45,7 @@ EXPECTED = {
         "anonymous": (302, 302),
         "other_editor": (405, 404),
         "outsider": (405, 404),
-        "*": (405, 403),  # only reviewers act here, and only on an entry that exists
+        "*": (405, 403),  # only reviewers act here, and only with an action (the empty post has none)
     },
     "indicators:bulk_approve": {
         "anonymous": (302, 302),
@@ -55,9 +55,11 @@ EXPECTED = {
     },
     "indicators:entry_message": {
         "anonymous": (302, 302),
+        "editor": (405, 302),  # the department's editors and the reviewers write in the thread
+        "reviewer": (405, 302),
         "other_editor": (405, 404),
         "outsider": (405, 404),
-        "*": (405, 403),  # the page's entry does not exist yet: nothing to talk about
+        "*": (405, 403),
     },
     "indicators:entry_history": {
         "anonymous": (302, 302),
@@ -105,6 +107,20 @@ def test_every_url_has_a_rule():
 
 @pytest.fixture
 def users(demo) -> dict[str, User | None]:
+    # The entry the table's entry URLs name: written and submitted by AMA's editor.
+    from commitments.models import Commitment, Department, ReportingPeriod
+    from commitments.selectors import progress_entry_get_or_new
+    from commitments.services import progress_entry_save
+    from commitments.workflow import reviewable_transition
+
+    editor = User.objects.get(username="redaktor")
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    entry = progress_entry_get_or_new(
+        commitment=Commitment.objects.get(plan=period.plan, code="A05"), period=period,
+        department=Department.objects.get(code="AMA"),
+    )  # fmt: skip
+    entry = progress_entry_save(entry=entry, user=editor, comment="<p>Text</p>", assessment=None, expected_version=0)
+    reviewable_transition(obj=entry, action="submit", user=editor)
     outsider = UserFactory(username="utomstaende")
     Membership.objects.create(user=outsider, committee=CommitteeFactory(), role="reviewer")
     return {

@@ -269,3 +269,34 @@ def test_staff_reviewer_takes_the_review_steps_as_admin_actions(client, people):
 
     assert Event not in admin.site._registry
     assert ProgressEntry.history.model not in admin.site._registry
+
+
+def outcome_in(state: str, people):
+    from indicators.models import Indicator
+    from indicators.selectors import outcome_get_or_new
+    from indicators.services import outcome_save
+
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    outcome = outcome_get_or_new(
+        indicator=Indicator.objects.get(plan=period.plan, code="MI07"), period=period,
+        department=Department.objects.get(code="AMA"),
+    )  # fmt: skip
+    outcome = outcome_save(outcome=outcome, user=people["editor"], data={"value": 1700}, expected_version=0)
+    for action, role in PATHS[state]:
+        outcome = reviewable_transition(obj=outcome, action=action, user=people[role], reason="Skäl")
+    return outcome
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", sorted(TRANSITIONS))
+def test_outcomes_follow_the_same_table(state, action, people):
+    outcome = outcome_in(state, people)
+    sources, target = TRANSITIONS[action]
+    user = people[ACTOR[action]]
+    if state in sources:
+        moved = reviewable_transition(obj=outcome, action=action, user=user, reason="Skäl")
+        assert moved.status == target
+        assert Event.objects.filter(type=f"outcome.{action}", object_id=outcome.pk, to_state=target).exists()
+    else:
+        with pytest.raises(InvalidTransition):
+            reviewable_transition(obj=outcome, action=action, user=user, reason="Skäl")

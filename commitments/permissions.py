@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from .models import Committee, Department, Membership, Reviewable
+from .models import Committee, Department, Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -141,14 +141,6 @@ def readable_department_ids(user: User, committee: Committee) -> set[int] | None
 def editable_department_ids(user: User) -> set[int]:
     """Return the ids of the departments the user writes for."""
     return {m.department_id for m in _memberships(user) if m.role == Role.EDITOR}
-
-
-def can_edit_entry(user: User, obj: Reviewable) -> bool:
-    """
-    Whether the user may change ``obj`` (an entry or outcome) now: an editor of its
-    department, while ``obj`` is open for the department (``Reviewable.is_open_for_department``).
-    """
-    return can_edit_department(user, obj.department) and obj.is_open_for_department()
 
 
 def can_review(user: User, committee: Committee | int) -> bool:

@@ -1,0 +1,90 @@
+"""
+The plain document model: what a committee document says, with no Django objects inside.
+
+The selector fills it in a fixed number of queries; one renderer per format (HTML, DOCX,
+PDF) only reads it. Every kind of document (the follow-up of commitments, the årsanalys,
+the plan proposal) is a ``Document`` of ordered ``Section``s holding blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RichText:
+    """Sanitised HTML from an entry or an edited section (paragraphs, lists, italics, tables)."""
+
+    html: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain table: a caption, one header row, body rows of text cells."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    symbol: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    code: str
+    text: str
+    department: str
+    assessment: Assessment | None
+    comment: RichText
+
+
+@dataclass(frozen=True)
+class CommitmentTable:
+    """The "Åtagande | Kommentar" table of a goal chapter."""
+
+    rows: tuple[CommitmentRow, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    code: str
+    name: str
+    outcome: str  # as printed: "18 %", "" when there is none
+    comment: RichText
+    breakdown: Table | None  # Samtliga / Kvinnor / Män (or Flickor / Pojkar), counts and shares
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """The "Åtagandeindikator | Utfall | Kommentar" table of a goal chapter."""
+
+    rows: tuple[IndicatorRow, ...]
+
+
+Block = RichText | Table | CommitmentTable | IndicatorTable
+
+
+@dataclass
+class Section:
+    """A heading with its blocks and subsections; ``number`` is None for unnumbered sections."""
+
+    heading: str
+    number: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    kind: str
+    title: str
+    organisation: str
+    committee: str
+    period: str
+    language: str = "sv"
+    draft: bool = False
+    sections: list[Section] = field(default_factory=list)

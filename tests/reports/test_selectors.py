@@ -82,3 +82,16 @@ def test_swedish_figures():
     assert formatting.with_unit(Decimal(18), "%") == "18\u00a0%"
     assert formatting.with_unit(Decimal(1729), "") == "1\u00a0729"
     assert formatting.number(None) == ""
+
+
+def test_the_html_rendering_has_every_chapter_commitment_and_figure(jan_aug):
+    from reports.renderers.html import render_html
+
+    html = render_html(follow_up_document(period=jan_aug))
+    assert '<html lang="sv">' in html
+    assert "Uppföljning av åtaganden januari–augusti 2019" in html
+    assert html.index("Arbetsmarknads- och socialnämnden ska utveckla dialogen") < html.index("Fler Malmöbor")
+    assert html.count('<table class="commitments">') == 17
+    assert "<i>Hela familjen</i>" in html
+    assert "1\u00a0376" in html
+    assert "<script" not in html

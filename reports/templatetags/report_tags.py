@@ -1,0 +1,21 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from commitments.richtext import sanitize_rich_text
+from reports.document import CommitmentTable, IndicatorTable, RichText, Table
+
+register = template.Library()
+
+
+@register.filter
+def block_kind(block) -> str:
+    """Name a block's kind for the template: rich, table, commitments or indicators."""
+    return {RichText: "rich", Table: "table", CommitmentTable: "commitments", IndicatorTable: "indicators"}[
+        type(block)
+    ]
+
+
+@register.filter
+def safe_rich(text: RichText) -> str:
+    """Render a rich-text block: sanitised once more on the way out."""
+    return mark_safe(sanitize_rich_text(text.html))  # noqa: S308 (the allowlist sanitiser's output)

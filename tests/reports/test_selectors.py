@@ -95,3 +95,66 @@ def test_the_html_rendering_has_every_chapter_commitment_and_figure(jan_aug):
     assert "<i>Hela familjen</i>" in html
     assert "1\u00a0376" in html
     assert "<script" not in html
+
+
+def test_the_docx_has_headings_commitments_and_figures(jan_aug):
+    import io
+
+    from docx import Document as WordDocument
+
+    from reports.renderers.docx import render_docx
+
+    document = follow_up_document(period=jan_aug)
+    word = WordDocument(io.BytesIO(render_docx(document)))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Innehållsförteckning", "1 Inledning"]
+    assert headings[2].startswith("2 Arbetsmarknads- och socialnämnden ska utveckla dialogen")
+    assert len(headings) == 19
+
+    def cells(tables):
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    yield cell
+                    yield from cells(cell.tables)
+
+    all_cells = list(cells(word.tables))
+    text = "\n".join(cell.text for cell in all_cells)
+    commitments = [r for s in document.sections for b in s.blocks if isinstance(b, CommitmentTable) for r in b.rows]
+    assert all(row.text in text for row in commitments)
+    assert "1\u00a0376" in text
+    assert word.tables[0].rows[0]._tr.trPr is not None  # the repeating header row
+    assert word.core_properties.language == "sv-SE"
+    italic = {run.text for cell in all_cells for p in cell.paragraphs for run in p.runs if run.italic}
+    assert "Hela familjen" in italic
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"committee": "nope"}, "Nämnden finns inte"),
+        ({"period": "2019-nope"}, "Perioden finns inte"),
+        ({"kind": "arsbok"}, "Okänt rapportslag"),
+        ({"format": "odt"}, "Okänt format"),
+    ],
+)
+def test_build_report_refuses_bad_arguments(jan_aug, tmp_path, options, words):
+    from django.core.management import CommandError, call_command
+
+    arguments = {"committee": "asn", "period": "2019-jan-aug", "kind": "ataganden", "format": "html"} | options
+    with pytest.raises(CommandError, match=words):
+        call_command("build_report", output=str(tmp_path / "x"), **arguments)
+
+
+def test_build_report_writes_html_and_docx(jan_aug, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    for fmt in ("html", "docx"):
+        out = tmp_path / f"rapport.{fmt}"
+        call_command(
+            "build_report", committee="asn", period="2019-jan-aug", kind="ataganden", format=fmt, output=str(out),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+        assert out.stat().st_size > 10_000

@@ -7,6 +7,9 @@ source scripts/services.sh
 # Chromium for the browser tests, xgettext for the translation check.
 command -v chromium >/dev/null || apt_install chromium fonts-liberation2
 command -v xgettext >/dev/null || apt_install gettext
+# WeasyPrint's system libraries and fonts for the PDF tests.
+.venv/bin/python -c "import weasyprint" 2>/dev/null && fc-list | grep -qi "liberation" \
+  || apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu fonts-liberation2
 
 # pytest in its own process group, so that an interrupted run stops it and its workers too.
 set +e

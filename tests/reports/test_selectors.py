@@ -158,3 +158,33 @@ def test_build_report_writes_html_and_docx(jan_aug, tmp_path):
             stdout=io.StringIO(),
         )  # fmt: skip
         assert out.stat().st_size > 10_000
+
+
+def test_build_report_writes_a_pdf(jan_aug, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    out = tmp_path / "rapport.pdf"
+    call_command(
+        "build_report", committee="asn", period="2019-jan-aug", kind="ataganden", format="pdf", output=str(out),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_pdf_is_tagged_swedish_titled_and_holds_the_content(jan_aug, tmp_path):
+    import io
+
+    import pikepdf
+
+    from reports.renderers.pdf import render_pdf
+
+    pdf = pikepdf.open(io.BytesIO(render_pdf(follow_up_document(period=jan_aug, draft=True))))
+    root = pdf.Root
+    assert "/StructTreeRoot" in root
+    assert str(root.Lang) == "sv"
+    assert str(pdf.docinfo.Title) == "Uppföljning av åtaganden januari–augusti 2019 – Utkast"
+    assert len(root.Outlines.First.keys()) > 0  # bookmarks from the headings
+    assert len(pdf.pages) > 20
+    assert float(pdf.pages[0].MediaBox[2]) == pytest.approx(595.28, abs=1)  # A4

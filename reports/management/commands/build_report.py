@@ -5,17 +5,19 @@ from django.core.management.base import BaseCommand, CommandError
 from commitments.models import ReportingPeriod
 from reports.renderers.docx import render_docx
 from reports.renderers.html import render_html
+from reports.renderers.pdf import render_pdf
 from reports.selectors import follow_up_document
 
 KINDS = {"ataganden": follow_up_document}
 FORMATS = {
     "html": lambda document: render_html(document).encode("utf-8"),
     "docx": render_docx,
+    "pdf": render_pdf,
 }
 
 
 class Command(BaseCommand):
-    help = "Bygg en rapport för en nämnd och period som en fil (HTML eller Word)."
+    help = "Bygg en rapport för en nämnd och period som en fil (HTML, Word eller PDF)."
 
     def add_arguments(self, parser):
         parser.add_argument("--committee", required=True, help="nämndens slug, t.ex. asn")

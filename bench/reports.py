@@ -1,0 +1,71 @@
+"""
+Time the committee document for the demo: ``python -m bench.reports`` (part of ``make bench``).
+
+Loads the demo into a throwaway PostgreSQL database and prints the time to read the report
+(the selector) and to render it as HTML, DOCX and PDF, beyond Django's start-up, and
+WeasyPrint's own time on the finished HTML (the floor for our PDF time).
+"""
+
+import io
+import os
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asn.settings.test")
+django.setup()
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+from commitments.models import ReportingPeriod
+from reports.renderers.docx import render_docx
+from reports.renderers.html import render_html
+from reports.renderers.pdf import PRINT_CSS, render_pdf
+from reports.selectors import follow_up_document
+
+RUNS = 5
+
+
+def timed(function, runs: int = RUNS) -> float:
+    """Return the median seconds of ``function`` over ``runs`` calls, after one warm-up."""
+    function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        call_command("load_demo", password="bench-pass-123", stdout=io.StringIO())
+        period = ReportingPeriod.objects.select_related("plan__committee").get(slug="2019-jan-aug")
+        with CaptureQueriesContext(connection) as queries:
+            document = follow_up_document(period=period)
+        from weasyprint import HTML
+
+        html = render_html(document, stylesheet=PRINT_CSS)
+        figures = [
+            ("read (selector)", timed(lambda: follow_up_document(period=period))),
+            ("HTML", timed(lambda: render_html(document))),
+            ("DOCX", timed(lambda: render_docx(document))),
+            ("PDF (ours)", timed(lambda: render_pdf(document), runs=3)),
+            ("PDF (WeasyPrint alone)", timed(lambda: HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), runs=3)),
+        ]
+        print(f"Demo report ataganden 2019-jan-aug: {len(document.sections)} sections, {len(queries)} queries to read")
+        for name, seconds in figures:
+            print(f"{name:<26} {seconds:>8.3f} s")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

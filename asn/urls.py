@@ -12,4 +12,5 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("n/", include("commitments.urls")),
     path("n/", include("indicators.urls")),
+    path("n/", include("reports.urls")),
 ]

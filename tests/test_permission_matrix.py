@@ -33,6 +33,8 @@ EXPECTED = {
         "outsider": (405, 404),
         "*": (405, 403),  # committee admins act with an action; the empty post is refused
     },
+    "reports:contents": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "reports:section": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "indicators:entry": {
         "anonymous": (302, 302),
@@ -141,6 +143,8 @@ def url_for(name: str, demo) -> str:
     args = {
         "commitments:list": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
+        "reports:contents": ["asn", "2019-jan-aug"],
+        "reports:section": ["asn", "2019-jan-aug", 5],
         "commitments:period_status": ["asn", "2019-helar"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],

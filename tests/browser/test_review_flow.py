@@ -47,3 +47,12 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
     reviewer.wait_for_load_state()
     assert reviewer.get_by_text("Godkänd.").first.is_visible()
     assert ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05").status == "approved"
+
+
+def test_the_report_pages_pass_axe(page, live_server, demo):
+    log_in(page, live_server, "lasare")
+    page.goto(f"{live_server.url}/n/asn/2019-jan-aug/rapport/")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="6 Fler Malmöbor", exact=False).click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("6")
+    assert serious_violations(page) == []

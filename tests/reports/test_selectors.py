@@ -188,3 +188,18 @@ def test_the_pdf_is_tagged_swedish_titled_and_holds_the_content(jan_aug, tmp_pat
     assert len(root.Outlines.First.keys()) > 0  # bookmarks from the headings
     assert len(pdf.pages) > 20
     assert float(pdf.pages[0].MediaBox[2]) == pytest.approx(595.28, abs=1)  # A4
+
+
+def test_the_follow_up_as_web_pages(client, reader):
+    from django.urls import reverse
+
+    client.force_login(reader)
+    contents = client.get(reverse("reports:contents", args=["asn", "2019-jan-aug"])).content.decode()
+    assert "Uppföljning av åtaganden januari–augusti 2019" in contents
+    assert contents.count('href="/n/asn/2019-jan-aug/rapport/') == 18
+    chapter = client.get(reverse("reports:section", args=["asn", "2019-jan-aug", 5])).content.decode()
+    assert "Fler ungdomar och unga vuxna i Malmö" in chapter
+    assert "1\u00a0376" not in chapter  # AI3/AI4 are in chapter 6
+    assert "628" in chapter
+    assert 'rel="next"' in chapter
+    assert client.get(reverse("reports:section", args=["asn", "2019-jan-aug", 99])).status_code == 404

@@ -19,10 +19,11 @@ django.setup()
 
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from bench.database import throwaway_database
 from commitments.models import (
     AssessmentScale,
     AssessmentValue,
@@ -151,9 +152,7 @@ def measure(client: Client, url: str) -> tuple[float, float, int, int]:
 
 
 def main() -> int:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         started = time.perf_counter()
         s = build_city()
         built = time.perf_counter() - started
@@ -178,8 +177,6 @@ def main() -> int:
             client.force_login(user)
             median, p95, queries, rows = measure(client, url)
             print(f"{name:<46} {median:>10.1f} {p95:>8.1f} {queries:>8} {rows:>5}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

@@ -19,8 +19,9 @@ django.setup()
 
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import CaptureQueriesContext
 
+from bench.database import throwaway_database
 from commitments.models import ReportingPeriod
 from reports.renderers.docx import render_docx
 from reports.renderers.html import render_html
@@ -42,9 +43,7 @@ def timed(function, runs: int = RUNS) -> float:
 
 
 def main() -> int:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         call_command("load_demo", password="bench-pass-123", stdout=io.StringIO())
         period = ReportingPeriod.objects.select_related("plan__committee").get(slug="2019-jan-aug")
         with CaptureQueriesContext(connection) as queries:
@@ -62,8 +61,6 @@ def main() -> int:
         print(f"Demo report ataganden 2019-jan-aug: {len(document.sections)} sections, {len(queries)} queries to read")
         for name, seconds in figures:
             print(f"{name:<26} {seconds:>8.3f} s")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return 0
 
 

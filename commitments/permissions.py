@@ -24,8 +24,7 @@ def _memberships(user: User) -> list[Membership]:
     Return the user's memberships, read once and kept on the user object.
 
     ``request.user`` is built anew for every request, so a request sees the roles of its
-    start; code that changes memberships and asks again on the same object calls
-    ``forget_memberships`` first.
+    start; code that changes memberships and asks again must use a fresh user object.
     """
     if not user.is_authenticated:
         return []
@@ -34,11 +33,6 @@ def _memberships(user: User) -> list[Membership]:
         cached = list(Membership.objects.filter(user=user).select_related("committee", "department"))
         user._asn_memberships = cached
     return cached
-
-
-def forget_memberships(user: User) -> None:
-    """Drop the memberships kept on ``user``, so that the next question reads them again."""
-    user.__dict__.pop("_asn_memberships", None)
 
 
 def committee_ids(user: User, roles: tuple[str, ...] | None = None) -> set[int]:

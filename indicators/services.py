@@ -343,10 +343,17 @@ def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue |
 
 
 def entry_page_save(
-    *, user: User, entry: ProgressEntry, entry_data: dict | None, outcomes: list[tuple[Outcome, dict]]
+    *,
+    user: User,
+    entry: ProgressEntry,
+    entry_data: dict | None,
+    outcomes: list[tuple[Outcome, dict]],
+    submit: bool = False,
+    page_outcomes: list[Outcome] = (),
 ) -> None:
     """
-    Save what a department changed on an entry page, all or nothing.
+    Save what a department changed on an entry page, all or nothing; with ``submit``, then
+    submit the entry and the page's outcomes (``page_outcomes``) for review in the same step.
 
     ``entry_data`` (comment, assessment, version) is None when the entry did not change;
     ``outcomes`` lists the changed outcomes with their data (the figures, comment,
@@ -373,6 +380,9 @@ def entry_page_save(
             except (ValidationError, WorkflowError) as e:
                 e.target = outcome.indicator.code
                 raise
+        if submit:
+            # The rows saved above carry their ids; the transitions read each row afresh.
+            entry_page_submit(user=user, entry=entry, outcomes=list(page_outcomes))
 
 
 def entry_page_submit(*, user: User, entry: ProgressEntry, outcomes: list[Outcome]) -> None:

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from commitments.workflow import Conflict, InvalidTransition, Locked
 
 from .forms import EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
-from .services import OUTCOME_NUMBER_FIELDS, entries_approve, entry_page_review, entry_page_save, entry_page_submit
+from .services import OUTCOME_NUMBER_FIELDS, entries_approve, entry_page_review, entry_page_save
 
 
 def shown(value):
@@ -116,18 +115,14 @@ class EntryView(LoginRequiredMixin, View):
             if form and form.has_changed()
         ]
         try:
-            with transaction.atomic():
-                entry_page_save(
-                    user=request.user,
-                    entry=page.entry,
-                    entry_data=entry_form.cleaned_data if entry_form and entry_form.has_changed() else None,
-                    outcomes=changed,
-                )
-                if request.POST.get("action") == "submit":
-                    page = entry_page_from_url(request, kwargs)
-                    entry_page_submit(
-                        user=request.user, entry=page.entry, outcomes=[line.outcome for line in page.lines]
-                    )
+            entry_page_save(
+                user=request.user,
+                entry=page.entry,
+                entry_data=entry_form.cleaned_data if entry_form and entry_form.has_changed() else None,
+                outcomes=changed,
+                submit=request.POST.get("action") == "submit",
+                page_outcomes=[line.outcome for line in page.lines],
+            )
         except InvalidTransition as error:
             # Submitted meanwhile (a second click, or a colleague): nothing more to do.
             messages.info(request, str(error))

@@ -61,6 +61,12 @@ def editor_of(department: Department):
     return membership.first().user
 
 
+def submit_and_approve(row, *, editor, reviewer) -> None:
+    """Take a written entry or outcome through review as the department and the reviewer did."""
+    row = reviewable_transition(obj=row, action="submit", user=editor)
+    reviewable_transition(obj=row, action="approve", user=reviewer)
+
+
 def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     """
     Write a period's entries and outcomes as the departments' editors did, and approve them.
@@ -94,8 +100,7 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
             assessment=scale_values.get(item["assessment"]) if item["assessment"] else None,
             expected_version=0,
         )
-        entry = reviewable_transition(obj=entry, action="submit", user=editor)
-        reviewable_transition(obj=entry, action="approve", user=reviewer)
+        submit_and_approve(entry, editor=editor, reviewer=reviewer)
     for item in content["outcomes"]:
         department = departments[item["department"]]
         data = {"value": item["value"], "comment": item["comment"]}
@@ -115,8 +120,7 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
             data=data,
             expected_version=0,
         )
-        outcome = reviewable_transition(obj=outcome, action="submit", user=editor)
-        reviewable_transition(obj=outcome, action="approve", user=reviewer)
+        submit_and_approve(outcome, editor=editor, reviewer=reviewer)
     ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
 
 

@@ -145,3 +145,8 @@ def can_review(user: User, committee: Committee | int) -> bool:
         return True
     committee_id = committee if isinstance(committee, int) else committee.pk
     return committee_id in committee_ids(user, (Role.REVIEWER,))
+
+
+def can_follow_report_builds(user: User, committee: Committee | int) -> bool:
+    """Whether the user sees the builds of the committee's documents, drafts included."""
+    return can_review(user, committee) or is_committee_admin(user, committee)

@@ -8,7 +8,9 @@ the plan proposal) is a ``Document`` of ordered ``Section``s holding blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, fields, is_dataclass
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class CommitmentTable:
 class IndicatorRow:
     code: str
     name: str
+    department: str
     outcome: str  # as printed: "18 %", "" when there is none
     comment: RichText
     breakdown: Table | None  # Samtliga / Kvinnor / Män (or Flickor / Pojkar), counts and shares
@@ -88,3 +91,21 @@ class Document:
     language: str = "sv"
     draft: bool = False
     sections: list[Section] = field(default_factory=list)
+
+
+def to_data(value):
+    """
+    Return ``value`` (a document or any part of it) as JSON-ready data: each dataclass a dict
+    with its ``type``, so that stored builds can be compared block by block.
+    """
+    if is_dataclass(value):
+        return {"type": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in fields(value)}}
+    if isinstance(value, list | tuple):
+        return [to_data(item) for item in value]
+    return value
+
+
+def content_hash(data) -> str:
+    """A fingerprint of a document's data: equal content, equal hash."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Goal, ProgressEntry, ReportingPeriod, ReviewStatus
@@ -21,6 +22,7 @@ from .document import (
     Section,
     Table,
 )
+from .models import ReportBuild, ReportDefinition, ReportKind
 
 GROUP_NAMES = {
     Indicator.Disaggregation.WOMEN_MEN: ("Kvinnor", "Män"),
@@ -28,7 +30,7 @@ GROUP_NAMES = {
 }
 
 
-def follow_up_document(*, period: ReportingPeriod, draft: bool = False, introduction: str = "") -> Document:
+def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
     """
     Return the follow-up of commitments (report kind ``ataganden``) for ``period``.
 
@@ -41,7 +43,7 @@ def follow_up_document(*, period: ReportingPeriod, draft: bool = False, introduc
     committee = plan.committee
     states = None if draft else [ReviewStatus.APPROVED]
     entries = ProgressEntry.objects.filter(period=period).select_related("department", "assessment")
-    outcomes = Outcome.objects.filter(period=period)
+    outcomes = Outcome.objects.filter(period=period).select_related("department")
     if states:
         entries = entries.filter(status__in=states)
         outcomes = outcomes.filter(status__in=states)
@@ -73,10 +75,19 @@ def follow_up_document(*, period: ReportingPeriod, draft: bool = False, introduc
         period=f"{period.name} {plan.year}",
         draft=draft,
     )
-    intro = introduction or _(
-        "Each committee goal is a heading of its own, and the report describes the result for the period %(period)s."
-    ) % {"period": f"{period.name} {plan.year}"}
-    document.sections.append(Section(heading=_("Introduction"), number="1", blocks=[RichText(f"<p>{intro}</p>")]))
+    definition = ReportDefinition.objects.filter(period=period, kind=ReportKind.FOLLOW_UP).first()
+    if definition and definition.introduction.strip():
+        introduction = sanitize_rich_text(definition.introduction)
+    else:
+        introduction = format_html(
+            "<p>{}</p>",
+            _(
+                "Each committee goal is a heading of its own, and the report describes the result for the period "
+                "%(period)s."
+            )
+            % {"period": f"{period.name} {plan.year}"},
+        )
+    document.sections.append(Section(heading=_("Introduction"), number="1", blocks=[RichText(introduction)]))
     for number, goal in enumerate(goals, start=2):
         section = Section(heading=goal.text, number=str(number))
         rows = [
@@ -126,7 +137,48 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
     return IndicatorRow(
         code=indicator.code,
         name=indicator.name,
+        department=outcome.department.name,
         outcome=formatting.with_unit(outcome.value, unit),
         comment=RichText(sanitize_rich_text(outcome.comment)),
         breakdown=breakdown,
     )
+
+
+DOCUMENTS = {ReportKind.FOLLOW_UP: follow_up_document}
+
+
+def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) -> Document:
+    """Return the document of ``kind`` for ``period`` (see ``DOCUMENTS``)."""
+    return DOCUMENTS[kind](period=period, draft=draft)
+
+
+def current_build(*, period: ReportingPeriod, kind: str) -> ReportBuild | None:
+    """The report's current build: the latest one that is done in every format and not a draft."""
+    return (
+        ReportBuild.objects.filter(period=period, kind=kind, draft=False, status=ReportBuild.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def builds_for_period(*, period: ReportingPeriod, kind: str, limit: int = 20) -> list[ReportBuild]:
+    """The report's latest builds, newest first, without their stored content."""
+    return list(
+        ReportBuild.objects.filter(period=period, kind=kind)
+        .select_related("requested_by")
+        .defer("content")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def build_before(build: ReportBuild) -> ReportBuild | None:
+    """The approved build that was current before ``build`` (what its changes are counted from)."""
+    return (
+        ReportBuild.objects.filter(
+            period_id=build.period_id, kind=build.kind, draft=False, status=ReportBuild.Status.DONE,
+            finished_at__lt=build.finished_at,
+        )
+        .exclude(pk=build.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )  # fmt: skip

@@ -46,6 +46,7 @@ DJANGO_APPS = [
     "asn.apps.AsnAdminConfig",
 ]
 THIRD_PARTY_APPS = [
+    "django_htmx",
     "axes",
     "csp",
     "django_filters",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     # django-axes must be last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,6 +167,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="asn-uppfoljning@localhost")
 
+# REPORT BUILDS
+# ------------------------------------------------------------------------------
+#: When the nightly build of every open period's reports starts (Europe/Stockholm).
+REPORT_NIGHTLY_HOUR = env.int("REPORT_NIGHTLY_HOUR", default=2)
+REPORT_NIGHTLY_MINUTE = env.int("REPORT_NIGHTLY_MINUTE", default=0)
+#: A build gets this long (seconds) before Celery stops it (soft: the build fails cleanly).
+REPORT_BUILD_SOFT_TIME_LIMIT = env.int("REPORT_BUILD_SOFT_TIME_LIMIT", default=10 * 60)
+REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=11 * 60)
+#: A build with no sign of life for this long (its worker died) is started again.
+REPORT_BUILD_STALE_AFTER = env.int("REPORT_BUILD_STALE_AFTER", default=12 * 60)
+#: How often a build is tried before it stays failed.
+REPORT_BUILD_MAX_ATTEMPTS = env.int("REPORT_BUILD_MAX_ATTEMPTS", default=3)
+
 # CELERY: https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -185,6 +200,14 @@ CELERY_BEAT_SCHEDULE = {
     "submission-digests": {
         "task": "commitments.tasks.submission_digests_task",
         "schedule": env.int("DIGEST_EVERY_SECONDS", default=15 * 60),
+    },
+    "nightly-report-builds": {
+        "task": "reports.tasks.nightly_builds_task",
+        "schedule": crontab(hour=REPORT_NIGHTLY_HOUR, minute=REPORT_NIGHTLY_MINUTE),
+    },
+    "stalled-report-builds": {
+        "task": "reports.tasks.stalled_builds_task",
+        "schedule": 5 * 60,
     },
     "deadline-reminders": {
         "task": "commitments.tasks.deadline_reminders_task",

@@ -29,6 +29,7 @@ from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
 from indicators.selectors import outcome_get_or_new
 from indicators.services import outcome_save, plan_import
+from reports.models import ReportDefinition, ReportKind
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
@@ -76,6 +77,10 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     already are left as they are, so that loading twice changes nothing.
     """
     period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
+    if content.get("introduction"):  # the committee admin's text; a later edit is kept
+        ReportDefinition.objects.get_or_create(
+            period=period, kind=ReportKind.FOLLOW_UP, defaults={"introduction": content["introduction"]}
+        )
     done = ProgressEntry.objects.filter(period=period).exists() or Outcome.objects.filter(period=period).exists()
     if done:
         return

@@ -3,17 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import ReportingPeriod
-from reports.renderers.docx import render_docx
-from reports.renderers.html import render_html
-from reports.renderers.pdf import render_pdf
-from reports.selectors import follow_up_document
+from reports.models import ReportFormat
+from reports.renderers import render
+from reports.selectors import DOCUMENTS, report_document
 
-KINDS = {"ataganden": follow_up_document}
-FORMATS = {
-    "html": lambda document: render_html(document).encode("utf-8"),
-    "docx": render_docx,
-    "pdf": render_pdf,
-}
+KINDS = list(DOCUMENTS)
+FORMATS = ReportFormat.values
 
 
 class Command(BaseCommand):
@@ -39,6 +34,6 @@ class Command(BaseCommand):
             if not ReportingPeriod.objects.filter(plan__committee__slug=committee).exists():
                 raise CommandError(f"Nämnden finns inte eller har inga perioder: {committee}")
             raise CommandError(f"Perioden finns inte för {committee}: {period}")
-        document = KINDS[kind](period=found.get(), draft=draft)
-        Path(output).write_bytes(FORMATS[format](document))
+        document = report_document(period=found.get(), kind=kind, draft=draft)
+        Path(output).write_bytes(render(document, format))
         self.stdout.write(self.style.SUCCESS(f"Rapporten är skriven till {output}."))

@@ -67,7 +67,8 @@ def _items(data: dict) -> dict[tuple, tuple[str, str, dict[str, str]]]:
                 for row in block["rows"]:
                     mark = row["assessment"]
                     items[("commitment", row["code"], row["department"])] = (
-                        f"{_('Commitment')} {Truncator(row['text']).words(12)} ({row['department']})",
+                        _("Commitment %(text)s (%(department)s)")
+                        % {"text": Truncator(row["text"]).words(12), "department": row["department"]},
                         title,
                         {
                             _("Assessment"): f"{mark['symbol']} {mark['label']}".strip() if mark else "",
@@ -80,7 +81,7 @@ def _items(data: dict) -> dict[tuple, tuple[str, str, dict[str, str]]]:
                     if row["breakdown"]:
                         values[_("Breakdown")] = _table_text(row["breakdown"])
                     items[("indicator", row["code"], row["department"])] = (
-                        f"{_('Indicator')} {row['name']} ({row['department']})", title, values
+                        _("Indicator %(name)s (%(department)s)") % row, title, values
                     )  # fmt: skip
     return items
 

@@ -1,0 +1,307 @@
+"""Report builds in this process (Celery eager): the current-build rule, the hash, retries, the pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from commitments.models import ProgressEntry, ReportingPeriod
+from commitments.services import progress_entry_save
+from commitments.workflow import reviewable_transition
+from reports import services
+from reports.diff import build_changes
+from reports.models import ReportBuild, ReportDefinition, ReportKind
+from reports.selectors import current_build, follow_up_document
+
+pytestmark = pytest.mark.django_db
+
+KIND = ReportKind.FOLLOW_UP
+
+
+@pytest.fixture
+def jan_aug(demo):
+    return ReportingPeriod.objects.select_related("plan__committee").get(slug="2019-jan-aug")
+
+
+def build_now(period, *, capture, user=None, draft=False) -> ReportBuild:
+    """Request a build and run its task (eager) when the request's transaction commits."""
+    with capture(execute=True):
+        build = services.build_request(
+            period=period, kind=KIND, draft=draft, trigger=ReportBuild.Trigger.MANUAL, user=user
+        )
+    build.refresh_from_db()
+    return build
+
+
+def rewrite_entry(period, code, comment, *, reviewer) -> ProgressEntry:
+    """Reopen an approved entry, let its department's editor rewrite it, submit and approve it again."""
+    entry = ProgressEntry.objects.get(period=period, commitment__code=code)
+    entry = reviewable_transition(obj=entry, action="reopen", user=reviewer, reason="Komplettera")
+    editor = User.objects.get(memberships__department=entry.department, memberships__role="editor")
+    entry = progress_entry_save(
+        entry=entry, user=editor, comment=comment, assessment=entry.assessment, expected_version=entry.version
+    )
+    entry = reviewable_transition(obj=entry, action="submit", user=editor)
+    return reviewable_transition(obj=entry, action="approve", user=reviewer)
+
+
+def test_a_build_stores_every_format_and_becomes_current(jan_aug, committee_admin, django_capture_on_commit_callbacks):
+    build = build_now(jan_aug, capture=django_capture_on_commit_callbacks, user=committee_admin)
+    assert (build.status, build.progress, build.attempts) == ("done", 100, 1)
+    assert build.requested_by == committee_admin and build.trigger == "manual"
+    assert build.started_at <= build.finished_at
+    assert len(build.content_hash) == 64 and build.content["title"].startswith("Uppföljning av åtaganden")
+    for field, magic in (("html", b"<!DOCTYPE html>"), ("docx", b"PK"), ("pdf", b"%PDF")):
+        name = getattr(build, field).name
+        assert name.startswith(f"reports/asn/2019-jan-aug/ataganden/{build.pk}/")
+        with default_storage.open(name) as file:
+            assert file.read(20).startswith(magic)
+    assert current_build(period=jan_aug, kind=KIND) == build
+
+
+def test_nothing_changed_means_no_new_build(jan_aug, django_capture_on_commit_callbacks):
+    first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    assert second.status == "unchanged" and not second.pdf and second.content is None
+    assert current_build(period=jan_aug, kind=KIND) == first
+
+
+def test_an_approved_change_makes_a_new_current_build_and_the_changes_name_it(
+    jan_aug, reviewer, django_capture_on_commit_callbacks
+):
+    first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    rewrite_entry(jan_aug, "A05", "<p>Helt ny text om ungdomarna.</p>", reviewer=reviewer)
+    second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    assert second.status == "done" and second.content_hash != first.content_hash
+    assert current_build(period=jan_aug, kind=KIND) == second
+    changes = build_changes(first.content, second.content)
+    assert len(changes) == 1
+    (change,) = changes
+    assert change.kind == "changed" and change.section.startswith("5 Fler ungdomar")
+    assert "A05" not in change.what and "(Arbetsmarknadsavdelningen)" in change.what
+    assert change.text.startswith("<del>Inom ramen för Ung Malmö bedrivs samverkan")
+    kept_and_added = re.sub(r"<del>.*?</del>|</?ins>", "", change.text)
+    assert kept_and_added == "Helt ny text om ungdomarna."
+
+
+def test_the_changes_list_figures_and_removed_entries():
+    def document(outcome, entries):
+        return {
+            "sections": [
+                {
+                    "number": "2", "heading": "Mål", "subsections": [],
+                    "blocks": [
+                        {"type": "CommitmentTable", "rows": [
+                            {"code": c, "text": f"Åtagande {c}", "department": "Avd", "assessment": None,
+                             "comment": {"html": "<p>x</p>"}} for c in entries
+                        ]},
+                        {"type": "IndicatorTable", "rows": [
+                            {"code": "I1", "name": "Andel", "department": "Avd", "outcome": outcome,
+                             "comment": {"html": ""}, "breakdown": None}
+                        ]},
+                    ],
+                }
+            ]
+        }  # fmt: skip
+
+    changes = build_changes(document("18 %", ["A1", "A2"]), document("19 %", ["A1"]))
+    assert [(c.kind, c.what) for c in changes] == [
+        ("changed", "Indikator Andel (Avd)"), ("removed", "Åtagande Åtagande A2 (Avd)")
+    ]  # fmt: skip
+    assert changes[0].details == [("Utfall", "18 %", "19 %")]
+
+
+def test_a_failed_build_leaves_the_current_one_and_its_retry_completes(
+    jan_aug, reviewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    rewrite_entry(jan_aug, "A05", "<p>Ändrad.</p>", reviewer=reviewer)
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
+    real_render = services.render
+
+    def broken_pdf(document, fmt):
+        if fmt == "pdf":
+            raise OSError("disk full")
+        return real_render(document, fmt)
+
+    monkeypatch.setattr(services, "render", broken_pdf)  # a fault injected into our own code
+    with pytest.raises(OSError):
+        services.build_run(build_id=build.pk, task_id="task-1")
+    build.refresh_from_db()
+    assert (build.status, build.error, bool(build.pdf)) == ("failed", "OSError: disk full", False)
+    assert current_build(period=jan_aug, kind=KIND) == first
+    # Only the same task (its retry) or a stalled build may be claimed again.
+    assert services.build_run(build_id=build.pk, task_id="someone-else") is None
+    monkeypatch.setattr(services, "render", real_render)
+    assert services.build_run(build_id=build.pk, task_id="task-1").status == "done"
+    build.refresh_from_db()
+    assert build.attempts == 2 and build.error == ""
+    assert current_build(period=jan_aug, kind=KIND) == build
+
+
+def test_a_running_build_is_claimed_by_its_own_task_or_once_it_is_stalled(jan_aug, settings):
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
+    assert services.build_claim(build_id=build.pk, task_id="a")
+    assert not services.build_claim(build_id=build.pk, task_id="b")  # alive, someone else's
+    assert services.build_claim(build_id=build.pk, task_id="a")  # delivered again after its worker died
+    ReportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert services.build_claim(build_id=build.pk, task_id="b")
+    build.refresh_from_db()
+    assert (build.attempts, build.task_id) == (3, "b")
+    ReportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert not services.build_claim(build_id=build.pk, task_id="c")  # tried REPORT_BUILD_MAX_ATTEMPTS times
+
+
+def test_stalled_builds_are_started_again_and_give_up_after_the_last_attempt(
+    jan_aug, django_capture_on_commit_callbacks
+):
+    stalled = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
+    services.build_claim(build_id=stalled.pk, task_id="died")
+    ReportBuild.objects.filter(pk=stalled.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.stalled_builds_recover() == 1
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.attempts) == ("done", 2)
+
+    hopeless = ReportBuild.objects.create(
+        period=jan_aug, kind=KIND, trigger="nightly", draft=True, status="running", attempts=3,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    assert services.stalled_builds_recover() == 0
+    hopeless.refresh_from_db()
+    assert hopeless.status == "failed" and "3" in hopeless.error
+
+
+def test_a_report_has_one_build_under_way_at_a_time(jan_aug, committee_admin):
+    first = services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=committee_admin)
+    again = services.build_request(period=jan_aug, kind=KIND, trigger="nightly")
+    draft = services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=committee_admin, draft=True)
+    assert again == first and draft != first
+    assert ReportBuild.objects.filter(period=jan_aug).count() == 2
+
+
+def test_only_committee_admins_start_builds(jan_aug, reviewer):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=reviewer)
+    assert not ReportBuild.objects.exists()
+
+
+def test_the_nightly_run_requests_the_open_periods_only(demo):
+    builds = services.nightly_builds_request()
+    assert [(b.period.slug, b.kind, b.draft, b.trigger) for b in builds] == [
+        ("2019-helar", "ataganden", False, "nightly")
+    ]
+    assert services.nightly_builds_request() == builds  # still queued: the same builds
+
+
+def test_a_draft_says_utkast_and_never_becomes_current(
+    jan_aug, reviewer, committee_admin, django_capture_on_commit_callbacks
+):
+    import pikepdf
+
+    entry = ProgressEntry.objects.get(period=jan_aug, commitment__code="A05")
+    reviewable_transition(obj=entry, action="reopen", user=reviewer, reason="Komplettera")
+    draft = build_now(jan_aug, capture=django_capture_on_commit_callbacks, user=committee_admin, draft=True)
+    assert draft.status == "done" and draft.pdf.name.endswith("-utkast.pdf")
+    assert current_build(period=jan_aug, kind=KIND) is None
+    with draft.pdf.open("rb") as file, pikepdf.open(file) as pdf:
+        pages = len(pdf.pages)
+    with draft.html.open("rb") as file:
+        assert "Utkast" in file.read().decode()
+    text = _pdf_text(draft.pdf.path)
+    assert text.count("UTKAST") >= pages  # on every page
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode()
+
+
+# The pages ---------------------------------------------------------------------------------------
+
+
+def test_the_admin_starts_a_build_and_watches_it_finish(
+    client, jan_aug, committee_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(committee_admin)
+    url = reverse("reports:builds", args=["asn", "2019-jan-aug"])
+    page = client.get(url).content.decode()
+    assert "Bygg den godkända rapporten" in page and "Ingen godkänd version ännu." in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    build = ReportBuild.objects.get()
+    status_url = reverse("reports:build_status", args=["asn", "2019-jan-aug", build.pk])
+    fragment = client.get(status_url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 286  # done: htmx stops polling
+    assert "Ladda ned PDF" in fragment.content.decode()
+    pdf = client.get(reverse("reports:build_file", args=["asn", "2019-jan-aug", build.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert 'attachment; filename="uppfoljning-av-ataganden' in pdf["Content-Disposition"]
+
+
+def test_a_running_build_keeps_polling(client, jan_aug, reviewer):
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly", status="running", progress=45)
+    client.force_login(reviewer)
+    page = client.get(reverse("reports:builds", args=["asn", "2019-jan-aug"])).content.decode()
+    status_url = reverse("reports:build_status", args=["asn", "2019-jan-aug", build.pk])
+    assert f'hx-get="{status_url}" hx-trigger="every 1s"' in page
+    assert 'value="45"' in page
+    assert "Bygg den godkända rapporten" not in page  # reviewers follow; committee admins build
+    fragment = client.get(status_url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and 'value="45"' in fragment.content.decode()
+
+
+def test_draft_files_are_for_reviewers_and_admins_only(client, jan_aug, reader, reviewer):
+    from django.core.files.base import ContentFile
+
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="manual", draft=True, status="done")
+    build.pdf.save("utkast.pdf", ContentFile(b"%PDF-1.7"))
+    url = reverse("reports:build_file", args=["asn", "2019-jan-aug", build.pk, "pdf"])
+    client.force_login(reader)
+    assert client.get(url).status_code == 403
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 200
+    assert client.get(url.replace("/pdf/", "/exe/")).status_code == 404
+
+
+def test_the_changes_page_shows_what_an_approval_changed(
+    client, jan_aug, reviewer, django_capture_on_commit_callbacks
+):
+    build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    rewrite_entry(jan_aug, "A05", "<p>Helt ny text.</p>", reviewer=reviewer)
+    second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    client.force_login(reviewer)
+    page = client.get(reverse("reports:build_changes", args=["asn", "2019-jan-aug", second.pk])).content.decode()
+    assert "Ändrat:" in page and "Arbetsmarknadsavdelningen" in page
+    assert "<ins>" in page and "Helt" in page
+
+
+def test_the_admin_writes_the_introduction_and_it_is_sanitised(client, jan_aug, committee_admin):
+    client.force_login(committee_admin)
+    url = reverse("reports:introduction", args=["asn", "2019-jan-aug"])
+    assert "Arbetsmarknads- och socialförvaltningens åtaganden" in client.get(url).content.decode()
+    response = client.post(url, {"introduction": "<p>Ny inledning<script>alert(1)</script></p>"})
+    assert response.status_code == 302
+    assert ReportDefinition.objects.get(period=jan_aug, kind=KIND).introduction == "<p>Ny inledning</p>"
+    intro = follow_up_document(period=jan_aug).sections[0].blocks[0]
+    assert intro.html == "<p>Ny inledning</p>"
+
+
+def test_an_introduction_too_long_is_refused_and_kept_in_the_form(client, jan_aug, committee_admin):
+    client.force_login(committee_admin)
+    url = reverse("reports:introduction", args=["asn", "2019-jan-aug"])
+    text = "<p>" + "ord " * 40000 + "</p>"
+    response = client.post(url, {"introduction": text})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Texten är för lång" in page and "ord ord ord" in page
+    assert ReportDefinition.objects.get(period=jan_aug, kind=KIND).introduction.startswith("<p>Arbetsmarknads")

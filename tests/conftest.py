@@ -1,5 +1,10 @@
+import contextlib
 import io
 import os
+import subprocess
+import sys
+import time
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -57,41 +62,36 @@ def reader(demo) -> User:
 
 
 class WorkerNode(str):
-    """A worker's node name that also knows where its e-mails go."""
+    """A worker's node name that also knows its process, queue and where its e-mails and files go."""
 
-    def __new__(cls, name, mail_dir):
+    def __new__(cls, name, *, process, queue, mail_dir, media_root, logfile):
         node = super().__new__(cls, name)
-        node.mail_dir = mail_dir
+        node.process, node.queue, node.mail_dir, node.media_root, node.logfile = (
+            process, queue, mail_dir, media_root, logfile
+        )  # fmt: skip
         return node
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+@contextlib.contextmanager
+def celery_worker(tmp_path_factory, *, pool: str = "solo", env: dict | None = None):
     """
-    A real Celery worker on the Redis broker and the test database, for this test process.
-
-    Each pytest-xdist process gets its own queue and worker name, so parallel runs do not
-    take each other's tasks. Yields the worker's node name (a str) with ``mail_dir``, the
-    folder where the worker's e-mails land.
+    Start a real Celery worker on the Redis broker and the test database, on a queue of its
+    own (so that parallel test processes and other workers do not take its tasks), and stop
+    it afterwards. Yields its ``WorkerNode``.
     """
-    import subprocess
-    import sys
-    import time
-    import uuid
     from urllib.parse import quote
 
-    from django.conf import settings
     from django.db import connection
 
     from asn.celery import app
 
     tag = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:6]}"
-    node = f"asn-test-{tag}@localhost"
-    queue = f"asn-test-{tag}"
+    node, queue = f"asn-test-{tag}@localhost", f"asn-test-{tag}"
     db = connection.settings_dict
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
     mail_dir = tmp_path_factory.mktemp("worker-mail")
-    env = {
+    media_root = tmp_path_factory.mktemp("worker-media")
+    worker_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
         "DATABASE_URL": "postgres://{}:{}@{}:{}/{}".format(
@@ -101,20 +101,38 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        "MEDIA_ROOT": str(media_root),
+        **(env or {}),
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "asn", "worker", "--pool=solo", "-n", node, "-Q", queue,
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
-        env=env,
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "asn", "worker", f"--pool={pool}", "--concurrency=1", "-n", node,
+         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
+        env=worker_env,
     )  # fmt: skip
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    app.conf.task_default_queue = queue
     try:
         deadline = time.monotonic() + 30
         while not app.control.ping(destination=[node], timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
+            if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The Celery worker did not start:\n{logfile.read_text()}")
-        yield WorkerNode(node, mail_dir)
+        yield WorkerNode(node, process=process, queue=queue, mail_dir=mail_dir, media_root=media_root, logfile=logfile)
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """
+    A real Celery worker for this test process, on its own queue, which this process's tasks
+    go to. Yields the worker's node name (a str) with ``mail_dir``, the folder where the
+    worker's e-mails land, and ``media_root``, where it stores files.
+    """
+    from django.conf import settings
+
+    from asn.celery import app
+
+    with celery_worker(tmp_path_factory) as node:
+        settings.CELERY_TASK_DEFAULT_QUEUE = node.queue
+        app.conf.task_default_queue = node.queue
+        yield node

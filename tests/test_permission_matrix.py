@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
-from commitments.models import Membership, Plan
+from commitments.models import Membership, Plan, ReportingPeriod
 from tests.factories import CommitteeFactory, UserFactory
 
 ROLES = ("anonymous", "editor", "other_editor", "reader", "reviewer", "committee_admin", "outsider")
@@ -35,6 +35,34 @@ EXPECTED = {
     },
     "reports:contents": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "reports:section": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "reports:introduction": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 302),  # the empty text is valid: the standard sentence is used
+        "outsider": (404, 404),
+        "*": (403, 403),
+    },
+    "reports:builds": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 302),  # starts a build and goes back to the list
+        "reviewer": (200, 403),  # follows the builds; starts none
+        "outsider": (404, 404),
+        "*": (403, 403),
+    },
+    "reports:build_status": {
+        "anonymous": (302, 302),
+        "committee_admin": (302, 405),  # without htmx: back to the builds page
+        "reviewer": (302, 405),
+        "outsider": (404, 405),
+        "*": (403, 405),
+    },
+    "reports:build_changes": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 405),
+        "reviewer": (200, 405),
+        "outsider": (404, 405),
+        "*": (403, 405),
+    },
+    "reports:build_file": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "indicators:entry": {
         "anonymous": (302, 302),
@@ -136,15 +164,38 @@ def users(demo) -> dict[str, User | None]:
     }
 
 
+def approved_build(demo) -> int:
+    """A finished approved build of the January–August report (its files, not a real rendering)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.document import to_data
+    from reports.models import ReportBuild
+    from reports.selectors import follow_up_document
+
+    period = ReportingPeriod.objects.get(plan__committee=demo, slug="2019-jan-aug")
+    build = ReportBuild.objects.create(
+        period=period, kind="ataganden", trigger="nightly", status="done", finished_at=timezone.now(),
+        content=to_data(follow_up_document(period=period)),
+    )  # fmt: skip
+    build.pdf.save("rapport.pdf", ContentFile(b"%PDF-1.7"))
+    return build.pk
+
+
 def url_for(name: str, demo) -> str:
     from django.urls import reverse
 
     plan = Plan.objects.get(committee=demo, year=2019)
+    if name.startswith("reports:build_"):
+        build = approved_build(demo)
+        return reverse(name, args=["asn", "2019-jan-aug", build, *(["pdf"] if name == "reports:build_file" else [])])
     args = {
         "commitments:list": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
         "reports:contents": ["asn", "2019-jan-aug"],
         "reports:section": ["asn", "2019-jan-aug", 5],
+        "reports:introduction": ["asn", "2019-jan-aug"],
+        "reports:builds": ["asn", "2019-jan-aug"],
         "commitments:period_status": ["asn", "2019-helar"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],

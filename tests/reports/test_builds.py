@@ -52,9 +52,11 @@ def rewrite_entry(period, code, comment, *, reviewer) -> ProgressEntry:
 def test_a_build_stores_every_format_and_becomes_current(jan_aug, committee_admin, django_capture_on_commit_callbacks):
     build = build_now(jan_aug, capture=django_capture_on_commit_callbacks, user=committee_admin)
     assert (build.status, build.progress, build.attempts) == ("done", 100, 1)
-    assert build.requested_by == committee_admin and build.trigger == "manual"
+    assert build.requested_by == committee_admin
+    assert build.trigger == "manual"
     assert build.started_at <= build.finished_at
-    assert len(build.content_hash) == 64 and build.content["title"].startswith("Uppföljning av åtaganden")
+    assert len(build.content_hash) == 64
+    assert build.content["title"].startswith("Uppföljning av åtaganden")
     for field, magic in (("html", b"<!DOCTYPE html>"), ("docx", b"PK"), ("pdf", b"%PDF")):
         name = getattr(build, field).name
         assert name.startswith(f"reports/asn/2019-jan-aug/ataganden/{build.pk}/")
@@ -66,7 +68,9 @@ def test_a_build_stores_every_format_and_becomes_current(jan_aug, committee_admi
 def test_nothing_changed_means_no_new_build(jan_aug, django_capture_on_commit_callbacks):
     first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
     second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
-    assert second.status == "unchanged" and not second.pdf and second.content is None
+    assert second.status == "unchanged"
+    assert not second.pdf
+    assert second.content is None
     assert current_build(period=jan_aug, kind=KIND) == first
 
 
@@ -76,13 +80,16 @@ def test_an_approved_change_makes_a_new_current_build_and_the_changes_name_it(
     first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
     rewrite_entry(jan_aug, "A05", "<p>Helt ny text om ungdomarna.</p>", reviewer=reviewer)
     second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
-    assert second.status == "done" and second.content_hash != first.content_hash
+    assert second.status == "done"
+    assert second.content_hash != first.content_hash
     assert current_build(period=jan_aug, kind=KIND) == second
     changes = build_changes(first.content, second.content)
     assert len(changes) == 1
     (change,) = changes
-    assert change.kind == "changed" and change.section.startswith("5 Fler ungdomar")
-    assert "A05" not in change.what and "(Arbetsmarknadsavdelningen)" in change.what
+    assert change.kind == "changed"
+    assert change.section.startswith("5 Fler ungdomar")
+    assert "A05" not in change.what
+    assert "(Arbetsmarknadsavdelningen)" in change.what
     assert change.text.startswith("<del>Inom ramen för Ung Malmö bedrivs samverkan")
     kept_and_added = re.sub(r"<del>.*?</del>|</?ins>", "", change.text)
     assert kept_and_added == "Helt ny text om ungdomarna."
@@ -129,7 +136,7 @@ def test_a_failed_build_leaves_the_current_one_and_its_retry_completes(
         return real_render(document, fmt)
 
     monkeypatch.setattr(services, "render", broken_pdf)  # a fault injected into our own code
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk full"):
         services.build_run(build_id=build.pk, task_id="task-1")
     build.refresh_from_db()
     assert (build.status, build.error, bool(build.pdf)) == ("failed", "OSError: disk full", False)
@@ -139,7 +146,8 @@ def test_a_failed_build_leaves_the_current_one_and_its_retry_completes(
     monkeypatch.setattr(services, "render", real_render)
     assert services.build_run(build_id=build.pk, task_id="task-1").status == "done"
     build.refresh_from_db()
-    assert build.attempts == 2 and build.error == ""
+    assert build.attempts == 2
+    assert build.error == ""
     assert current_build(period=jan_aug, kind=KIND) == build
 
 
@@ -173,14 +181,16 @@ def test_stalled_builds_are_started_again_and_give_up_after_the_last_attempt(
     )  # fmt: skip
     assert services.stalled_builds_recover() == 0
     hopeless.refresh_from_db()
-    assert hopeless.status == "failed" and "3" in hopeless.error
+    assert hopeless.status == "failed"
+    assert "3" in hopeless.error
 
 
 def test_a_report_has_one_build_under_way_at_a_time(jan_aug, committee_admin):
     first = services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=committee_admin)
     again = services.build_request(period=jan_aug, kind=KIND, trigger="nightly")
     draft = services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=committee_admin, draft=True)
-    assert again == first and draft != first
+    assert again == first
+    assert draft != first
     assert ReportBuild.objects.filter(period=jan_aug).count() == 2
 
 
@@ -208,7 +218,8 @@ def test_a_draft_says_utkast_and_never_becomes_current(
     entry = ProgressEntry.objects.get(period=jan_aug, commitment__code="A05")
     reviewable_transition(obj=entry, action="reopen", user=reviewer, reason="Komplettera")
     draft = build_now(jan_aug, capture=django_capture_on_commit_callbacks, user=committee_admin, draft=True)
-    assert draft.status == "done" and draft.pdf.name.endswith("-utkast.pdf")
+    assert draft.status == "done"
+    assert draft.pdf.name.endswith("-utkast.pdf")
     assert current_build(period=jan_aug, kind=KIND) is None
     with draft.pdf.open("rb") as file, pikepdf.open(file) as pdf:
         pages = len(pdf.pages)
@@ -221,7 +232,8 @@ def test_a_draft_says_utkast_and_never_becomes_current(
 def _pdf_text(path) -> str:
     import subprocess
 
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
+    return subprocess.run(command, capture_output=True, check=True).stdout.decode()
 
 
 # The pages ---------------------------------------------------------------------------------------
@@ -233,7 +245,8 @@ def test_the_admin_starts_a_build_and_watches_it_finish(
     client.force_login(committee_admin)
     url = reverse("reports:builds", args=["asn", "2019-jan-aug"])
     page = client.get(url).content.decode()
-    assert "Bygg den godkända rapporten" in page and "Ingen godkänd version ännu." in page
+    assert "Bygg den godkända rapporten" in page
+    assert "Ingen godkänd version ännu." in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
     assert response.status_code == 302
@@ -257,7 +270,8 @@ def test_a_running_build_keeps_polling(client, jan_aug, reviewer):
     assert 'value="45"' in page
     assert "Bygg den godkända rapporten" not in page  # reviewers follow; committee admins build
     fragment = client.get(status_url, headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and 'value="45"' in fragment.content.decode()
+    assert fragment.status_code == 200
+    assert 'value="45"' in fragment.content.decode()
 
 
 def test_draft_files_are_for_reviewers_and_admins_only(client, jan_aug, reader, reviewer):
@@ -281,8 +295,10 @@ def test_the_changes_page_shows_what_an_approval_changed(
     second = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
     client.force_login(reviewer)
     page = client.get(reverse("reports:build_changes", args=["asn", "2019-jan-aug", second.pk])).content.decode()
-    assert "Ändrat:" in page and "Arbetsmarknadsavdelningen" in page
-    assert "<ins>" in page and "Helt" in page
+    assert "Ändrat:" in page
+    assert "Arbetsmarknadsavdelningen" in page
+    assert "<ins>" in page
+    assert "Helt" in page
 
 
 def test_the_admin_writes_the_introduction_and_it_is_sanitised(client, jan_aug, committee_admin):
@@ -303,5 +319,6 @@ def test_an_introduction_too_long_is_refused_and_kept_in_the_form(client, jan_au
     response = client.post(url, {"introduction": text})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Texten är för lång" in page and "ord ord ord" in page
+    assert "Texten är för lång" in page
+    assert "ord ord ord" in page
     assert ReportDefinition.objects.get(period=jan_aug, kind=KIND).introduction.startswith("<p>Arbetsmarknads")

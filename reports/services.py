@@ -149,7 +149,8 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
         current = None if build.draft else current_build(period=build.period, kind=build.kind)
         if current is not None and current.content_hash == fingerprint:
             return _finish(build, Status.UNCHANGED, content_hash=fingerprint)
-        name = slugify(f"{document.title} {build.period.plan.committee.slug}") + ("-utkast" if build.draft else "")
+        name = slugify(f"{document.title} {build.period.plan.committee.slug}".replace("–", " "))
+        name += "-utkast" if build.draft else ""
         files = {}
         for fmt, percent in STEPS:
             _progress(build, percent, _("Writing %(format)s") % {"format": fmt.label})

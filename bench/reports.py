@@ -3,9 +3,11 @@ Time the committee document for the demo: ``python -m bench.reports`` (part of `
 
 Loads the demo into a throwaway PostgreSQL database and prints the time to read the report
 (the selector) and to render it as HTML, DOCX and PDF, beyond Django's start-up, and
-WeasyPrint's own time on the finished HTML (the floor for our PDF time).
+WeasyPrint's own time on the finished HTML (the floor for our PDF time); then the same
+renderings of a document with ten times the demo's chapters, to show how time grows.
 """
 
+import copy
 import io
 import os
 import statistics
@@ -29,6 +31,7 @@ from reports.renderers.pdf import PRINT_CSS, render_pdf
 from reports.selectors import follow_up_document
 
 RUNS = 5
+TIMES = 10
 
 
 def timed(function, runs: int = RUNS) -> float:
@@ -42,25 +45,48 @@ def timed(function, runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
+def enlarged(document, times: int = TIMES):
+    """The demo document with its goal chapters repeated ``times`` times, numbered on."""
+    bigger = copy.deepcopy(document)
+    chapters = document.sections[1:]
+    bigger.sections = document.sections[:1]
+    for n in range(times):
+        for chapter in chapters:
+            section = copy.deepcopy(chapter)
+            section.number = str(len(bigger.sections) + 1)
+            bigger.sections.append(section)
+    return bigger
+
+
+def render_figures(document) -> list[tuple[str, float]]:
+    from weasyprint import HTML
+
+    html = render_html(document, stylesheet=PRINT_CSS)
+    return [
+        ("HTML", timed(lambda: render_html(document))),
+        ("DOCX", timed(lambda: render_docx(document))),
+        ("PDF (ours)", timed(lambda: render_pdf(document), runs=3)),
+        ("PDF (WeasyPrint alone)", timed(lambda: HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), runs=3)),
+    ]
+
+
 def main() -> int:
     with throwaway_database():
         call_command("load_demo", password="bench-pass-123", stdout=io.StringIO())
         period = ReportingPeriod.objects.select_related("plan__committee").get(slug="2019-jan-aug")
         with CaptureQueriesContext(connection) as queries:
             document = follow_up_document(period=period)
-        from weasyprint import HTML
-
-        html = render_html(document, stylesheet=PRINT_CSS)
-        figures = [
-            ("read (selector)", timed(lambda: follow_up_document(period=period))),
-            ("HTML", timed(lambda: render_html(document))),
-            ("DOCX", timed(lambda: render_docx(document))),
-            ("PDF (ours)", timed(lambda: render_pdf(document), runs=3)),
-            ("PDF (WeasyPrint alone)", timed(lambda: HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"), runs=3)),
-        ]
+        read = timed(lambda: follow_up_document(period=period))
+        base = render_figures(document)
+        big = enlarged(document)
+        large = render_figures(big)
         print(f"Demo report ataganden 2019-jan-aug: {len(document.sections)} sections, {len(queries)} queries to read")
-        for name, seconds in figures:
-            print(f"{name:<26} {seconds:>8.3f} s")
+        print(f"{'':<26} {'demo':>9} {f'{TIMES}× chapters':>14} {'ratio':>7}")
+        print(f"{'read (selector)':<26} {read:>8.3f}s")
+        for (name, seconds), (_name, big_seconds) in zip(base, large, strict=True):
+            print(f"{name:<26} {seconds:>8.3f}s {big_seconds:>13.3f}s {big_seconds / seconds:>6.1f}×")
+        ours, floor = base[2][1], base[3][1]
+        print(f"PDF ours / WeasyPrint alone: {ours / floor:.2f} (demo), {large[2][1] / large[3][1]:.2f} ({TIMES}×)")
     return 0
 
 

@@ -50,7 +50,7 @@ def enlarged(document, times: int = TIMES):
     bigger = copy.deepcopy(document)
     chapters = document.sections[1:]
     bigger.sections = document.sections[:1]
-    for n in range(times):
+    for _ in range(times):
         for chapter in chapters:
             section = copy.deepcopy(chapter)
             section.number = str(len(bigger.sections) + 1)

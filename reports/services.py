@@ -34,7 +34,7 @@ from commitments.services import rich_text_clean
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat
 from .renderers import render
-from .selectors import current_build, report_document
+from .selectors import DOCUMENTS, current_build, report_document
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -92,8 +92,6 @@ def build_enqueue(build: ReportBuild) -> None:
 def nightly_builds_request() -> list[ReportBuild]:
     """Request the approved build of every report of every committee's open periods."""
     periods = ReportingPeriod.objects.filter(status=ReportingPeriod.Status.OPEN).select_related("plan")
-    from .selectors import DOCUMENTS
-
     return [
         build_request(period=period, kind=kind, trigger=ReportBuild.Trigger.NIGHTLY)
         for period in periods.order_by("plan__committee__slug", "start")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Goal, ProgressEntry, ReportingPeriod, ReviewStatus
 from commitments.richtext import sanitize_rich_text
-from indicators.models import Indicator, Outcome
+from indicators.models import Indicator, Outcome, PriorOutcome, Target
 
 from . import formatting
 from .document import (
@@ -144,7 +144,93 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
     )
 
 
-DOCUMENTS = {ReportKind.FOLLOW_UP: follow_up_document}
+def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+    """
+    Return the plan proposal (report kind ``namndsbudget``) of the period's plan year.
+
+    Per goal area and goal (in its proposal wording), the goal indicators with the year's
+    target, last year's outcome and last year's target: "Målindikator | Målvärde 2019 |
+    Utfall 2018 | Målvärde 2018". Columns that no indicator of a goal fills are left out,
+    as in the committee's own drafts. Reads the plan only (no entries), in fixed queries.
+    """
+    plan = period.plan
+    year = plan.year
+    values = lambda model, years: model.objects.filter(year__in=years).order_by("year", "part")  # noqa: E731
+    goals = (
+        Goal.objects.filter(plan=plan)
+        .select_related("goal_area")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.filter(level=Indicator.Level.GOAL)
+                .prefetch_related(
+                    Prefetch("targets", queryset=values(Target, [year, year - 1]), to_attr="shown_targets"),
+                    Prefetch("prior_outcomes", queryset=values(PriorOutcome, [year - 1]), to_attr="shown_outcomes"),
+                )
+                .order_by("sort_order"),
+                to_attr="goal_indicators",
+            )
+        )
+        .order_by("goal_area__sort_order", "sort_order")
+    )
+    document = Document(
+        kind=ReportKind.PLAN_PROPOSAL,
+        title=_("Committee budget %(year)s: proposed committee goals and indicators") % {"year": year},
+        organisation=plan.committee.organisation,
+        committee=plan.committee.name,
+        period=str(year),
+        draft=draft,
+    )
+    definition = ReportDefinition.objects.filter(period=period, kind=ReportKind.PLAN_PROPOSAL).first()
+    if definition and definition.introduction.strip():
+        document.sections.append(
+            Section(heading=_("Introduction"), blocks=[RichText(sanitize_rich_text(definition.introduction))])
+        )
+    header = (
+        _("Goal indicator"),
+        _("Target %(year)s") % {"year": year},
+        _("Outcome %(year)s") % {"year": year - 1},
+        _("Target %(year)s") % {"year": year - 1},
+    )
+    area_sections = {}
+    for goal in goals:
+        area = goal.goal_area
+        if area.pk not in area_sections:
+            heading = _("Goal area %(number)s – %(name)s") % {"number": area.number, "name": area.name}
+            area_sections[area.pk] = Section(heading=heading if area.number else area.name)
+            document.sections.append(area_sections[area.pk])
+        label = _("New committee goal") if goal.is_new else _("Committee goal")
+        section = Section(heading=f"{label}: {goal.proposal_text or goal.text}")
+        rows = []
+        for indicator in goal.goal_indicators:
+            name = _("New indicator: %(name)s") % {"name": indicator.name} if indicator.is_new else indicator.name
+            rows.append(
+                (
+                    name,
+                    _year_values(indicator, indicator.shown_targets, year),
+                    _year_values(indicator, indicator.shown_outcomes, year - 1),
+                    _year_values(indicator, indicator.shown_targets, year - 1),
+                )
+            )
+        if rows:
+            used = max((i for row in rows for i, cell in enumerate(row) if cell), default=0) + 1
+            used = max(used, 2)
+            section.blocks.append(Table(caption="", header=header[:used], rows=tuple(row[:used] for row in rows)))
+        area_sections[area.pk].subsections.append(section)
+    return document
+
+
+def _year_values(indicator: Indicator, items, year: int) -> str:
+    """Targets or outcomes of a year as printed: the text as written, else the figure with its unit."""
+    shown = []
+    for item in items:
+        if item.year == year:
+            text = item.text or formatting.with_unit(item.value, indicator.unit_suffix)
+            shown.append(f"{item.part}: {text}" if item.part else text)
+    return " ".join(shown)
+
+
+DOCUMENTS = {ReportKind.FOLLOW_UP: follow_up_document, ReportKind.PLAN_PROPOSAL: plan_proposal_document}
 
 
 def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) -> Document:
@@ -161,10 +247,10 @@ def current_build(*, period: ReportingPeriod, kind: str) -> ReportBuild | None:
     )
 
 
-def builds_for_period(*, period: ReportingPeriod, kind: str, limit: int = 20) -> list[ReportBuild]:
-    """The report's latest builds, newest first, without their stored content."""
+def builds_for_period(*, period: ReportingPeriod, limit: int = 20) -> list[ReportBuild]:
+    """The period's latest builds of every kind, newest first, without their stored content."""
     return list(
-        ReportBuild.objects.filter(period=period, kind=kind)
+        ReportBuild.objects.filter(period=period)
         .select_related("requested_by")
         .defer("content")
         .order_by("-created_at", "-pk")[:limit]

@@ -72,19 +72,22 @@ def _build(period, kwargs) -> ReportBuild:
 
 
 class BuildsView(LoginRequiredMixin, View):
-    """The report's builds: the current one, those under way with their progress, the latest ones."""
+    """The period's reports: each kind's current build, the builds under way with their progress, the latest."""
 
     def get(self, request, **kwargs):
         period = _period_for_builds(request, kwargs)
-        builds = builds_for_period(period=period, kind=KIND)
+        reports = [
+            {"kind": kind, "label": label, "current": current_build(period=period, kind=kind)}
+            for kind, label in ReportKind.choices
+        ]
         return TemplateResponse(
             request,
             "reports/builds.html",
             {
                 "committee": period.plan.committee,
                 "period": period,
-                "builds": builds,
-                "current": current_build(period=period, kind=KIND),
+                "reports": reports,
+                "builds": builds_for_period(period=period),
                 "can_build": is_committee_admin(request.user, period.plan.committee_id),
                 "formats": ReportFormat.choices,
             },
@@ -93,11 +96,15 @@ class BuildsView(LoginRequiredMixin, View):
     def post(self, request, **kwargs):
         """A committee admin starts a build: the approved document, or a draft with everything written."""
         period = _period_for_builds(request, kwargs)
-        draft = request.POST.get("draft") == "1"
-        build = build_request(
-            period=period, kind=KIND, draft=draft, trigger=ReportBuild.Trigger.MANUAL, user=request.user
-        )
-        messages.success(request, _("Build %(number)s is under way.") % {"number": build.pk})
+        kind = request.POST.get("kind", KIND)
+        if kind not in ReportKind.values:
+            messages.error(request, _("Unknown kind of report."))
+        else:
+            draft = request.POST.get("draft") == "1"
+            build = build_request(
+                period=period, kind=kind, draft=draft, trigger=ReportBuild.Trigger.MANUAL, user=request.user
+            )
+            messages.success(request, _("Build %(number)s is under way.") % {"number": build.pk})
         return redirect("reports:builds", committee=kwargs["committee"], period=kwargs["period"])
 
 
@@ -172,9 +179,12 @@ class IntroductionView(LoginRequiredMixin, View):
         )
         if not is_committee_admin(request.user, self.period.plan.committee_id):
             raise PermissionDenied
-        self.definition = ReportDefinition.objects.filter(period=self.period, kind=KIND).first() or ReportDefinition(
-            period=self.period, kind=KIND
-        )
+        self.kind = request.GET.get("kind", KIND)
+        if self.kind not in ReportKind.values:
+            raise Http404
+        self.definition = ReportDefinition.objects.filter(
+            period=self.period, kind=self.kind
+        ).first() or ReportDefinition(period=self.period, kind=self.kind)
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, form, status=200):
@@ -182,6 +192,7 @@ class IntroductionView(LoginRequiredMixin, View):
             "form": form,
             "committee": self.period.plan.committee,
             "period": self.period,
+            "kind_label": ReportKind(self.kind).label,
             "unsaved": self.request.method == "POST",
             "editor_media": form.fields["introduction"].widget.media.with_nonce(self.request.csp_nonce),
         }

@@ -17,7 +17,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from reports.document import CommitmentTable, Document, IndicatorTable, RichText, Table
+from reports.document import CommitmentTable, Document, IndicatorTable, RichText, Section, Table
 
 BLOCK_TAGS = {"p", "li", "h3", "h4"}
 
@@ -41,35 +41,42 @@ def render_docx(document: Document) -> bytes:
     word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     for section in document.sections:
-        heading = f"{section.number} {section.heading}" if section.number else section.heading
-        word.add_heading(heading, level=1)
-        for block in section.blocks:
-            if isinstance(block, RichText):
-                _add_rich_text(word, block)
-            elif isinstance(block, Table):
-                _add_table(word, block)
-            elif isinstance(block, CommitmentTable):
-                table = _new_table(word, ("Åtagande", "Kommentar"))
-                for row in block.rows:
-                    cells = table.add_row().cells
-                    cells[0].text = row.text
-                    target = cells[1]
-                    if row.assessment:
-                        target.paragraphs[0].add_run(f"{row.assessment.symbol} ").bold = True
-                        target.paragraphs[0].add_run(f"({row.assessment.label})").italic = True
-                    _add_rich_text(target, row.comment)
-            elif isinstance(block, IndicatorTable):
-                table = _new_table(word, ("Åtagandeindikator", "Utfall", "Kommentar"))
-                for row in block.rows:
-                    cells = table.add_row().cells
-                    cells[0].text = row.name
-                    cells[1].text = row.outcome
-                    _add_rich_text(cells[2], row.comment)
-                    if row.breakdown:
-                        _add_table(cells[2], row.breakdown)
+        _add_section(word, section, level=1)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def _add_section(word, section: Section, *, level: int) -> None:
+    """A heading at ``level`` (Word's Heading 1, 2, …), its blocks, then its subsections one level down."""
+    heading = f"{section.number} {section.heading}" if section.number else section.heading
+    word.add_heading(heading, level=min(level, 9))
+    for block in section.blocks:
+        if isinstance(block, RichText):
+            _add_rich_text(word, block)
+        elif isinstance(block, Table):
+            _add_table(word, block)
+        elif isinstance(block, CommitmentTable):
+            table = _new_table(word, ("Åtagande", "Kommentar"))
+            for row in block.rows:
+                cells = table.add_row().cells
+                cells[0].text = row.text
+                target = cells[1]
+                if row.assessment:
+                    target.paragraphs[0].add_run(f"{row.assessment.symbol} ").bold = True
+                    target.paragraphs[0].add_run(f"({row.assessment.label})").italic = True
+                _add_rich_text(target, row.comment)
+        elif isinstance(block, IndicatorTable):
+            table = _new_table(word, ("Åtagandeindikator", "Utfall", "Kommentar"))
+            for row in block.rows:
+                cells = table.add_row().cells
+                cells[0].text = row.name
+                cells[1].text = row.outcome
+                _add_rich_text(cells[2], row.comment)
+                if row.breakdown:
+                    _add_table(cells[2], row.breakdown)
+    for subsection in section.subsections:
+        _add_section(word, subsection, level=level + 1)
 
 
 def _set_language(word, language: str) -> None:

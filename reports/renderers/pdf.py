@@ -25,8 +25,11 @@ body { font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 10.
 .toc li { margin: 0.15cm 0; }
 .toc a { color: inherit; text-decoration: none; display: block; }
 .toc a::after { content: leader(".") target-counter(attr(href url), page); }
-section { page-break-before: always; }
+section.level-2 { page-break-before: always; }
 h2 { font-size: 15pt; }
+h3 { font-size: 12.5pt; margin-top: 0.6cm; }
+h4 { font-size: 11pt; }
+.toc ol ol { padding-left: 1.2em; }
 table { border-collapse: collapse; width: 100%; margin: 0.4cm 0; }
 th, td { border: 0.5pt solid #555; padding: 4pt 6pt; vertical-align: top; text-align: left; }
 thead { display: table-header-group; }

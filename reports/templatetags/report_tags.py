@@ -19,3 +19,20 @@ def block_kind(block) -> str:
 def safe_rich(text: RichText) -> str:
     """Render a rich-text block: sanitised once more on the way out."""
     return mark_safe(sanitize_rich_text(text.html))  # noqa: S308 (the allowlist sanitiser's output)
+
+
+@register.simple_tag
+def outline(sections, prefix="section", level=2) -> list[dict]:
+    """
+    The sections as a tree for the templates: each node has its ``section``, an ``id`` to link
+    to (section-1, section-1-2, …), its heading ``level`` (h2 for chapters) and ``children``.
+    """
+    return [
+        {
+            "section": section,
+            "id": f"{prefix}-{n}",
+            "level": level,
+            "children": outline(section.subsections, f"{prefix}-{n}", level + 1),
+        }
+        for n, section in enumerate(sections, start=1)
+    ]

@@ -205,7 +205,8 @@ def test_only_committee_admins_start_builds(jan_aug, reviewer):
 def test_the_nightly_run_requests_the_open_periods_only(demo):
     builds = services.nightly_builds_request()
     assert [(b.period.slug, b.kind, b.draft, b.trigger) for b in builds] == [
-        ("2019-helar", "ataganden", False, "nightly")
+        ("2019-helar", "ataganden", False, "nightly"),
+        ("2019-helar", "namndsbudget", False, "nightly"),
     ]
     assert services.nightly_builds_request() == builds  # still queued: the same builds
 

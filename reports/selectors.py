@@ -221,12 +221,18 @@ def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> D
 
 
 def _year_values(indicator: Indicator, items, year: int) -> str:
-    """Targets or outcomes of a year as printed: the text as written, else the figure with its unit."""
+    """
+    Targets or outcomes of a year as printed: the text as written, else the figure with its
+    unit. Parts of the year come first, named ("maj-dec: 3 089"), then the whole year, named
+    "helår" only beside parts.
+    """
+    chosen = sorted((item for item in items if item.year == year), key=lambda item: (item.part == "", item.part))
+    has_parts = any(item.part for item in chosen)
     shown = []
-    for item in items:
-        if item.year == year:
-            text = item.text or formatting.with_unit(item.value, indicator.unit_suffix)
-            shown.append(f"{item.part}: {text}" if item.part else text)
+    for item in chosen:
+        text = item.text or formatting.with_unit(item.value, indicator.unit_suffix)
+        label = item.part or (_("whole year") if has_parts else "")
+        shown.append(f"{label}: {text}" if label else text)
     return " ".join(shown)
 
 

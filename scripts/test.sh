@@ -7,6 +7,8 @@ source scripts/services.sh
 # Chromium for the browser tests, xgettext for the translation check.
 command -v chromium >/dev/null || apt_install chromium fonts-liberation2
 command -v xgettext >/dev/null || apt_install gettext
+# pdftotext for the tests that read the text of the built PDF.
+command -v pdftotext >/dev/null || apt_install poppler-utils
 # WeasyPrint's system libraries and fonts for the PDF tests.
 .venv/bin/python -c "import weasyprint" 2>/dev/null && fc-list | grep -qi "liberation" \
   || apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu fonts-liberation2

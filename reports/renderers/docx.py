@@ -35,6 +35,10 @@ def render_docx(document: Document) -> bytes:
     word.add_paragraph(document.committee)
     if document.draft:
         word.add_paragraph("UTKAST – innehåller inrapporteringar som inte är godkända")
+        # …and on every page, in the page header.
+        header = word.sections[0].header.paragraphs[0]
+        header.text = "UTKAST"
+        header.runs[0].bold = True
     word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     word.add_paragraph("Innehållsförteckning", style="Heading 1")
     _add_toc(word)

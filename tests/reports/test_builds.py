@@ -323,3 +323,25 @@ def test_an_introduction_too_long_is_refused_and_kept_in_the_form(client, jan_au
     assert "Texten är för lång" in page
     assert "ord ord ord" in page
     assert ReportDefinition.objects.get(period=jan_aug, kind=KIND).introduction.startswith("<p>Arbetsmarknads")
+
+
+def test_the_renderers_read_only_the_document(jan_aug, django_assert_num_queries):
+    from reports.renderers import render
+
+    document = follow_up_document(period=jan_aug, draft=True)
+    with django_assert_num_queries(0):
+        for fmt in ("html", "docx", "pdf"):
+            render(document, fmt)
+
+
+def test_a_draft_docx_says_utkast_in_the_page_header(jan_aug):
+    import io
+
+    from docx import Document as WordDocument
+
+    from reports.renderers import render
+
+    word = WordDocument(io.BytesIO(render(follow_up_document(period=jan_aug, draft=True), "docx")))
+    assert word.sections[0].header.paragraphs[0].text == "UTKAST"
+    approved = WordDocument(io.BytesIO(render(follow_up_document(period=jan_aug), "docx")))
+    assert approved.sections[0].header.paragraphs[0].text == ""

@@ -263,6 +263,10 @@ class AssessmentValue(BaseModel):
     def __str__(self) -> str:
         return f"{self.symbol} {self.label}".strip()
 
+    def sentence_for(self, year: int) -> str:
+        """The assessment sentence as the document prints it; ``{year}`` in it becomes ``year``."""
+        return self.sentence.replace("{year}", str(year))
+
 
 class Plan(BaseModel):
     """A committee's plan for one year (nämndsbudget): the frame of goals and commitments."""
@@ -412,6 +416,13 @@ class Goal(PlanItem):
         _("the committee contributes"),
         default=True,
         help_text=_("For city council goals: whether the committee is assigned to contribute."),
+    )
+    departments = models.ManyToManyField(
+        "Department",
+        blank=True,
+        related_name="goals",
+        verbose_name=_("departments"),
+        help_text=_("The departments that write the follow-up of the committee's contribution to the goal."),
     )
 
     class Meta:
@@ -617,6 +628,51 @@ class ProgressEntry(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.commitment.code} – {self.department.code} – {self.period.slug}"
+
+
+class GoalContribution(Reviewable):
+    """
+    A department's follow-up of the committee's contribution to a goal for a period (the
+    årsanalys's "Uppföljning av bidrag till kommunfullmäktigemålet"), with two assessments:
+    for the year (``assessment``, on the plan's goal-year scale) and of the expected
+    förflyttning over the mandate period (``mandate_assessment``), each with its motivation.
+    """
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("goal"))
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("reporting period")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("department")
+    )
+    assessment_motivation = models.TextField(
+        _("motivation of the assessment for the year"), blank=True, help_text=_("“Bedömningen baseras på …”")
+    )
+    mandate_assessment = models.ForeignKey(
+        AssessmentValue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment for the mandate period"),
+    )
+    mandate_motivation = models.TextField(_("motivation of the assessment for the mandate period"), blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
+
+    natural_key_fields = ("goal", "period", "department")
+
+    class Meta:
+        ordering = ["period", "goal__goal_area__sort_order", "goal__sort_order", "department__sort_order"]
+        verbose_name = _("goal contribution")
+        verbose_name_plural = _("goal contributions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "period", "department"], name="contribution_unique_goal_period_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal.code} – {self.department.code} – {self.period.slug}"
 
 
 class Event(models.Model):

@@ -15,6 +15,8 @@ from .models import (
     Committee,
     Department,
     Event,
+    Goal,
+    GoalContribution,
     Membership,
     Plan,
     ProgressEntry,
@@ -115,6 +117,12 @@ def progress_entry_get_or_new(
     """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
     entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
+
+
+def goal_contribution_get_or_new(*, goal: Goal, period: ReportingPeriod, department: Department) -> GoalContribution:
+    """Return the department's follow-up of its contribution to the goal, unsaved if there is none yet."""
+    contribution = GoalContribution.objects.filter(goal=goal, period=period, department=department).first()
+    return contribution or GoalContribution(goal=goal, period=period, department=department)
 
 
 def attach_entries(rows: list, period: ReportingPeriod) -> list:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .events import event_period
-from .models import AssessmentValue, EntryMessage, ProgressEntry, ReportingPeriod
+from .models import AssessmentValue, EntryMessage, GoalContribution, ProgressEntry, ReportingPeriod
 from .permissions import can_edit_department, can_review, is_committee_admin
 from .richtext import MAX_LENGTH, sanitize_rich_text
 from .workflow import InvalidTransition, reviewable_save
@@ -53,6 +53,53 @@ def progress_entry_save(
         raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
     values = {"comment": rich_text_clean(comment), "assessment": assessment}
     return reviewable_save(obj=entry, expected_version=expected_version, values=values, user=user)
+
+
+def goal_contribution_save(
+    *,
+    contribution: GoalContribution,
+    user: User,
+    comment: str,
+    assessment: AssessmentValue | None,
+    assessment_motivation: str,
+    mandate_assessment: AssessmentValue | None,
+    mandate_motivation: str,
+    expected_version: int,
+) -> GoalContribution:
+    """
+    Save a department's follow-up of its contribution to a goal, as a draft: the text and the
+    two assessments (for the year, and the expected förflyttning over the mandate period),
+    each from the plan's own scale and each with its motivation.
+
+    Only the editors of a department assigned to the goal may, while the period is open and
+    the row is a draft or returned; a save from an old version raises ``workflow.Conflict``.
+    Nothing is saved when anything is wrong; every problem is named.
+    """
+    goal, period = contribution.goal, contribution.period
+    if not can_edit_department(user, contribution.department):
+        raise PermissionDenied
+    if goal.plan_id != period.plan_id or not goal.departments.filter(pk=contribution.department_id).exists():
+        raise PermissionDenied
+    plan = goal.plan
+    errors = {}
+    for field, value, scale, motivation_field, motivation in (
+        ("assessment", assessment, plan.goal_year_scale, "assessment_motivation", assessment_motivation),
+        ("mandate_assessment", mandate_assessment, plan.goal_mandate_scale, "mandate_motivation", mandate_motivation),
+    ):
+        if value is not None and (scale is None or value.scale_id != scale.pk):
+            errors[field] = _("Choose a value of the plan's scale for this assessment.")
+        elif value is not None and not (motivation or "").strip():
+            errors[motivation_field] = _("Give the grounds for the assessment (“Bedömningen baseras på …”).")
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "comment": rich_text_clean(comment),
+        "assessment": assessment,
+        "assessment_motivation": (assessment_motivation or "").strip(),
+        "mandate_assessment": mandate_assessment,
+        "mandate_motivation": (mandate_motivation or "").strip(),
+    }
+    return reviewable_save(obj=contribution, expected_version=expected_version, values=values, user=user)
 
 
 def period_close(*, period: ReportingPeriod, user: User) -> ReportingPeriod:

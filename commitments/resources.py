@@ -134,7 +134,7 @@ class GoalAreaResource(PlanResource):
 class GoalResource(PlanResource):
     sheet_name = "Mål"
     parent_column = "målområde"
-    optional_columns = ("kortnamn", "förslagstext", "ny", "bidrar")
+    optional_columns = ("kortnamn", "förslagstext", "ny", "bidrar", "ansvariga")
 
     code = text_field("code", "kod")
     goal_area = fields.Field(attribute="goal_area", column_name="målområde")
@@ -154,21 +154,35 @@ class GoalResource(PlanResource):
     proposal_text = text_field("proposal_text", "förslagstext")
     is_new = fields.Field(attribute="is_new", column_name="ny", widget=YesNoWidget())
     contributes = fields.Field(attribute="contributes", column_name="bidrar", widget=YesNoWidget(blank=True))
+    #: The departments that write the follow-up of the contribution to the goal (årsanalys).
+    departments = fields.Field(attribute="departments", column_name="ansvariga", m2m_add=False)
     sort_order = order_field()
 
     class Meta(PlanResource.Meta):
         model = Goal
         fields = (
             "year", "code", "goal_area", "level", "text", "short_name", "proposal_text",
-            "is_new", "contributes", "sort_order",
+            "is_new", "contributes", "departments", "sort_order",
         )  # fmt: skip
 
     def __init__(self, plan: Plan) -> None:
         super().__init__(plan)
         self.fields["goal_area"].widget = CodeWidget(GoalArea, lambda: GoalArea.objects.filter(plan=self.plan))
+        self.fields["departments"].widget = CodeListWidget(
+            Department, lambda: Department.objects.filter(committee_id=self.plan.committee_id)
+        )
+
+    def check_row(self, row) -> dict[str, list[str]]:
+        errors = super().check_row(row)
+        if "ansvariga" in row:
+            try:  # many-to-many values are saved after the row: an unknown code is checked here
+                self.fields["departments"].clean(row)
+            except ValueError as e:
+                errors["departments"] = [str(e)]
+        return errors
 
     def plan_queryset(self):
-        return Goal.objects.filter(plan=self.plan).select_related("goal_area")
+        return Goal.objects.filter(plan=self.plan).select_related("goal_area").prefetch_related("departments")
 
 
 class CommitmentResource(PlanResource):

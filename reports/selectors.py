@@ -248,6 +248,7 @@ def current_build(*, period: ReportingPeriod, kind: str) -> ReportBuild | None:
     """The report's current build: the latest one that is done in every format and not a draft."""
     return (
         ReportBuild.objects.filter(period=period, kind=kind, draft=False, status=ReportBuild.Status.DONE)
+        .defer("content")
         .order_by("-finished_at", "-pk")
         .first()
     )

@@ -18,11 +18,13 @@ import socket
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,7 +35,7 @@ from commitments.services import rich_text_clean
 
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat
-from .renderers import render
+from .renderers import RENDERER_VERSION, render
 from .selectors import DOCUMENTS, current_build, report_document
 
 if TYPE_CHECKING:
@@ -70,15 +72,21 @@ def build_request(
     if user is not None and not is_committee_admin(user, period.plan.committee_id):
         raise PermissionDenied
     active = ReportBuild.objects.filter(period=period, kind=kind, draft=draft, status__in=ReportBuild.ACTIVE)
-    try:
-        with transaction.atomic():
-            build = ReportBuild.objects.create(
-                period=period, kind=kind, draft=draft, trigger=trigger, requested_by=user, status=Status.QUEUED
-            )
-    except IntegrityError:
-        return active.get()
-    build_enqueue(build)
-    return build
+    for _attempt in range(3):  # the build under way may finish between the insert and the read
+        try:
+            with transaction.atomic():
+                build = ReportBuild.objects.create(
+                    period=period, kind=kind, draft=draft, trigger=trigger, requested_by=user,
+                    status=Status.QUEUED, heartbeat_at=timezone.now(),
+                )  # fmt: skip
+        except IntegrityError:
+            under_way = active.first()
+            if under_way is not None:
+                return under_way
+        else:
+            build_enqueue(build)
+            return build
+    raise RuntimeError(f"Could not request a build of {kind} for {period}")
 
 
 def build_enqueue(build: ReportBuild) -> None:
@@ -90,126 +98,138 @@ def build_enqueue(build: ReportBuild) -> None:
 
 
 def nightly_builds_request() -> list[ReportBuild]:
-    """Request the approved build of every report of every committee's open periods."""
-    periods = ReportingPeriod.objects.filter(status=ReportingPeriod.Status.OPEN).select_related("plan")
-    return [
-        build_request(period=period, kind=kind, trigger=ReportBuild.Trigger.NIGHTLY)
-        for period in periods.order_by("plan__committee__slug", "start")
-        for kind in DOCUMENTS
-    ]
-
-
-def build_claim(*, build_id: int, task_id: str) -> bool:
     """
-    Mark the build as running in this process; return False when it is not this task's to run.
+    Request the approved build of every report of every committee's open periods. A request
+    that fails is logged and the others go on.
+    """
+    periods = ReportingPeriod.objects.filter(status=ReportingPeriod.Status.OPEN).select_related("plan__committee")
+    builds = []
+    for period in periods.order_by("plan__committee__slug", "start"):
+        for kind in DOCUMENTS:
+            try:
+                builds.append(build_request(period=period, kind=kind, trigger=ReportBuild.Trigger.NIGHTLY))
+            except Exception:
+                logger.exception("The nightly build of %s for %s could not be requested", kind, period)
+    return builds
 
-    A queued build is claimed by the first task that reaches it. A build that is running or
-    failed is claimed again only by the same task (Celery delivering it again after its worker
-    died, or its retry) or when it has shown no sign of life for ``REPORT_BUILD_STALE_AFTER``.
+
+class Superseded(Exception):
+    """This attempt no longer owns the build (it was claimed again after it stalled)."""
+
+
+def build_claim(*, build_id: int, task_id: str) -> int | None:
+    """
+    Mark the build as running in this process; return the attempt's number, or None when the
+    build is not this task's to run.
+
+    A queued build is claimed by the first task that reaches it. A running build is claimed
+    again only by the same task (Celery delivering it again after its pool process died);
+    a build whose whole worker died is put back in the queue by ``stalled_builds_recover``.
     """
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.REPORT_BUILD_STALE_AFTER)
-    claimable = (
-        Q(status=Status.QUEUED)
-        | Q(status__in=[Status.RUNNING, Status.FAILED], task_id=task_id)
-        | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
-    )
-    return bool(
-        ReportBuild.objects.filter(claimable, pk=build_id, attempts__lt=settings.REPORT_BUILD_MAX_ATTEMPTS).update(
-            status=Status.RUNNING,
-            task_id=task_id,
-            worker=f"{socket.gethostname()} pid {os.getpid()}",
-            attempts=F("attempts") + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0,
-            step="",
-            error="",
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, task_id=task_id)
+    with transaction.atomic():
+        build = (
+            ReportBuild.objects.select_for_update()
+            .filter(claimable, pk=build_id, attempts__lt=settings.REPORT_BUILD_MAX_ATTEMPTS)
+            .only("attempts")
+            .first()
         )
-    )
+        if build is None:
+            return None
+        attempt = build.attempts + 1
+        ReportBuild.objects.filter(pk=build_id).update(
+            status=Status.RUNNING, task_id=task_id, worker=f"{socket.gethostname()} pid {os.getpid()}",
+            attempts=attempt, started_at=now, heartbeat_at=now, progress=0, step="", error="",
+        )  # fmt: skip
+    return attempt
 
 
 def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
     """
     Build the report in every format; return the build, or None when it was not this task's.
 
-    Raises what the rendering raised, after recording it on the build (status ``failed``),
-    so that the task can retry.
+    Every write names the attempt, so that an attempt that lost the build (it stalled and
+    was started again) changes nothing. A failure is recorded on the build and raised for
+    the task: the build goes back to the queue for its retry, or, after its last attempt or
+    when it ran out of time, ends as failed.
     """
-    if not build_claim(build_id=build_id, task_id=task_id):
+    attempt = build_claim(build_id=build_id, task_id=task_id)
+    if attempt is None:
         return None
-    build = ReportBuild.objects.select_related("period__plan__committee").get(pk=build_id)
+    mine = ReportBuild.objects.filter(pk=build_id, task_id=task_id, attempts=attempt, status=Status.RUNNING)
     try:
-        _progress(build, 5, _("Reading the approved content"))
+        build = ReportBuild.objects.select_related("period__plan__committee").defer("content").get(pk=build_id)
+        _progress(mine, 5, _("Reading the approved content"))
         document = report_document(period=build.period, kind=build.kind, draft=build.draft)
         data = to_data(document)
-        fingerprint = content_hash(data)
+        fingerprint = content_hash({"renderer": RENDERER_VERSION, "content": data})
         current = None if build.draft else current_build(period=build.period, kind=build.kind)
         if current is not None and current.content_hash == fingerprint:
-            return _finish(build, Status.UNCHANGED, content_hash=fingerprint)
+            _finish(mine, status=Status.UNCHANGED, content_hash=fingerprint)
+            return ReportBuild.objects.get(pk=build_id)
         name = slugify(f"{document.title} {build.period.plan.committee.slug}".replace("–", " "))
         name += "-utkast" if build.draft else ""
         files = {}
         for fmt, percent in STEPS:
-            _progress(build, percent, _("Writing %(format)s") % {"format": fmt.label})
-            files[fmt] = (f"{name}.{fmt.value}", render(document, fmt))
-        _progress(build, 95, _("Saving the files"))
-        for fmt, (filename, content) in files.items():
-            field = build.file_for(fmt)
-            path = build_file_path_for(build, filename)
-            field.storage.delete(path)  # a retry overwrites what an attempt that died left behind
-            field.name = field.storage.save(path, ContentFile(content))
-        return _finish(build, Status.DONE, content_hash=fingerprint, content=data)
-    except BaseException as error:  # the soft time limit too; the task decides about a retry
+            _progress(mine, percent, _("Writing %(format)s") % {"format": fmt.label})
+            files[fmt] = render(document, fmt)
+        _progress(mine, 95, _("Saving the files"))
+        paths = {}
+        for fmt, content in files.items():
+            # Each attempt writes to a folder of its own: an attempt that stalled cannot
+            # overwrite the files of the one that took over.
+            path = build.html.field.generate_filename(build, f"{attempt}/{name}.{fmt.value}")
+            paths[fmt.value] = default_storage.save(path, ContentFile(content))
+        _finish(mine, status=Status.DONE, content_hash=fingerprint, content=data, **paths)
+        return ReportBuild.objects.get(pk=build_id)
+    except Superseded:
+        logger.warning("Report build %s attempt %s was taken over; it stops", build_id, attempt)
+        return None
+    except BaseException as error:  # the soft time limit too
         logger.exception("Report build %s failed", build_id)
-        ReportBuild.objects.filter(pk=build_id, status=Status.RUNNING).update(
-            status=Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
+        final = isinstance(error, SoftTimeLimitExceeded) or attempt >= settings.REPORT_BUILD_MAX_ATTEMPTS
+        mine.update(
+            status=Status.FAILED if final else Status.QUEUED,
+            error=_("Attempt %(n)s failed (%(error)s).") % {"n": attempt, "error": type(error).__name__},
+            finished_at=timezone.now() if final else None,
             heartbeat_at=timezone.now(),
         )
         raise
 
 
-def build_file_path_for(build: ReportBuild, filename: str) -> str:
-    return build.html.field.generate_filename(build, filename)
+def _progress(mine, percent: int, step: str) -> None:
+    if not mine.update(progress=percent, step=step, heartbeat_at=timezone.now()):
+        raise Superseded
 
 
-def _progress(build: ReportBuild, percent: int, step: str) -> None:
-    ReportBuild.objects.filter(pk=build.pk).update(progress=percent, step=step, heartbeat_at=timezone.now())
-
-
-def _finish(build: ReportBuild, status: str, **fields) -> ReportBuild:
+def _finish(mine, **fields) -> None:
     now = timezone.now()
-    build.status, build.progress, build.step, build.finished_at, build.heartbeat_at = status, 100, "", now, now
-    for name, value in fields.items():
-        setattr(build, name, value)
-    build.save(
-        update_fields=[
-            "status", "progress", "step", "finished_at", "heartbeat_at", "content_hash", "content",
-            "html", "docx", "pdf", "updated_at",
-        ]
-    )  # fmt: skip
-    return build
+    if not mine.update(progress=100, step="", finished_at=now, heartbeat_at=now, updated_at=now, **fields):
+        raise Superseded
 
 
 def stalled_builds_recover() -> int:
     """
-    Start again the builds whose worker died (no sign of life for ``REPORT_BUILD_STALE_AFTER``
-    seconds, or queued that long); those tried ``REPORT_BUILD_MAX_ATTEMPTS`` times stay failed.
-    Returns how many were sent again.
+    Put back in the queue, and send again, the builds that showed no sign of life for
+    ``REPORT_BUILD_STALE_AFTER`` seconds: running on a worker that died, or queued with a
+    message that was lost. Those tried ``REPORT_BUILD_MAX_ATTEMPTS`` times end as failed.
+    Each build is sent once per stale interval, however often this runs. Returns how many
+    were sent again.
     """
-    stale = timezone.now() - timedelta(seconds=settings.REPORT_BUILD_STALE_AFTER)
-    stalled = ReportBuild.objects.filter(
-        Q(status=Status.RUNNING, heartbeat_at__lt=stale) | Q(status=Status.QUEUED, created_at__lt=stale)
-    )
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.REPORT_BUILD_STALE_AFTER)
     sent = 0
-    for build in stalled:
+    for build in ReportBuild.objects.filter(status__in=ReportBuild.ACTIVE, heartbeat_at__lt=stale).only(
+        "pk", "status", "attempts", "heartbeat_at"
+    ):
+        same = ReportBuild.objects.filter(pk=build.pk, status=build.status, heartbeat_at=build.heartbeat_at)
         if build.attempts >= settings.REPORT_BUILD_MAX_ATTEMPTS:
-            ReportBuild.objects.filter(pk=build.pk, status=build.status).update(
-                status=Status.FAILED, error=_("Stopped after %(n)s attempts.") % {"n": build.attempts}
-            )
-        else:
+            same.update(
+                status=Status.FAILED, finished_at=now,
+                error=_("Stopped after %(n)s attempts.") % {"n": build.attempts},
+            )  # fmt: skip
+        elif same.update(status=Status.QUEUED, heartbeat_at=now):
             build_enqueue(build)
             sent += 1
     return sent

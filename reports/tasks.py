@@ -1,6 +1,7 @@
 """Celery tasks of the reports app: thin; they take ids and call the build services."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from . import services
@@ -18,6 +19,8 @@ def build_report_task(self, build_id: int) -> str | None:
     """Build one report in every format (idempotent: a build that is done is not built again)."""
     try:
         build = services.build_run(build_id=build_id, task_id=self.request.id)
+    except SoftTimeLimitExceeded:
+        raise  # out of time: trying again would take as long (the build is marked failed)
     except Exception as error:
         raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
     return build.status if build else None
@@ -31,5 +34,5 @@ def nightly_builds_task() -> int:
 
 @shared_task
 def stalled_builds_task() -> int:
-    """Start again the builds whose worker died."""
+    """Put back in the queue the builds whose worker died."""
     return services.stalled_builds_recover()

@@ -96,7 +96,9 @@ class BuildsView(LoginRequiredMixin, View):
     def post(self, request, **kwargs):
         """A committee admin starts a build: the approved document, or a draft with everything written."""
         period = _period_for_builds(request, kwargs)
-        kind = request.POST.get("kind", KIND)
+        if not is_committee_admin(request.user, period.plan.committee_id):
+            raise PermissionDenied
+        kind = request.POST.get("kind")
         if kind not in ReportKind.values:
             messages.error(request, _("Unknown kind of report."))
         else:
@@ -141,6 +143,8 @@ class BuildFileView(LoginRequiredMixin, View):
         if build.draft and not can_follow_report_builds(request.user, period.plan.committee_id):
             raise PermissionDenied
         file = build.file_for(kwargs["fmt"])
+        if not file or not file.storage.exists(file.name):
+            raise Http404
         return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
 
 
@@ -152,7 +156,9 @@ class BuildChangesView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         period = _period_for_builds(self.request, kwargs)
-        build = get_object_or_404(ReportBuild, period=period, pk=kwargs["build"], status=ReportBuild.Status.DONE)
+        build = get_object_or_404(
+            ReportBuild, period=period, pk=kwargs["build"], status=ReportBuild.Status.DONE, draft=False
+        )
         previous = build_before(build)
         context.update(
             committee=period.plan.committee,

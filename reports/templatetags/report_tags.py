@@ -31,7 +31,7 @@ def outline(sections, prefix="section", level=2) -> list[dict]:
         {
             "section": section,
             "id": f"{prefix}-{n}",
-            "level": level,
+            "level": min(level, 6),
             "children": outline(section.subsections, f"{prefix}-{n}", level + 1),
         }
         for n, section in enumerate(sections, start=1)

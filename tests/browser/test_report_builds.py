@@ -34,7 +34,8 @@ def test_the_admin_builds_the_report_and_the_progress_updates_in_place(
         assert serious_violations(page) == []
         page.screenshot(path=str(tmp_path / "build-progress.png"), full_page=True)
         # htmx replaces the progress with the downloads when the worker is done; no reload.
-        page.get_by_text("är klart.").wait_for(timeout=60_000)
+        # …and the page's live region says so, for screen readers.
+        expect(page.get_by_role("status").filter(has_text="är klart.")).to_have_count(1, timeout=60_000)
         expect(page.get_by_role("progressbar")).to_have_count(0)
         with page.expect_download() as download:
             page.get_by_role("link", name="Ladda ned PDF").first.click()

@@ -122,56 +122,105 @@ def test_the_changes_list_figures_and_removed_entries():
     assert changes[0].details == [("Utfall", "18 %", "19 %")]
 
 
-def test_a_failed_build_leaves_the_current_one_and_its_retry_completes(
-    jan_aug, reviewer, django_capture_on_commit_callbacks, monkeypatch
+def broken(fmt: str, error: BaseException):
+    """A renderer that fails on ``fmt``: a fault injected into our own code."""
+    real_render = services.render
+
+    def render(document, name):
+        if name == fmt:
+            raise error
+        return real_render(document, name)
+
+    return render
+
+
+def test_a_failed_build_leaves_the_current_one_and_waits_for_its_retry_in_the_queue(
+    jan_aug, reviewer, committee_admin, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
+    settings.REPORT_BUILD_MAX_ATTEMPTS = 3
     first = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
     rewrite_entry(jan_aug, "A05", "<p>Ändrad.</p>", reviewer=reviewer)
     build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
-    real_render = services.render
-
-    def broken_pdf(document, fmt):
-        if fmt == "pdf":
-            raise OSError("disk full")
-        return real_render(document, fmt)
-
-    monkeypatch.setattr(services, "render", broken_pdf)  # a fault injected into our own code
+    monkeypatch.setattr(services, "render", broken("pdf", OSError("disk full")))
     with pytest.raises(OSError, match="disk full"):
         services.build_run(build_id=build.pk, task_id="task-1")
     build.refresh_from_db()
-    assert (build.status, build.error, bool(build.pdf)) == ("failed", "OSError: disk full", False)
+    # Back in the queue for its retry: still the report's one build under way, no files.
+    assert (build.status, build.error, bool(build.pdf)) == ("queued", "Försök 1 misslyckades (OSError).", False)
     assert current_build(period=jan_aug, kind=KIND) == first
-    # Only the same task (its retry) or a stalled build may be claimed again.
-    assert services.build_run(build_id=build.pk, task_id="someone-else") is None
-    monkeypatch.setattr(services, "render", real_render)
+    assert services.build_request(period=jan_aug, kind=KIND, trigger="manual", user=committee_admin) == build
+    monkeypatch.undo()
     assert services.build_run(build_id=build.pk, task_id="task-1").status == "done"
     build.refresh_from_db()
-    assert build.attempts == 2
-    assert build.error == ""
+    assert (build.attempts, build.error) == (2, "")
+    assert build.pdf.name.startswith(f"reports/asn/2019-jan-aug/ataganden/{build.pk}/2/")
     assert current_build(period=jan_aug, kind=KIND) == build
 
 
-def test_a_running_build_is_claimed_by_its_own_task_or_once_it_is_stalled(jan_aug, settings):
+def test_the_last_attempt_or_running_out_of_time_ends_the_build_as_failed(jan_aug, monkeypatch, settings):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    settings.REPORT_BUILD_MAX_ATTEMPTS = 3
+    out_of_time = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
+    monkeypatch.setattr(services, "render", broken("pdf", SoftTimeLimitExceeded()))
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.build_run(build_id=out_of_time.pk, task_id="t")
+    out_of_time.refresh_from_db()
+    assert (out_of_time.status, out_of_time.attempts) == ("failed", 1)
+    assert out_of_time.finished_at is not None
+
+    last = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly", draft=True, attempts=2)
+    monkeypatch.setattr(services, "render", broken("docx", OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        services.build_run(build_id=last.pk, task_id="t")
+    last.refresh_from_db()
+    assert (last.status, last.attempts) == ("failed", 3)
+    assert services.build_run(build_id=last.pk, task_id="t") is None  # a late retry changes nothing
+
+
+def test_a_running_build_is_claimed_again_only_by_its_own_task(jan_aug, settings):
+    settings.REPORT_BUILD_MAX_ATTEMPTS = 3
     build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
-    assert services.build_claim(build_id=build.pk, task_id="a")
-    assert not services.build_claim(build_id=build.pk, task_id="b")  # alive, someone else's
-    assert services.build_claim(build_id=build.pk, task_id="a")  # delivered again after its worker died
+    assert services.build_claim(build_id=build.pk, task_id="a") == 1
+    assert services.build_claim(build_id=build.pk, task_id="b") is None  # running: someone else's
     ReportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    assert services.build_claim(build_id=build.pk, task_id="b")
+    assert services.build_claim(build_id=build.pk, task_id="b") is None  # stalled: recovery queues it first
+    assert services.build_claim(build_id=build.pk, task_id="a") == 2  # delivered again after its pool process died
+    assert services.build_claim(build_id=build.pk, task_id="a") == 3
+    assert services.build_claim(build_id=build.pk, task_id="a") is None  # tried REPORT_BUILD_MAX_ATTEMPTS times
+
+
+def test_an_attempt_that_lost_its_build_changes_nothing(jan_aug, django_capture_on_commit_callbacks, settings):
+    settings.REPORT_BUILD_MAX_ATTEMPTS = 3
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
+    assert services.build_claim(build_id=build.pk, task_id="stalled") == 1
+    ReportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.stalled_builds_recover() == 1
+    assert services.build_claim(build_id=build.pk, task_id="new") == 2
+    # The stalled attempt wakes up: its writes name attempt 1 and match nothing.
+    mine = ReportBuild.objects.filter(pk=build.pk, task_id="stalled", attempts=1, status="running")
+    with pytest.raises(services.Superseded):
+        services._progress(mine, 50, "PDF")
     build.refresh_from_db()
-    assert (build.attempts, build.task_id) == (3, "b")
-    ReportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    assert not services.build_claim(build_id=build.pk, task_id="c")  # tried REPORT_BUILD_MAX_ATTEMPTS times
+    assert (build.task_id, build.attempts, build.progress) == ("new", 2, 0)
+    assert len(sent) == 1
 
 
-def test_stalled_builds_are_started_again_and_give_up_after_the_last_attempt(
-    jan_aug, django_capture_on_commit_callbacks
+def test_stalled_builds_are_sent_again_once_and_give_up_after_the_last_attempt(
+    jan_aug, django_capture_on_commit_callbacks, settings
 ):
+    settings.REPORT_BUILD_MAX_ATTEMPTS = 3
     stalled = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly")
     services.build_claim(build_id=stalled.pk, task_id="died")
     ReportBuild.objects.filter(pk=stalled.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as sent:
         assert services.stalled_builds_recover() == 1
+        assert services.stalled_builds_recover() == 0  # a second run (or beat overlapping) sends nothing more
+    assert len(sent) == 1
+    stalled.refresh_from_db()
+    assert stalled.status == "queued"
+    sent[0]()  # the task runs (eager)
     stalled.refresh_from_db()
     assert (stalled.status, stalled.attempts) == ("done", 2)
 
@@ -182,7 +231,8 @@ def test_stalled_builds_are_started_again_and_give_up_after_the_last_attempt(
     assert services.stalled_builds_recover() == 0
     hopeless.refresh_from_db()
     assert hopeless.status == "failed"
-    assert "3" in hopeless.error
+    assert hopeless.error == "Avbrutet efter 3 försök."
+    assert hopeless.finished_at is not None
 
 
 def test_a_report_has_one_build_under_way_at_a_time(jan_aug, committee_admin):
@@ -226,8 +276,9 @@ def test_a_draft_says_utkast_and_never_becomes_current(
         pages = len(pdf.pages)
     with draft.html.open("rb") as file:
         assert "Utkast" in file.read().decode()
-    text = _pdf_text(draft.pdf.path)
-    assert text.count("UTKAST") >= pages  # on every page
+    pages_text = _pdf_text(draft.pdf.path).split("\f")[:pages]
+    assert len(pages_text) == pages
+    assert all("UTKAST" in page for page in pages_text)  # on every page
 
 
 def _pdf_text(path) -> str:
@@ -249,7 +300,7 @@ def test_the_admin_starts_a_build_and_watches_it_finish(
     assert "Bygg den godkända rapporten" in page
     assert "Ingen godkänd version ännu." in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"kind": "ataganden"})
     assert response.status_code == 302
     build = ReportBuild.objects.get()
     status_url = reverse("reports:build_status", args=["asn", "2019-jan-aug", build.pk])
@@ -345,3 +396,30 @@ def test_a_draft_docx_says_utkast_in_the_page_header(jan_aug):
     assert word.sections[0].header.paragraphs[0].text == "UTKAST"
     approved = WordDocument(io.BytesIO(render(follow_up_document(period=jan_aug), "docx")))
     assert approved.sections[0].header.paragraphs[0].text == ""
+
+
+def test_a_member_downloads_the_approved_build_and_nothing_of_another_committee(client, jan_aug, reader):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import CommitteeFactory, UserFactory
+
+    build = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly", status="done")
+    build.pdf.save("rapport.pdf", ContentFile(b"%PDF-1.7"))
+    unchanged = ReportBuild.objects.create(period=jan_aug, kind=KIND, trigger="nightly", status="unchanged")
+    url = reverse("reports:build_file", args=["asn", "2019-jan-aug", build.pk, "pdf"])
+    client.force_login(reader)
+    assert client.get(url).status_code == 200
+    assert client.get(url.replace("/pdf/", "/docx/")).status_code == 404  # no such file in this build
+    assert client.get(url.replace(str(build.pk), str(unchanged.pk))).status_code == 404
+    outsider = UserFactory()
+    outsider.memberships.create(committee=CommitteeFactory(), role="reviewer")
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_the_settings_must_let_celery_stop_a_build_before_it_counts_as_stalled(settings):
+    from reports.checks import build_time_limits_check
+
+    assert build_time_limits_check(None) == []
+    settings.REPORT_BUILD_STALE_AFTER = settings.REPORT_BUILD_TIME_LIMIT
+    assert [e.id for e in build_time_limits_check(None)] == ["reports.E001"]

@@ -14,12 +14,11 @@ import io
 import lxml.html
 from docx import Document as WordDocument
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from reports.document import CommitmentTable, Document, IndicatorTable, RichText, Section, Table
-
-BLOCK_TAGS = {"p", "li", "h3", "h4"}
 
 
 def render_docx(document: Document) -> bytes:
@@ -138,28 +137,140 @@ def _add_table(container, table: Table) -> None:
 
 
 def _add_rich_text(container, text: RichText) -> None:
-    """Add sanitised rich text as paragraphs, list items and italic/bold runs."""
+    """
+    Add sanitised rich text: paragraphs, subheadings, bullet and numbered lists (nested),
+    line breaks, italic/bold runs, links and tables. Nothing of the HTML reaches the file as
+    markup; text outside any paragraph gets a paragraph of its own.
+    """
     if not text.html.strip():
         return
     root = lxml.html.fragment_fromstring(text.html, create_parent="div")
-    for element in root.iter():
-        if element.tag not in BLOCK_TAGS or any(a.tag in BLOCK_TAGS for a in element.iterancestors()):
-            continue
-        style = "List Bullet" if element.tag == "li" else None
-        paragraph = container.add_paragraph(style=style) if style else container.add_paragraph()
-        _add_runs(paragraph, element, italic=False, bold=False)
+    _add_blocks(container, root)
 
 
-def _add_runs(paragraph, element, *, italic: bool, bold: bool) -> None:
-    italic = italic or element.tag in ("i", "em")
-    bold = bold or element.tag in ("b", "strong")
-    if element.text:
-        run = paragraph.add_run(element.text)
-        run.italic, run.bold = italic or None, bold or None
+LIST_STYLES = {
+    "ul": ("List Bullet", "List Bullet 2", "List Bullet 3"),
+    "ol": ("List Number", "List Number 2", "List Number 3"),
+}
+
+
+def _add_blocks(container, element, *, list_depth: int = 0) -> None:
+    """Add the children of ``element`` as paragraphs, lists and tables; loose text joins one paragraph."""
+    loose = None  # the paragraph that text between blocks goes into
+
+    def paragraph_for_loose_text():
+        nonlocal loose
+        if loose is None:
+            loose = container.add_paragraph()
+        return loose
+
+    if element.text and element.text.strip():
+        _add_run(paragraph_for_loose_text(), element.text, italic=False, bold=False)
     for child in element:
-        if child.tag in BLOCK_TAGS:
-            continue
-        _add_runs(paragraph, child, italic=italic, bold=bold)
-        if child.tail:
-            run = paragraph.add_run(child.tail)
-            run.italic, run.bold = italic or None, bold or None
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("p", "h3", "h4"):
+            paragraph = container.add_paragraph()
+            _add_inline(paragraph, child, italic=False, bold=tag != "p")
+            loose = None
+        elif tag in LIST_STYLES:
+            for item in child:
+                if getattr(item, "tag", None) == "li":
+                    _add_list_item(container, item, LIST_STYLES[tag][min(list_depth, 2)], list_depth)
+            loose = None
+        elif tag == "table":
+            _add_html_table(container, child)
+            loose = None
+        elif tag:
+            _add_inline(paragraph_for_loose_text(), child, italic=False, bold=False, with_tail=False)
+        if child.tail and child.tail.strip():
+            _add_run(paragraph_for_loose_text(), child.tail, italic=False, bold=False)
+
+
+def _add_list_item(container, item, style: str, depth: int) -> None:
+    """A list item: its text (also inside the <p> the editor wraps it in) in one list paragraph; nested lists below."""
+    paragraph = container.add_paragraph(style=style)
+    if item.text and item.text.strip():
+        _add_run(paragraph, item.text, italic=False, bold=False)
+    for child in item:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in LIST_STYLES:
+            for nested in child:
+                if getattr(nested, "tag", None) == "li":
+                    _add_list_item(container, nested, LIST_STYLES[tag][min(depth + 1, 2)], depth + 1)
+        elif tag == "p":
+            if paragraph.text:
+                paragraph = container.add_paragraph(style="List Continue")
+            _add_inline(paragraph, child, italic=False, bold=False)
+        elif tag:
+            _add_inline(paragraph, child, italic=False, bold=False, with_tail=False)
+        if child.tail and child.tail.strip():
+            _add_run(paragraph, child.tail, italic=False, bold=False)
+
+
+def _add_html_table(container, table) -> None:
+    """A table from a comment, as a Word table; a first row of <th> cells is its repeating header."""
+    rows = [tr for tr in table.iter("tr")]
+    if not rows:
+        return
+    width = max(len([c for c in tr if c.tag in ("td", "th")]) for tr in rows)
+    if width == 0:
+        return
+    word_table = container.add_table(rows=0, cols=width)
+    word_table.style = "Table Grid"
+    for index, tr in enumerate(rows):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        word_row = word_table.add_row()
+        for cell, html_cell in zip(word_row.cells, cells, strict=False):
+            _add_blocks(cell, html_cell)
+            _drop_leading_empty_paragraph(cell)
+            if html_cell.tag == "th":
+                for run in (r for p in cell.paragraphs for r in p.runs):
+                    run.bold = True
+        if index == 0 and cells and all(c.tag == "th" for c in cells):
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            word_row._tr.get_or_add_trPr().append(repeat)
+
+
+def _drop_leading_empty_paragraph(cell) -> None:
+    """A new Word cell starts with an empty paragraph; drop it when other paragraphs follow."""
+    paragraphs = cell.paragraphs
+    if len(paragraphs) > 1 and not paragraphs[0].text and not paragraphs[0].runs:
+        paragraphs[0]._p.getparent().remove(paragraphs[0]._p)
+
+
+def _add_run(paragraph, text: str, *, italic: bool, bold: bool):
+    run = paragraph.add_run(text)
+    run.italic, run.bold = italic or None, bold or None
+    return run
+
+
+def _add_inline(paragraph, element, *, italic: bool, bold: bool, with_tail: bool = False) -> None:
+    """
+    Add ``element``'s text and inline children to ``paragraph`` as runs (links as Word
+    hyperlinks). ``italic`` and ``bold`` are the surrounding formatting, which the tail keeps.
+    """
+    tag = element.tag if isinstance(element.tag, str) else ""
+    inner_italic = italic or tag in ("i", "em")
+    inner_bold = bold or tag in ("b", "strong")
+    if tag == "br":
+        paragraph.add_run().add_break()
+    elif tag == "a" and element.get("href"):
+        _add_hyperlink(paragraph, element.get("href"), element.text_content(), italic=inner_italic, bold=inner_bold)
+    else:
+        if element.text:
+            _add_run(paragraph, element.text, italic=inner_italic, bold=inner_bold)
+        for child in element:
+            _add_inline(paragraph, child, italic=inner_italic, bold=inner_bold, with_tail=True)
+    if with_tail and element.tail:
+        _add_run(paragraph, element.tail, italic=italic, bold=bold)
+
+
+def _add_hyperlink(paragraph, url: str, text: str, *, italic: bool, bold: bool) -> None:
+    """A real Word hyperlink, underlined (the sanitiser lets only http, https and mailto addresses through)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    run = _add_run(paragraph, text, italic=italic, bold=bold)
+    run.font.underline = True
+    link.append(run._r)
+    paragraph._p.append(link)

@@ -27,6 +27,8 @@ body { font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 10.
 .toc a::after { content: leader(".") target-counter(attr(href url), page); }
 section.level-2 { page-break-before: always; }
 h2 { font-size: 15pt; }
+h2, h3, h4, caption { break-after: avoid; }
+table.indicators tr, table.data tr, .assessment { break-inside: avoid; }
 h3 { font-size: 12.5pt; margin-top: 0.6cm; }
 h4 { font-size: 11pt; }
 .toc ol ol { padding-left: 1.2em; }

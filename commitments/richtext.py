@@ -24,6 +24,8 @@ EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "HardBreak": True,
+    # Subheadings inside a follow-up (the årsanalys's goal texts have them).
+    "Heading": {"levels": [3, 4]},
 }
 
 #: The most characters a comment may hold, markup included.
@@ -34,6 +36,8 @@ def _allowlist() -> dict:
     allowlist = allowlist_from_extensions(expand_extensions(EXTENSIONS))
     # The documents' comments use <i> and <b>; the editor reads them as italic and bold.
     allowlist["tags"] |= {"i", "b"}
+    # Documents place a text's subheadings below their own headings (see reports.selectors).
+    allowlist["tags"] |= {"h5", "h6"}
     # No target attribute: links open where the reader chooses.
     allowlist["attributes"]["a"] = {"href", "title"}
     allowlist["link_rel"] = "noopener noreferrer"

@@ -16,6 +16,7 @@ from commitments.models import BaseModel, ReportingPeriod
 class ReportKind(models.TextChoices):
     FOLLOW_UP = "ataganden", _("Follow-up of commitments")
     PLAN_PROPOSAL = "namndsbudget", _("Plan proposal (goals and indicators)")
+    ANNUAL_ANALYSIS = "arsanalys", _("Annual analysis")
 
 
 class ReportFormat(models.TextChoices):

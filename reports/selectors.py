@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from commitments.models import Commitment, Goal, ProgressEntry, ReportingPeriod, ReviewStatus
+from commitments.models import (
+    AssessmentValue,
+    Commitment,
+    Goal,
+    GoalContribution,
+    ProgressEntry,
+    ReportingPeriod,
+    ReviewStatus,
+)
 from commitments.richtext import sanitize_rich_text
 from indicators.models import Indicator, Outcome, PriorOutcome, Target
 
@@ -236,7 +246,123 @@ def _year_values(indicator: Indicator, items, year: int) -> str:
     return " ".join(shown)
 
 
-DOCUMENTS = {ReportKind.FOLLOW_UP: follow_up_document, ReportKind.PLAN_PROPOSAL: plan_proposal_document}
+NUMBER_WORDS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+#: A follow-up's own subheadings sit below the document's headings for the goal (h2–h5).
+_TEXT_HEADING = re.compile(r"<(/?)h[34]>")
+
+
+def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+    """
+    Return the årsanalys (report kind ``arsanalys``) for ``period``: so far the follow-up and
+    assessment of the contributions to the city council's goals, per goal area and goal, with
+    the three fixed subheadings, both assessments with their sentences and motivations, and a
+    summary whose figures are counted from the assessments, not typed.
+    """
+    plan = period.plan
+    states = None if draft else [ReviewStatus.APPROVED]
+    contributions = GoalContribution.objects.filter(period=period).select_related(
+        "department", "assessment", "mandate_assessment"
+    )
+    if states:
+        contributions = contributions.filter(status__in=states)
+    goals = (
+        Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True)
+        .select_related("goal_area")
+        .prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=contributions.order_by("department__sort_order"),
+                to_attr="shown_contributions",
+            )
+        )
+        .order_by("goal_area__sort_order", "sort_order")
+    )
+    document = Document(
+        kind=ReportKind.ANNUAL_ANALYSIS,
+        title=_("Annual analysis %(year)s") % {"year": plan.year},
+        organisation=plan.committee.organisation,
+        committee=plan.committee.name,
+        period=f"{period.name} {plan.year}",
+        draft=draft,
+    )
+    part = Section(heading=_("Follow-up and assessment of the contributions to the city council's goals"))
+    areas: dict[int, Section] = {}
+    meanings: list[str] = []
+    for goal in goals:
+        if goal.goal_area_id not in areas:
+            areas[goal.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": goal.goal_area.name})
+            part.subsections.append(areas[goal.goal_area_id])
+        section = Section(heading=_("City council goal – %(text)s") % {"text": goal.text})
+        texts = [_TEXT_HEADING.sub(r"<\1h6>", sanitize_rich_text(c.comment)) for c in goal.shown_contributions]
+        year = [c for c in goal.shown_contributions if c.assessment]
+        mandate = [c for c in goal.shown_contributions if c.mandate_assessment]
+        meanings += [c.assessment.meaning for c in year]
+        section.subsections = [
+            Section(
+                heading=_("Follow-up of the contribution to the city council goal"), blocks=[RichText("".join(texts))]
+            ),
+            Section(
+                heading=_("Assessment of the contribution to the city council goal for the year"),
+                blocks=[
+                    RichText(_assessment_html(c.assessment, c.assessment_motivation, plan.year, label=True))
+                    for c in year
+                ],
+            ),
+            Section(
+                heading=_("Assessment of the expected progress over the mandate period"),
+                blocks=[
+                    RichText(_assessment_html(c.mandate_assessment, c.mandate_motivation, plan.year, label=False))
+                    for c in mandate
+                ],
+            ),
+        ]
+        areas[goal.goal_area_id].subsections.append(section)
+    count = lambda n: NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)  # noqa: E731
+    summary = _(
+        "The committee contributes to %(goals)s of the city council's goals. The contribution is assessed as "
+        "achieved for %(achieved)s goals and partly achieved for %(partly)s goals."
+    ) % {
+        "goals": len(goals),
+        "achieved": count(meanings.count(AssessmentValue.Meaning.ACHIEVED)),
+        "partly": count(meanings.count(AssessmentValue.Meaning.PARTLY)),
+    }
+    not_achieved = meanings.count(AssessmentValue.Meaning.NOT_ACHIEVED)
+    if not_achieved:
+        summary += " " + _("It is not achieved for %(n)s goals.") % {"n": count(not_achieved)}
+    part.blocks.append(RichText(format_html("<p>{}</p>", summary)))
+    document.sections.append(part)
+    return document
+
+
+def _assessment_html(value, motivation: str, year: int, *, label: bool) -> str:
+    """The assessment as the årsanalys prints it: the label (with its mark), the sentence, the motivation."""
+    parts = []
+    if label:
+        parts.append(format_html('<p><b><span aria-hidden="true">{}</span> {}</b></p>', value.symbol, value.label))
+    parts.append(format_html("<p>{}</p>", value.sentence_for(year)))
+    if motivation:
+        parts.append(format_html("<p>{}</p>", motivation))
+    return "".join(parts)
+
+
+DOCUMENTS = {
+    ReportKind.FOLLOW_UP: follow_up_document,
+    ReportKind.PLAN_PROPOSAL: plan_proposal_document,
+    ReportKind.ANNUAL_ANALYSIS: annual_analysis_document,
+}
+
+
+def report_kinds_for(period: ReportingPeriod) -> list[str]:
+    """The kinds of report the period's plan has content for: commitments, goal indicators, council goals."""
+    plan = period.plan
+    kinds = []
+    if Commitment.objects.filter(plan=plan).exists():
+        kinds.append(ReportKind.FOLLOW_UP)
+    if Indicator.objects.filter(plan=plan, level=Indicator.Level.GOAL).exists():
+        kinds.append(ReportKind.PLAN_PROPOSAL)
+    if Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True).exists():
+        kinds.append(ReportKind.ANNUAL_ANALYSIS)
+    return kinds
 
 
 def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) -> Document:

@@ -36,7 +36,7 @@ from commitments.services import rich_text_clean
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat
 from .renderers import RENDERER_VERSION, render
-from .selectors import DOCUMENTS, current_build, report_document
+from .selectors import current_build, report_document, report_kinds_for
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -105,7 +105,7 @@ def nightly_builds_request() -> list[ReportBuild]:
     periods = ReportingPeriod.objects.filter(status=ReportingPeriod.Status.OPEN).select_related("plan__committee")
     builds = []
     for period in periods.order_by("plan__committee__slug", "start"):
-        for kind in DOCUMENTS:
+        for kind in report_kinds_for(period):
             try:
                 builds.append(build_request(period=period, kind=kind, trigger=ReportBuild.Trigger.NIGHTLY))
             except Exception:

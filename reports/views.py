@@ -22,7 +22,7 @@ from indicators.forms import rich_text_field
 
 from .diff import build_changes
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
-from .selectors import build_before, builds_for_period, current_build, follow_up_document
+from .selectors import build_before, builds_for_period, current_build, follow_up_document, report_kinds_for
 from .services import build_request, report_definition_save
 
 KIND = ReportKind.FOLLOW_UP
@@ -77,8 +77,8 @@ class BuildsView(LoginRequiredMixin, View):
     def get(self, request, **kwargs):
         period = _period_for_builds(request, kwargs)
         reports = [
-            {"kind": kind, "label": label, "current": current_build(period=period, kind=kind)}
-            for kind, label in ReportKind.choices
+            {"kind": kind, "label": ReportKind(kind).label, "current": current_build(period=period, kind=kind)}
+            for kind in report_kinds_for(period)
         ]
         return TemplateResponse(
             request,

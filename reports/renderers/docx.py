@@ -168,7 +168,7 @@ def _add_blocks(container, element, *, list_depth: int = 0) -> None:
         _add_run(paragraph_for_loose_text(), element.text, italic=False, bold=False)
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in ("p", "h3", "h4"):
+        if tag in ("p", "h3", "h4", "h5", "h6"):
             paragraph = container.add_paragraph()
             _add_inline(paragraph, child, italic=False, bold=tag != "p")
             loose = None

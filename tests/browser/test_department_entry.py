@@ -28,7 +28,7 @@ def test_editor_writes_comment_and_outcome_and_sees_them_after_reload(page, live
     page.get_by_role("link", name="A05.", exact=False).click()
     page.wait_for_url("**/A05/AMA/")
 
-    editor = page.locator(".ProseMirror").first
+    editor = page.locator(".ProseMirror:visible").first
     editor.click()
     page.keyboard.type("Samverkan med ")
     page.keyboard.press("Control+i")
@@ -51,7 +51,7 @@ def test_editor_writes_comment_and_outcome_and_sees_them_after_reload(page, live
     assert page.get_by_text("Ditt utkast är sparat.").is_visible()
 
     page.reload()
-    assert "Ung Malmö" in page.locator(".ProseMirror").first.inner_html()
+    assert "Ung Malmö" in page.locator(".ProseMirror:visible").first.inner_html()
     assert page.locator(".ProseMirror em", has_text="Ung Malmö").count() == 1
     assert page.locator(".ProseMirror li", has_text="Gemensamma lokaler").count() == 1
     assert page.input_value("#id_o-AI1-value") == "18"

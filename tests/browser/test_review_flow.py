@@ -14,7 +14,7 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
     editor = browser.new_page()
     log_in(editor, live_server, "redaktor")
     editor.goto(entry_url)
-    editor.locator(".ProseMirror").first.click()
+    editor.locator(".ProseMirror:visible").first.click()
     editor.keyboard.type("Samverkan har startat.")
     editor.get_by_role("button", name="Spara och skicka in för granskning").click()
     editor.wait_for_load_state()
@@ -33,7 +33,7 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
 
     editor.reload()
     assert editor.get_by_text("Beskriv hur många unga som deltagit.").is_visible()
-    editor.locator(".ProseMirror").first.click()
+    editor.locator(".ProseMirror:visible").first.click()
     editor.keyboard.press("End")
     editor.keyboard.type(" 120 unga har deltagit.")
     editor.get_by_role("button", name="Spara och skicka in för granskning").click()

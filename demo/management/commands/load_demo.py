@@ -16,14 +16,16 @@ from commitments.models import (
     Commitment,
     Committee,
     Department,
+    Goal,
+    GoalContribution,
     MandatePeriod,
     Membership,
     Plan,
     ProgressEntry,
     ReportingPeriod,
 )
-from commitments.selectors import progress_entry_get_or_new
-from commitments.services import progress_entry_save
+from commitments.selectors import goal_contribution_get_or_new, progress_entry_get_or_new
+from commitments.services import goal_contribution_save, progress_entry_save
 from commitments.workflow import reviewable_transition
 from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
@@ -81,7 +83,11 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
         ReportDefinition.objects.get_or_create(
             period=period, kind=ReportKind.FOLLOW_UP, defaults={"introduction": content["introduction"]}
         )
-    done = ProgressEntry.objects.filter(period=period).exists() or Outcome.objects.filter(period=period).exists()
+    done = (
+        ProgressEntry.objects.filter(period=period).exists()
+        or Outcome.objects.filter(period=period).exists()
+        or GoalContribution.objects.filter(period=period).exists()
+    )
     if done:
         return
     as_it_was = {"status": period.status, "deadline": period.deadline}
@@ -91,7 +97,23 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     period.refresh_from_db()
     scale_values = {v.code: v for v in plan.commitment_scale.values.all()} if plan.commitment_scale else {}
     departments = {d.code: d for d in plan.committee.departments.all()}
-    for item in content["entries"]:
+    for item in content.get("contributions", []):
+        department = departments[item["department"]]
+        editor = editor_of(department)
+        contribution = goal_contribution_save(
+            contribution=goal_contribution_get_or_new(
+                goal=Goal.objects.get(plan=plan, code=item["goal"]), period=period, department=department
+            ),
+            user=editor,
+            comment=item["comment"],
+            assessment=plan.goal_year_scale.values.get(code=item["assessment"]),
+            assessment_motivation=item["assessment_motivation"],
+            mandate_assessment=plan.goal_mandate_scale.values.get(code=item["mandate_assessment"]),
+            mandate_motivation=item["mandate_motivation"],
+            expected_version=0,
+        )
+        submit_and_approve(contribution, editor=editor, reviewer=reviewer)
+    for item in content.get("entries", []):
         department = departments[item["department"]]
         editor = editor_of(department)
         entry = progress_entry_save(
@@ -106,7 +128,7 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
             expected_version=0,
         )
         submit_and_approve(entry, editor=editor, reviewer=reviewer)
-    for item in content["outcomes"]:
+    for item in content.get("outcomes", []):
         department = departments[item["department"]]
         data = {"value": item["value"], "comment": item["comment"]}
         for group, suffix in (("total", ""), ("women", "_female"), ("men", "_male")):

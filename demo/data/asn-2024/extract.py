@@ -1,0 +1,101 @@
+"""
+Extract the 2024 goal contributions from the committee's årsanalys 2024 (the seed) into
+``uppfoljning-2024-helar.json``: per kommunfullmäktigemål, the follow-up text as HTML, the
+year's assessment and the mandate period's, each with its motivation. Run once by hand:
+
+    python demo/data/asn-2024/extract.py ../shared/seeds/arsanalys-2024.txt
+
+Judgement calls are in NOTES.md beside this file.
+"""
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+FOLLOW_UP = "Uppföljning av bidrag till kommunfullmäktigemålet"
+YEAR = "Bedömning av bidrag till kommunfullmäktigemålet för året"
+MANDATE = "Bedömning av förväntad förflyttning för mandatperioden"
+YEAR_LABELS = {"Uppnåtts": "uppnatts", "Delvis uppnåtts": "delvis", "Ej uppnåtts": "ej"}
+#: Which department writes each goal's follow-up: demo configuration, not in the document.
+DEPARTMENTS = ["IFO", "IFO", "AMA", "AMA", "EBB", "AMA", "STAB", "STAB", "BTS", "BTS", "IFO", "STAB", "STAB", "STAB"]
+
+
+def mandate_code(sentence: str) -> str:
+    if "delvis leda" in sentence:
+        return "delvis"
+    if "leda till önskad förflyttning" in sentence:
+        return "forflyttning"
+    return "uppnas"
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Blank-line separated paragraphs; a paragraph cut by a page break (next starts in lower case) is joined."""
+    out: list[str] = []
+    for block in "\n".join(lines).split("\n\n"):
+        text = " ".join(block.split())
+        if not text:
+            continue
+        if out and text[0].islower() and not out[-1].endswith((".", ":", "|")):
+            out[-1] = f"{out[-1]} {text}"
+        else:
+            out.append(text)
+    return out
+
+
+def to_html(lines: list[str]) -> str:
+    parts = []
+    for block in paragraphs(lines):
+        if block.startswith("|"):
+            rows = [r for r in re.split(r"\s(?=\|\s)", block) if r.strip()]
+            cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
+            cells = [c for c in cells if not all(re.fullmatch(r"-+", x) for x in c)]
+            head, body = cells[0], cells[1:]
+            th = "".join(f"<th><p>{html.escape(c)}</p></th>" for c in head)
+            trs = "".join("<tr>" + "".join(f"<td><p>{html.escape(c)}</p></td>" for c in row) + "</tr>" for row in body)
+            parts.append(f"<table><tbody><tr>{th}</tr>{trs}</tbody></table>")
+        elif len(block) < 60 and not block.endswith((".", ":")):
+            parts.append(f"<h3>{html.escape(block)}</h3>")  # a subheading of the follow-up
+        else:
+            parts.append(f"<p>{html.escape(block)}</p>")
+    return "".join(parts)
+
+
+def main(seed: str) -> None:
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Målområde - ") and i > 100)
+    end = next(i for i, line in enumerate(lines) if line.strip() == "Redovisning av budgetuppdrag" and i > start)
+    goals, current = [], None
+    for line in lines[start:end]:
+        if line.startswith("Kommunfullmäktigemål - "):
+            current = {"text": line.removeprefix("Kommunfullmäktigemål - ").strip(), "part": None,
+                       "follow_up": [], "year": [], "mandate": []}  # fmt: skip
+            goals.append(current)
+        elif line.startswith("Målområde - ") or current is None:
+            continue
+        elif line.strip() in (FOLLOW_UP, YEAR, MANDATE):
+            current["part"] = {FOLLOW_UP: "follow_up", YEAR: "year", MANDATE: "mandate"}[line.strip()]
+        elif current["part"]:
+            current[current["part"]].append(line)
+    contributions = []
+    for number, (goal, department) in enumerate(zip(goals, DEPARTMENTS, strict=True), start=1):
+        year = paragraphs(goal["year"])
+        mandate = paragraphs(goal["mandate"])
+        contributions.append({
+            "goal": f"KF{number:02}",
+            "department": department,
+            "comment": to_html(goal["follow_up"]),
+            "assessment": YEAR_LABELS[year[0]],
+            "assessment_motivation": " ".join(year[2:]),
+            "mandate_assessment": mandate_code(mandate[0]),
+            "mandate_motivation": " ".join(mandate[1:]),
+        })  # fmt: skip
+    out = {"period": "2024-helar", "contributions": contributions}
+    (HERE / "uppfoljning-2024-helar.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+    sys.stdout.write(f"{len(contributions)} contributions written\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

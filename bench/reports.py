@@ -28,7 +28,7 @@ from commitments.models import ReportingPeriod
 from reports.renderers.docx import render_docx
 from reports.renderers.html import render_html
 from reports.renderers.pdf import PRINT_CSS, render_pdf
-from reports.selectors import follow_up_document
+from reports.selectors import follow_up_document, report_document
 
 RUNS = 5
 TIMES = 10
@@ -87,6 +87,15 @@ def main() -> int:
             print(f"{name:<26} {seconds:>8.3f}s {big_seconds:>13.3f}s {big_seconds / seconds:>6.1f}×")
         ours, floor = base[2][1], base[3][1]
         print(f"PDF ours / WeasyPrint alone: {ours / floor:.2f} (demo), {large[2][1] / large[3][1]:.2f} ({TIMES}×)")
+        # The other kinds of document, from the demo's 2019 plan and 2024 årsanalys.
+        for kind, slug in (("namndsbudget", "2019-helar"), ("arsanalys", "2024-helar")):
+            other = ReportingPeriod.objects.select_related("plan__committee").get(slug=slug)
+            with CaptureQueriesContext(connection) as queries:
+                document = report_document(period=other, kind=kind)
+            read = timed(lambda other=other, kind=kind: report_document(period=other, kind=kind))
+            figures = [("read (selector)", read), *render_figures(document)]
+            print(f"Demo report {kind} {slug}: {len(queries)} queries to read; "
+                  + ", ".join(f"{name} {seconds:.3f}s" for name, seconds in figures))  # fmt: skip
     return 0
 
 

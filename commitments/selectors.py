@@ -23,7 +23,7 @@ from .models import (
     ReportingPeriod,
     ReviewStatus,
 )
-from .permissions import can_review, committees_for, is_committee_admin, readable_department_ids
+from .permissions import can_read_department, can_review, committees_for, is_committee_admin, readable_department_ids
 
 #: The link between a commitment and a responsible department: one row of a department's list.
 CommitmentDepartment = Commitment.departments.through
@@ -164,3 +164,44 @@ def events_for_object(obj) -> QuerySet[Event]:
     return Event.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).select_related(
         "actor"
     )
+
+
+def contribution_rows(
+    *, user: User, period: ReportingPeriod
+) -> list[tuple[Goal, Department, GoalContribution | None]]:
+    """
+    The goals the committee contributes to, one row per goal × writing department the user
+    reads, with the department's contribution for the period (None before the first save).
+    Three queries whatever the plan's size.
+    """
+    readable = readable_department_ids(user, period.plan.committee)
+    goals = (
+        Goal.objects.filter(plan=period.plan, contributes=True, departments__isnull=False)
+        .distinct()
+        .select_related("goal_area")
+        .prefetch_related("departments")
+        .order_by("goal_area__sort_order", "sort_order")
+    )
+    contributions = {
+        (c.goal_id, c.department_id): c
+        for c in GoalContribution.objects.filter(period=period).select_related("assessment", "mandate_assessment")
+    }
+    return [
+        (goal, department, contributions.get((goal.pk, department.pk)))
+        for goal in goals
+        for department in sorted(goal.departments.all(), key=lambda d: d.sort_order)
+        if readable is None or department.pk in readable
+    ]
+
+
+def contribution_get_for_user(*, user: User, period: ReportingPeriod, goal_code: str, department_code: str):
+    """The contribution named by a URL (unsaved before its first save), or Http404 if the user may not read it."""
+    goal = Goal.objects.filter(plan=period.plan, code=goal_code, contributes=True).select_related("plan").first()
+    department = Department.objects.filter(committee_id=period.plan.committee_id, code=department_code).first()
+    if goal is None or department is None or not goal.departments.filter(pk=department.pk).exists():
+        raise Http404
+    if not can_read_department(user, department):
+        raise Http404
+    contribution = goal_contribution_get_or_new(goal=goal, period=period, department=department)
+    contribution.period = period
+    return contribution

@@ -125,3 +125,28 @@ class OutcomeForm(forms.Form):
 
     def value_fields(self):
         return [self[name] for name in ("value", "value_female", "value_male") if name in self.fields]
+
+
+class ContributionForm(forms.Form):
+    """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
+
+    comment = rich_text_field(_("Follow-up of the contribution"))
+    assessment_motivation = forms.CharField(
+        label=_("Grounds for the assessment for the year"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    mandate_motivation = forms.CharField(
+        label=_("Grounds for the assessment for the mandate period"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, year_values, mandate_values, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"] = assessment_field(year_values, _("Assessment of the contribution for the year"))
+        self.fields["mandate_assessment"] = assessment_field(
+            mandate_values, _("Assessment of the expected progress over the mandate period")
+        )
+        self.order_fields(
+            ["comment", "assessment", "assessment_motivation", "mandate_assessment", "mandate_motivation", "version"]
+        )

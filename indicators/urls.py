@@ -5,6 +5,12 @@ from . import views
 app_name = "indicators"
 
 urlpatterns = [
+    path("<slug:committee>/<slug:period>/bidrag/", views.contribution_list_view, name="contribution_list"),
+    path(
+        "<slug:committee>/<slug:period>/bidrag/<str:goal>/<str:department>/",
+        views.contribution_view,
+        name="contribution",
+    ),
     path("<slug:committee>/<slug:period>/ataganden/godkann/", views.bulk_approve_view, name="bulk_approve"),
     path(
         "<slug:committee>/<slug:period>/ataganden/<str:commitment>/<str:department>/",

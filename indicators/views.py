@@ -5,19 +5,21 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
+from django.views.generic import TemplateView
 
 from commitments.history import text_diff
-from commitments.permissions import can_review
-from commitments.selectors import period_get_for_user
-from commitments.services import entry_message_post
-from commitments.workflow import Conflict, InvalidTransition, Locked
+from commitments.permissions import can_edit_department, can_review
+from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user
+from commitments.services import entry_message_post, goal_contribution_save
+from commitments.workflow import Conflict, InvalidTransition, Locked, reviewable_transition
 
-from .forms import EntryForm, OutcomeForm
+from .forms import ContributionForm, EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
 from .services import OUTCOME_NUMBER_FIELDS, entries_approve, entry_page_review, entry_page_save
 
@@ -280,3 +282,127 @@ entry_review_view = EntryReviewView.as_view()
 entry_message_view = EntryMessageView.as_view()
 bulk_approve_view = BulkApproveView.as_view()
 entry_history_view = EntryHistoryView.as_view()
+
+
+class ContributionListView(LoginRequiredMixin, TemplateView):
+    """The goals the committee contributes to, per writing department the user reads, with their status."""
+
+    template_name = "indicators/contribution_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
+        context.update(
+            committee=period.plan.committee, period=period, rows=contribution_rows(user=user, period=period)
+        )
+        return context
+
+
+class ContributionView(LoginRequiredMixin, View):
+    """
+    A department's follow-up of its contribution to a goal: its editors write it and the two
+    assessments and submit it; the committee's reviewers approve, return or reopen it. What
+    cannot be saved is never thrown away: errors and conflicts re-show the form as typed.
+    """
+
+    def contribution(self, request, kwargs):
+        period = period_get_for_user(
+            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
+        )
+        return contribution_get_for_user(
+            user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
+        )
+
+    def form(self, contribution, data=None):
+        plan = contribution.goal.plan
+        values = lambda scale: list(scale.values.all()) if scale else []  # noqa: E731
+        initial = {
+            "comment": contribution.comment, "assessment": contribution.assessment,
+            "assessment_motivation": contribution.assessment_motivation,
+            "mandate_assessment": contribution.mandate_assessment,
+            "mandate_motivation": contribution.mandate_motivation, "version": contribution.version,
+        }  # fmt: skip
+        return ContributionForm(
+            data,
+            initial=initial,
+            year_values=values(plan.goal_year_scale),
+            mandate_values=values(plan.goal_mandate_scale),
+        )
+
+    def render(self, request, contribution, form, status=200):
+        user = request.user
+        writable = can_edit_department(user, contribution.department) and contribution.is_open_for_department()
+        context = {
+            "committee": contribution.period.plan.committee,
+            "contribution": contribution,
+            "status": contribution.status if contribution.pk else "not_started",
+            "form": form if writable else None,
+            "is_reviewer": can_review(user, contribution.period.plan.committee_id),
+            "year": contribution.period.plan.year,
+            "unsaved": request.method == "POST",
+            "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
+        }
+        return TemplateResponse(request, "indicators/contribution.html", context, status=status)
+
+    def get(self, request, **kwargs):
+        contribution = self.contribution(request, kwargs)
+        return self.render(request, contribution, self.form(contribution))
+
+    def post(self, request, **kwargs):
+        contribution = self.contribution(request, kwargs)
+        action = request.POST.get("action")
+        if action in ("approve", "return", "reopen"):
+            return self.review(request, contribution, action)
+        if not can_edit_department(request.user, contribution.department):
+            raise PermissionDenied
+        form = self.form(contribution, request.POST)
+        if not form.is_valid():
+            return self.render(request, contribution, form, status=400)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                saved = goal_contribution_save(
+                    contribution=contribution, user=request.user, comment=data["comment"],
+                    assessment=data["assessment"], assessment_motivation=data["assessment_motivation"],
+                    mandate_assessment=data["mandate_assessment"], mandate_motivation=data["mandate_motivation"],
+                    expected_version=data["version"],
+                )  # fmt: skip
+                if action == "submit":
+                    reviewable_transition(obj=saved, action="submit", user=request.user)
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.render(request, contribution, form, status=400)
+        except (Conflict, Locked, InvalidTransition) as error:
+            form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
+            return self.render(request, contribution, form, status=409)
+        messages.success(request, _("Submitted for review.") if action == "submit" else _("Your draft is saved."))
+        return redirect(request.path)
+
+    def review(self, request, contribution, action):
+        if contribution.pk is None or not can_review(request.user, contribution.period.plan.committee_id):
+            raise PermissionDenied
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            reviewable_transition(
+                obj=contribution, action=action, user=request.user,
+                reason=request.POST.get("reason", ""), expected_version=version,
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except Conflict:
+            messages.error(request, _("The department changed the entry after you opened it. Read it again first."))
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, REVIEW_DONE[action])
+        return redirect(request.path)
+
+
+contribution_list_view = ContributionListView.as_view()
+contribution_view = ContributionView.as_view()

@@ -64,6 +64,15 @@ EXPECTED = {
     },
     "reports:build_file": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "indicators:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "indicators:contribution": {
+        "anonymous": (302, 302),
+        "other_editor": (200, 400),  # EBB writes KF05; the empty post is refused with the form's errors
+        "editor": (404, 404),  # AMA's editor and reader do not read EBB's text
+        "reader": (404, 404),
+        "outsider": (404, 404),
+        "*": (200, 403),  # reviewers and admins read it; they act only with a review action
+    },
     "indicators:entry": {
         "anonymous": (302, 302),
         "editor": (200, 400),  # may write; the empty post is refused with the form's errors
@@ -195,6 +204,8 @@ def url_for(name: str, demo) -> str:
         "reports:contents": ["asn", "2019-jan-aug"],
         "reports:section": ["asn", "2019-jan-aug", 5],
         "reports:introduction": ["asn", "2019-jan-aug"],
+        "indicators:contribution_list": ["asn", "2024-helar"],
+        "indicators:contribution": ["asn", "2024-helar", "KF05", "EBB"],
         "reports:builds": ["asn", "2019-jan-aug"],
         "commitments:period_status": ["asn", "2019-helar"],
         "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],

@@ -352,12 +352,22 @@ class PlanItem(BaseModel):
     Abstract base of the rows of a plan: a stable code, unique within the plan, and an order.
 
     The order is unique within the row's parent; those constraints are deferred to the end
-    of the transaction, so that an import can swap or renumber rows.
+    of the transaction, so that an import can swap or renumber rows. A row copied from the
+    previous year's plan (the year rollover) keeps a link to the row it was copied from.
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
     code = models.CharField(_("code"), max_length=32, validators=[code_validator])
     sort_order = models.PositiveIntegerField(_("order"))
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
 
     class Meta:
         abstract = True

@@ -9,7 +9,7 @@ import base64
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -26,7 +26,7 @@ from commitments.workflow import WorkflowError, reviewable_transition
 from .models import Indicator, PriorOutcome, Target
 from .plan_files import SHEETS_BY_KEY, PlanFileError, csv_bytes, read_plan_files
 from .selectors import plan_export
-from .services import entries_approve, plan_import
+from .services import entries_approve, plan_import, plan_rollover
 
 
 class TargetInline(ScopedInline):
@@ -81,10 +81,13 @@ class PlanImportForm(forms.Form):
 
 
 class PlanFileAdmin(PlanAdmin):
-    """The plan admin with the plan file: import (upload, preview, confirm) and export."""
+    """
+    The plan admin with the plan file: import (upload, preview, confirm) and export; and the
+    copy of a plan to the next year (preview, confirm).
+    """
 
     change_form_template = "admin/commitments/plan/change_form.html"
-    list_display = (*PlanAdmin.list_display, "plan_file_links")
+    list_display = (*PlanAdmin.list_display, "plan_file_links", "rollover_link")
 
     @admin.display(description=_("Plan file"))
     def plan_file_links(self, obj):
@@ -96,8 +99,19 @@ class PlanFileAdmin(PlanAdmin):
             _("Export XLSX"),
         )
 
+    @admin.display(description=_("Next year"))
+    def rollover_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:commitments_plan_rollover", args=[obj.pk]),
+            _("Copy to the next year"),
+        )
+
     def get_urls(self):
         own = [
+            path(
+                "<int:pk>/rollover/", self.admin_site.admin_view(self.rollover_view), name="commitments_plan_rollover"
+            ),
             path("<int:pk>/import/", self.admin_site.admin_view(self.import_view), name="commitments_plan_import"),
             path(
                 "<int:pk>/export/<slug:part>/",
@@ -176,6 +190,36 @@ class PlanFileAdmin(PlanAdmin):
                     }
                     context["token"] = token
         return TemplateResponse(request, "admin/commitments/plan/import.html", context)
+
+    def rollover_view(self, request, pk: int):
+        """Preview the copy of the plan to the next year (a dry run), then make it when confirmed."""
+        plan = self.get_plan(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": plan,
+            "title": _("Copy the plan to the next year"),
+        }
+        dry_run = not (request.method == "POST" and "confirm" in request.POST)
+        try:
+            result = plan_rollover(plan=plan, user=request.user, dry_run=dry_run)
+        except ValidationError as e:
+            context["refusal"] = e.messages
+            return TemplateResponse(request, "admin/commitments/plan/rollover.html", context)
+        if dry_run:
+            context["result"] = result
+            return TemplateResponse(request, "admin/commitments/plan/rollover.html", context)
+        new_plan = Plan.objects.get(pk=result.plan_id)
+        self.log_addition(request, new_plan, _("Copied from %(plan)s.") % {"plan": plan})
+        messages.success(
+            request,
+            _(
+                "The plan %(year)s is created as a proposal, copied from %(source)s. Set the targets of %(year)s "
+                "and check the reporting periods' dates."
+            )
+            % {"year": result.year, "source": result.source_year},
+        )
+        return redirect("admin:commitments_plan_change", result.plan_id)
 
 
 admin.site.unregister(Plan)

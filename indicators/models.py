@@ -122,6 +122,16 @@ class YearValue(BaseModel):
     text = models.CharField(
         _("text"), max_length=300, blank=True, help_text=_("E.g. “Basårsmätning”, or the value as written.")
     )
+    #: The value of the previous year's plan this one was copied from (the year rollover).
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        verbose_name=_("copied from"),
+    )
 
     class Meta:
         abstract = True

@@ -29,6 +29,8 @@ from commitments.workflow import TRANSITIONS, WorkflowError, reviewable_save, re
 from .models import Indicator, Outcome
 from .outcomes import proposed_assessment, share_percent
 from .plan_files import SHEETS
+from .rollover import RolloverResult as RolloverResult  # the year rollover, a service of its own module
+from .rollover import plan_rollover as plan_rollover
 
 if TYPE_CHECKING:
     from accounts.models import User

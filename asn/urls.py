@@ -13,4 +13,5 @@ urlpatterns = [
     path("n/", include("commitments.urls")),
     path("n/", include("indicators.urls")),
     path("n/", include("reports.urls")),
+    path("n/", include("finance.urls")),
 ]

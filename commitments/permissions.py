@@ -150,3 +150,8 @@ def can_review(user: User, committee: Committee | int) -> bool:
 def can_follow_report_builds(user: User, committee: Committee | int) -> bool:
     """Whether the user sees the builds of the committee's documents, drafts included."""
     return can_review(user, committee) or is_committee_admin(user, committee)
+
+
+def can_read_finance(user: User, committee: Committee | int) -> bool:
+    """Whether the user reads the committee's finance tables (reviewers and committee admins)."""
+    return can_review(user, committee) or is_committee_admin(user, committee)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -46,9 +46,10 @@ def committee_overviews_for_user(*, user: User) -> list[CommitteeOverview]:
     committees = committees_for(user).prefetch_related(
         Prefetch(
             "plans",
-            queryset=Plan.objects.prefetch_related(
-                Prefetch("periods", queryset=ReportingPeriod.objects.order_by("start", "end"))
-            ),
+            queryset=Plan.objects.annotate(
+                has_commitments=Exists(Commitment.objects.filter(plan=OuterRef("pk"))),
+                has_contributions=Exists(Goal.objects.filter(plan=OuterRef("pk"), contributes=True)),
+            ).prefetch_related(Prefetch("periods", queryset=ReportingPeriod.objects.order_by("start", "end"))),
         ),
         Prefetch(
             "memberships",
@@ -146,6 +147,23 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
             row.entry.period = period  # the one period of the list, already read
         row.return_reason = reasons.get(row.entry_id, "")
     return rows
+
+
+def return_reason(obj) -> str:
+    """The reviewer's reason for returning or reopening a reviewable row, when it is returned now; else ""."""
+    if obj.pk is None or obj.status != ReviewStatus.RETURNED:
+        return ""
+    model = type(obj)._meta.model_name
+    event = (
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            type__in=[f"{model}.return", f"{model}.reopen"],
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.reason if event else ""
 
 
 def events_for_committee(*, user: User, committee_slug: str) -> tuple[Committee, QuerySet[Event]]:

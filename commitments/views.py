@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -18,7 +19,41 @@ from .selectors import (
     status_counts,
 )
 from .services import period_close, period_reopen
-from .workflow import InvalidTransition
+from .workflow import Conflict, InvalidTransition, reviewable_transition
+
+#: What a reviewer is told after each review action.
+REVIEW_DONE = {
+    "approve": gettext_lazy("Approved."),
+    "return": gettext_lazy("Returned to the department with your reason."),
+    "reopen": gettext_lazy("Reopened: the department can change it again."),
+}
+
+
+def review_from_request(request, obj) -> None:
+    """
+    Carry out the review action a reviewer posted (``action``: approve, return or reopen,
+    with ``reason`` and the ``version`` they read) on any reviewable row, through the one
+    workflow; the outcome is told as a message. Raises PermissionDenied for non-reviewers.
+    """
+    action = request.POST.get("action")
+    if obj.pk is None or action not in REVIEW_DONE or not can_review(request.user, obj.period.plan.committee_id):
+        raise PermissionDenied
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        reviewable_transition(
+            obj=obj, action=action, user=request.user, reason=request.POST.get("reason", ""), expected_version=version
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except Conflict:
+        messages.error(request, _("The department changed the entry after you opened it. Read it again first."))
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, REVIEW_DONE[action])
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

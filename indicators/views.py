@@ -9,14 +9,15 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.history import text_diff
 from commitments.permissions import can_edit_department, can_review
-from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user
+from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user, return_reason
 from commitments.services import entry_message_post, goal_contribution_save
+from commitments.views import REVIEW_DONE, review_from_request
 from commitments.workflow import Conflict, InvalidTransition, Locked, reviewable_transition
 
 from .forms import ContributionForm, EntryForm, OutcomeForm
@@ -211,13 +212,6 @@ class EntryReviewView(LoginRequiredMixin, View):
         return redirect("indicators:entry", **kwargs)
 
 
-REVIEW_DONE = {
-    "approve": gettext_lazy("Approved."),
-    "return": gettext_lazy("Returned to the department with your reason."),
-    "reopen": gettext_lazy("Reopened: the department can change it again."),
-}
-
-
 class BulkApproveView(LoginRequiredMixin, View):
     """A reviewer approves the entries ticked in the list, each as it was when the list was read."""
 
@@ -332,13 +326,16 @@ class ContributionView(LoginRequiredMixin, View):
 
     def render(self, request, contribution, form, status=200):
         user = request.user
-        writable = can_edit_department(user, contribution.department) and contribution.is_open_for_department()
+        # After a refused save the form stays, as typed, even where the row no longer takes changes.
+        open_now = contribution.is_open_for_department() or status >= 400
+        writable = can_edit_department(user, contribution.department) and open_now
         context = {
             "committee": contribution.period.plan.committee,
             "contribution": contribution,
             "status": contribution.status if contribution.pk else "not_started",
             "form": form if writable else None,
             "is_reviewer": can_review(user, contribution.period.plan.committee_id),
+            "return_reason": return_reason(contribution),
             "year": contribution.period.plan.year,
             "unsaved": request.method == "POST",
             "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
@@ -382,25 +379,7 @@ class ContributionView(LoginRequiredMixin, View):
         return redirect(request.path)
 
     def review(self, request, contribution, action):
-        if contribution.pk is None or not can_review(request.user, contribution.period.plan.committee_id):
-            raise PermissionDenied
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
-        try:
-            reviewable_transition(
-                obj=contribution, action=action, user=request.user,
-                reason=request.POST.get("reason", ""), expected_version=version,
-            )  # fmt: skip
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except Conflict:
-            messages.error(request, _("The department changed the entry after you opened it. Read it again first."))
-        except InvalidTransition as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, REVIEW_DONE[action])
+        review_from_request(request, contribution)
         return redirect(request.path)
 
 

@@ -63,6 +63,10 @@ def _items(data: dict) -> dict[tuple, tuple[str, str, dict[str, str]]]:
                 items[("table", title, block["caption"])] = (
                     block["caption"] or _("Table"), title, {_("Table"): _table_text(block)}
                 )  # fmt: skip
+            elif kind == "Chart":  # its figures are those of its data table
+                items[("table", title, block["title"])] = (
+                    block["title"] or _("Table"), title, {_("Table"): _table_text(block["table"])}
+                )  # fmt: skip
             elif kind == "CommitmentTable":
                 for row in block["rows"]:
                     mark = row["assessment"]

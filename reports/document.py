@@ -68,7 +68,34 @@ class IndicatorTable:
     rows: tuple[IndicatorRow, ...]
 
 
-Block = RichText | Table | CommitmentTable | IndicatorTable
+@dataclass(frozen=True)
+class ChartSeries:
+    """One line or one colour of bars: a key figure's values, one per category (None: no value)."""
+
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """
+    A chart of key figures over the years with its data table beside it: ``kind`` is "bar"
+    (bars grouped by category, one per series) or "line". ``description`` is the text
+    alternative, written out from the data; ``table`` holds the same figures (and the
+    changes from year to year) for every reader, under the chart's ``title`` (it has no
+    caption of its own).
+    """
+
+    title: str
+    description: str
+    kind: str
+    unit: str
+    categories: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    table: Table
+
+
+Block = RichText | Table | CommitmentTable | IndicatorTable | Chart
 
 
 @dataclass

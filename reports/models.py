@@ -6,11 +6,23 @@ model as data, and its hash) and the files in each format through Django's stora
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from commitments.models import BaseModel, ReportingPeriod
+from commitments.models import (
+    BaseModel,
+    Committee,
+    Department,
+    Goal,
+    Plan,
+    ReportingPeriod,
+    Reviewable,
+    code_validator,
+    year_validators,
+)
 
 
 class ReportKind(models.TextChoices):
@@ -123,3 +135,225 @@ class ReportBuild(BaseModel):
 
     def file_for(self, fmt: str):
         return getattr(self, fmt)
+
+
+class ReportSection(BaseModel):
+    """
+    One section of a kind of report in a plan year: the report template, kept as data that
+    the committee admin adjusts. Sections are ordered within their parent (three levels at
+    most); each takes its content from one ``source``: a text a department writes for the
+    period (reviewed like any entry), the plan's goals, a summary computed from the
+    assessments, a key-figure table or a finance table.
+    """
+
+    class Source(models.TextChoices):
+        NARRATIVE = "narrative", _("Text written by a department")
+        INTRODUCTION = "introduction", _("Introduction written by the committee admin")
+        GOALS = "goals", _("The plan's goals (generated)")
+        SUMMARY = "assessment_summary", _("Summary of the goal assessments (computed)")
+        KEY_FIGURES = "key_figures", _("Key-figure table")
+        FINANCE = "finance", _("Finance table")
+        HEADING = "heading", _("Heading only (its subsections hold the content)")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="report_sections", verbose_name=_("plan"))
+    kind = models.CharField(_("kind of report"), max_length=20, choices=ReportKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("part of")
+    )
+    sort_order = models.PositiveIntegerField(_("order"))
+    heading = models.CharField(
+        _("heading"), max_length=300, blank=True,
+        help_text=_("May be empty for the plan's goals: then each goal is a chapter of its own."),
+    )  # fmt: skip
+    numbered = models.BooleanField(_("numbered"), default=False)
+    source = models.CharField(_("content"), max_length=30, choices=Source.choices, default=Source.NARRATIVE)
+    parameter = models.CharField(
+        _("table"), max_length=40, blank=True, help_text=_("For key-figure and finance tables: which table.")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="report_sections",
+        verbose_name=_("writing department"), help_text=_("Writes the text of a text section."),
+    )  # fmt: skip
+    instructions = models.TextField(_("instructions to the writer"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "kind", "parent_id", "sort_order", "pk"]
+        verbose_name = _("report section")
+        verbose_name_plural = _("report sections")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="narrative") | Q(department__isnull=False), name="report_section_narrative_writer"
+            ),
+        ]
+
+    #: Sections nest three levels deep at most (the contents list three levels).
+    MAX_DEPTH = 3
+
+    def __str__(self):
+        return self.heading or self.get_source_display()
+
+    @property
+    def depth(self) -> int:
+        depth, parent = 1, self.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        return depth
+
+    @property
+    def is_table_in_parent(self) -> bool:
+        """A table without a heading sits in its parent section, after the parent's text (it adds no level)."""
+        tables = (self.Source.FINANCE, self.Source.KEY_FIGURES)
+        return self.source in tables and not self.heading.strip() and self.parent_id is not None
+
+    def clean(self):
+        errors = {}
+        if self.source == self.Source.NARRATIVE and not self.department_id:
+            errors["department"] = _("A text section needs the department that writes it.")
+        if self.department_id and self.plan_id and self.department.committee_id != self.plan.committee_id:
+            errors["department"] = _("The department belongs to another committee.")
+        if self.source in (self.Source.KEY_FIGURES, self.Source.FINANCE) and not self.parameter:
+            errors["parameter"] = _("Name the table this section shows.")
+        table_in_parent = self.is_table_in_parent
+        if not self.heading.strip() and self.source != self.Source.GOALS and not table_in_parent:
+            errors["heading"] = _(
+                "Only the plan's goals, and a table inside another section, may be without a heading."
+            )
+        if self.parent_id:
+            parent = self.parent
+            if (parent.plan_id, parent.kind) != (self.plan_id, self.kind):
+                errors["parent"] = _("The section it is part of belongs to another report.")
+            elif self.pk and any(p.pk == self.pk for p in _ancestors(parent)):
+                errors["parent"] = _("A section cannot be part of itself.")
+            elif self.depth > self.MAX_DEPTH + table_in_parent:
+                errors["parent"] = _("Sections nest three levels deep at most.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _ancestors(section: ReportSection):
+    seen = set()
+    while section is not None and section.pk not in seen:
+        seen.add(section.pk)
+        yield section
+        section = section.parent
+
+
+class SectionText(Reviewable):
+    """A department's text of a report section for a period: written, submitted and reviewed like any entry."""
+
+    section = models.ForeignKey(
+        ReportSection, on_delete=models.PROTECT, related_name="texts", verbose_name=_("report section")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="section_texts", verbose_name=_("reporting period")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="section_texts", verbose_name=_("department")
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
+
+    natural_key_fields = ("section", "period", "department")
+
+    class Meta:
+        ordering = ["period", "section__sort_order", "department__sort_order"]
+        verbose_name = _("section text")
+        verbose_name_plural = _("section texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "period", "department"], name="section_text_unique_section_period_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section.heading} – {self.department.code} – {self.period.slug}"
+
+
+class KeyFigure(BaseModel):
+    """A key figure of the committee over the years ("Unika hushåll resp. år"): one value per year."""
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="key_figures", verbose_name=_("committee")
+    )
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=300)
+    change_label = models.CharField(
+        _("name of the change row"), max_length=300, blank=True,
+        help_text=_("E.g. “Förändring jmf med föregående år, unika hushåll”. Empty: no change row."),
+    )  # fmt: skip
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
+
+    class Meta:
+        ordering = ["committee", "code"]
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        constraints = [models.UniqueConstraint(fields=["committee", "code"], name="key_figure_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyFigureValue(BaseModel):
+    figure = models.ForeignKey(
+        KeyFigure, on_delete=models.CASCADE, related_name="values", verbose_name=_("key figure")
+    )
+    year = models.PositiveIntegerField(_("year"), validators=year_validators)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["figure", "year"]
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        constraints = [models.UniqueConstraint(fields=["figure", "year"], name="key_figure_value_unique_year")]
+
+    def __str__(self):
+        return f"{self.figure} {self.year}"
+
+
+class KeyFigureTable(BaseModel):
+    """
+    A table of key figures over a range of years in a plan year's reports ("Tabell 1. Antal
+    unika … år 2022 till 2024."), with the change from the year before computed, and a chart
+    beside it. Shown under a goal's follow-up, or where a report section names it.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_figure_tables", verbose_name=_("plan"))
+    code = models.CharField(_("code"), max_length=32, validators=[code_validator])
+    caption = models.CharField(_("caption"), max_length=300)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_figure_tables",
+        verbose_name=_("goal"), help_text=_("Shown with the follow-up of this goal."),
+    )  # fmt: skip
+    first_year = models.PositiveIntegerField(_("first year"), validators=year_validators)
+    last_year = models.PositiveIntegerField(_("last year"), validators=year_validators)
+    chart = models.BooleanField(_("chart"), default=True)
+    figures = models.ManyToManyField(
+        KeyFigure, through="KeyFigureTableRow", related_name="tables", verbose_name=_("key figures")
+    )
+
+    class Meta:
+        ordering = ["plan", "code"]
+        verbose_name = _("key-figure table")
+        verbose_name_plural = _("key-figure tables")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="key_figure_table_unique_code"),
+            models.CheckConstraint(condition=Q(first_year__lte=models.F("last_year")), name="key_figure_table_years"),
+        ]
+
+    def __str__(self):
+        return self.caption
+
+
+class KeyFigureTableRow(models.Model):
+    table = models.ForeignKey(KeyFigureTable, on_delete=models.CASCADE, related_name="rows")
+    figure = models.ForeignKey(KeyFigure, on_delete=models.PROTECT, related_name="+", verbose_name=_("key figure"))
+    sort_order = models.PositiveIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["table", "sort_order"]
+        verbose_name = _("row")
+        verbose_name_plural = _("rows")
+        constraints = [models.UniqueConstraint(fields=["table", "figure"], name="key_figure_table_row_unique")]
+
+    def __str__(self):
+        return str(self.figure)

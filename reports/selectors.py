@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
-from django.utils.html import format_html
+from django.http import Http404
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commitments.models import (
     AssessmentValue,
     Commitment,
     Goal,
     GoalContribution,
+    Plan,
     ProgressEntry,
     ReportingPeriod,
     ReviewStatus,
 )
+from commitments.permissions import can_read_department, readable_department_ids
 from commitments.richtext import sanitize_rich_text
+from finance.formatting import tkr
+from finance.selectors import FinanceTable, finance_tables
 from indicators.models import Indicator, Outcome, PriorOutcome, Target
 
 from . import formatting
 from .document import (
     Assessment,
+    Block,
     CommitmentRow,
     CommitmentTable,
     Document,
@@ -32,7 +40,9 @@ from .document import (
     Section,
     Table,
 )
-from .models import ReportBuild, ReportDefinition, ReportKind
+from .key_figures import key_figure_tables
+from .models import ReportBuild, ReportDefinition, ReportKind, ReportSection, SectionText
+from .outlines import default_sections
 
 GROUP_NAMES = {
     Indicator.Disaggregation.WOMEN_MEN: ("Kvinnor", "Män"),
@@ -40,25 +50,263 @@ GROUP_NAMES = {
 }
 
 
-def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) -> Document:
     """
-    Return the follow-up of commitments (report kind ``ataganden``) for ``period``.
+    Return the document of ``kind`` for ``period``, section by section as the plan's report
+    template for that kind says (``report_outline``): the texts departments wrote for the
+    period, the plan's goals as that kind of report shows them, computed summaries and
+    tables. Only approved content is used, unless ``draft`` (then everything written so far,
+    and the document says "Utkast"). The number of queries does not depend on the size of
+    the plan or of the template.
+    """
+    return _DocumentBuilder(period=period, kind=kind, draft=draft).document()
 
-    One chapter per goal in plan order with its commitments' comments and assessments and
-    its commitment indicators' outcomes. Only approved entries and outcomes are used, unless
-    ``draft`` (then everything written so far, and the document says "Utkast"). The number
-    of queries does not depend on the size of the plan.
+
+def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+    """The follow-up of commitments (report kind ``ataganden``) for ``period``."""
+    return report_document(period=period, kind=ReportKind.FOLLOW_UP, draft=draft)
+
+
+def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+    """The plan proposal (report kind ``namndsbudget``) of the period's plan year."""
+    return report_document(period=period, kind=ReportKind.PLAN_PROPOSAL, draft=draft)
+
+
+def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+    """The årsanalys (report kind ``arsanalys``) for ``period``."""
+    return report_document(period=period, kind=ReportKind.ANNUAL_ANALYSIS, draft=draft)
+
+
+@dataclass
+class OutlineNode:
+    """A report section with its subsections, in order."""
+
+    section: ReportSection
+    children: list[OutlineNode] = field(default_factory=list)
+
+
+def report_outline(*, plan: Plan, kind: str) -> list[OutlineNode]:
     """
-    plan = period.plan
-    committee = plan.committee
-    states = None if draft else [ReviewStatus.APPROVED]
+    The sections of the plan's report of ``kind`` as a tree: the ones the committee admin
+    keeps for it, or, where there are none, the standard ones (``outlines.DEFAULT``, not
+    saved). One query.
+    """
+    sections = list(
+        ReportSection.objects.filter(plan=plan, kind=kind).select_related("department").order_by("sort_order", "pk")
+    )
+    if not sections:
+        return [OutlineNode(section) for section in default_sections(plan=plan, kind=kind)]
+    nodes = {section.pk: OutlineNode(section) for section in sections}
+    roots = []
+    for section in sections:
+        parent = nodes.get(section.parent_id)
+        (parent.children if parent else roots).append(nodes[section.pk])
+    return roots
+
+
+class _DocumentBuilder:
+    """Reads what one document needs, once per kind of content, and lays out its sections."""
+
+    def __init__(self, *, period: ReportingPeriod, kind: str, draft: bool) -> None:
+        self.period, self.kind, self.draft = period, kind, draft
+        self.plan = period.plan
+        self.outline = report_outline(plan=self.plan, kind=kind)
+        self.states = None if draft else [ReviewStatus.APPROVED]
+        self.number = 0
+        # Read when a section first needs them.
+        self.finance: dict[str, FinanceTable] | None = None
+        self.key_figures: list | None = None
+
+    def document(self) -> Document:
+        plan, period = self.plan, self.period
+        committee = plan.committee
+        titles = {
+            ReportKind.FOLLOW_UP: _("Follow-up of commitments %(period)s %(year)s"),
+            ReportKind.PLAN_PROPOSAL: _("Committee budget %(year)s: proposed committee goals and indicators"),
+            ReportKind.ANNUAL_ANALYSIS: _("Annual analysis %(year)s"),
+        }
+        document = Document(
+            kind=self.kind,
+            title=titles[self.kind] % {"period": period.name, "year": plan.year},
+            organisation=committee.organisation,
+            committee=committee.name,
+            period=str(plan.year) if self.kind == ReportKind.PLAN_PROPOSAL else f"{period.name} {plan.year}",
+            draft=self.draft,
+        )
+        self.texts = self._texts()
+        self.facts = self._facts() if self._needs_facts() else {}
+        for node in self.outline:
+            document.sections += self._sections(node, level=1)
+        return document
+
+    def _walk(self):
+        stack = list(self.outline)
+        while stack:
+            node = stack.pop()
+            yield node.section
+            stack += node.children
+
+    def _texts(self) -> dict[int, list[SectionText]]:
+        """The period's texts of the narrative sections, by section (one query, none without such sections)."""
+        ids = [s.pk for s in self._walk() if s.source == ReportSection.Source.NARRATIVE and s.pk]
+        if not ids:
+            return {}
+        texts = SectionText.objects.filter(section_id__in=ids, period=self.period).order_by("department__sort_order")
+        if self.states:
+            texts = texts.filter(status__in=self.states)
+        found: dict[int, list[SectionText]] = {}
+        for text in texts:
+            found.setdefault(text.section_id, []).append(text)
+        return found
+
+    def _needs_facts(self) -> bool:
+        return any(s.source == ReportSection.Source.SUMMARY for s in self._walk()) or any(
+            "{" in text.comment for texts in self.texts.values() for text in texts
+        )
+
+    def _facts(self) -> dict[str, str]:
+        """The figures a text may name with ``{name}`` (see ``FACTS``), computed from the assessments."""
+        contributions = GoalContribution.objects.filter(
+            period=self.period, goal__level=Goal.Level.COUNCIL, goal__contributes=True
+        )
+        if self.states:
+            contributions = contributions.filter(status__in=self.states)
+        meanings = list(contributions.filter(assessment__isnull=False).values_list("assessment__meaning", flat=True))
+        goals = Goal.objects.filter(plan=self.plan, level=Goal.Level.COUNCIL).values_list("contributes", flat=True)
+        goals = list(goals)
+        return {
+            "mål_totalt": count_in_words(len(goals)),
+            "mål_bidrag": count_in_words(sum(goals)),
+            "uppnått": count_in_words(meanings.count(AssessmentValue.Meaning.ACHIEVED)),
+            "delvis_uppnått": count_in_words(meanings.count(AssessmentValue.Meaning.PARTLY)),
+            "ej_uppnått": count_in_words(meanings.count(AssessmentValue.Meaning.NOT_ACHIEVED)),
+        }
+
+    def _sections(self, node: OutlineNode, *, level: int) -> list[Section]:
+        """The document's sections for one template section: usually one, for the goals as many as the plan says."""
+        source = node.section.source
+        Source = ReportSection.Source
+        if source == Source.GOALS:
+            chapters = GOAL_SECTIONS[self.kind](self)
+            if not node.section.heading:
+                if node.section.numbered and level == 1:
+                    for chapter in chapters:
+                        chapter.number = self._next_number()
+                return chapters
+            section = self._section(node.section, level)
+            section.subsections = chapters
+        else:
+            section = self._section(node.section, level)
+            if source == Source.NARRATIVE:
+                section.blocks += self._narrative(node.section, level)
+            elif source == Source.INTRODUCTION:
+                section.blocks += self._introduction()
+            elif source == Source.SUMMARY:
+                section.blocks.append(RichText(self._summary()))
+            elif source in TABLE_SOURCES:
+                section.blocks += self._table_blocks(node.section)
+        for child in node.children:
+            if child.section.source in TABLE_SOURCES and not child.section.heading:
+                section.blocks += self._table_blocks(child.section)  # a table in its parent, after its text
+            else:
+                section.subsections += self._sections(child, level=level + 1)
+        if not section.blocks and not section.subsections and source != Source.GOALS:
+            if not self.draft:
+                if section.number:
+                    self.number -= 1
+                return []
+            section.blocks.append(RichText(format_html("<p><i>{}</i></p>", _("No approved text yet."))))
+        return [section]
+
+    def _table_blocks(self, template: ReportSection) -> list[Block]:
+        """The finance or key-figure table the section names; none if it has no data for the period."""
+        if template.source == ReportSection.Source.FINANCE:
+            if self.finance is None:
+                self.finance = {table.key: table for table in finance_tables(self.period)}
+            table = self.finance.get(template.parameter)
+            return [finance_table_block(table)] if table else []
+        return next((blocks for table, blocks in self.key_figure_tables() if table.code == template.parameter), [])
+
+    def key_figure_tables(self):
+        """The plan's key-figure tables with their blocks, read once per document."""
+        if self.key_figures is None:
+            self.key_figures = key_figure_tables(self.plan)
+        return self.key_figures
+
+    def _section(self, template: ReportSection, level: int) -> Section:
+        """The section's heading; chapters (the top level) are numbered where the template says so."""
+        numbered = template.numbered and level == 1
+        return Section(heading=template.heading, number=self._next_number() if numbered else None)
+
+    def _next_number(self) -> str:
+        self.number += 1
+        return str(self.number)
+
+    def _narrative(self, template: ReportSection, level: int) -> list[RichText]:
+        blocks = []
+        for text in self.texts.get(template.pk, []):
+            html = shift_headings(sanitize_rich_text(text.comment), level)
+            blocks.append(RichText(fill_in_facts(html, self.facts)))
+        return [block for block in blocks if block.html.strip()]
+
+    def _introduction(self) -> list[RichText]:
+        definition = ReportDefinition.objects.filter(period=self.period, kind=self.kind).first()
+        if definition and definition.introduction.strip():
+            return [RichText(sanitize_rich_text(definition.introduction))]
+        if self.kind != ReportKind.FOLLOW_UP:
+            return []
+        period = f"{self.period.name} {self.plan.year}"
+        text = _(
+            "Each committee goal is a heading of its own, and the report describes the result for the period "
+            "%(period)s."
+        ) % {"period": period}
+        return [RichText(format_html("<p>{}</p>", text))]
+
+    def _summary(self) -> str:
+        facts = self.facts
+        summary = _(
+            "The committee contributes to %(goals)s of the city council's goals. The contribution is assessed as "
+            "achieved for %(achieved)s goals and partly achieved for %(partly)s goals."
+        ) % {"goals": facts["mål_bidrag"], "achieved": facts["uppnått"], "partly": facts["delvis_uppnått"]}
+        if facts["ej_uppnått"] != count_in_words(0):
+            summary += " " + _("It is not achieved for %(n)s goals.") % {"n": facts["ej_uppnått"]}
+        return format_html("<p>{}</p>", summary)
+
+
+#: Sections that show a table; without a heading of their own they sit in their parent section.
+TABLE_SOURCES = (ReportSection.Source.FINANCE, ReportSection.Source.KEY_FIGURES)
+
+
+def finance_table_block(table: FinanceTable) -> Table:
+    """
+    A finance table as the document prints it: the figures as stated in tkr ("1 822 631",
+    "−91 106", "-" for none); where the table states no total of its own, the computed one.
+    """
+    header = (table.label_heading, *(column.heading for column in table.columns))
+    cell = lambda value, column: tkr(value) if column.numeric else (value or "")  # noqa: E731
+    rows = [(row.label, *(cell(v, c) for v, c in zip(row.cells, table.columns, strict=True))) for row in table.rows]
+    normal = [row for row in table.rows if row.kind == "normal"]
+    if len(normal) > 1 and not any(row.kind == "total" for row in table.rows):
+        rows.append(
+            (_("Total"), *(tkr(v) if c.numeric else "" for v, c in zip(table.totals, table.columns, strict=True)))
+        )
+    return Table(caption=table.caption, header=header, rows=tuple(rows))
+
+
+def _follow_up_chapters(builder: _DocumentBuilder) -> list[Section]:
+    """
+    One chapter per goal in plan order with its commitments' comments and assessments and
+    its commitment indicators' outcomes ("Åtagande | Kommentar", "Åtagandeindikator | Utfall
+    | Kommentar"), in fixed queries.
+    """
+    period = builder.period
     entries = ProgressEntry.objects.filter(period=period).select_related("department", "assessment")
     outcomes = Outcome.objects.filter(period=period).select_related("department")
-    if states:
-        entries = entries.filter(status__in=states)
-        outcomes = outcomes.filter(status__in=states)
+    if builder.states:
+        entries = entries.filter(status__in=builder.states)
+        outcomes = outcomes.filter(status__in=builder.states)
     goals = (
-        Goal.objects.filter(plan=plan)
+        Goal.objects.filter(plan=builder.plan)
         .select_related("goal_area")
         .prefetch_related(
             Prefetch(
@@ -77,29 +325,9 @@ def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Docum
         )
         .order_by("goal_area__sort_order", "sort_order")
     )
-    document = Document(
-        kind="ataganden",
-        title=_("Follow-up of commitments %(period)s %(year)s") % {"period": period.name, "year": plan.year},
-        organisation=committee.organisation,
-        committee=committee.name,
-        period=f"{period.name} {plan.year}",
-        draft=draft,
-    )
-    definition = ReportDefinition.objects.filter(period=period, kind=ReportKind.FOLLOW_UP).first()
-    if definition and definition.introduction.strip():
-        introduction = sanitize_rich_text(definition.introduction)
-    else:
-        introduction = format_html(
-            "<p>{}</p>",
-            _(
-                "Each committee goal is a heading of its own, and the report describes the result for the period "
-                "%(period)s."
-            )
-            % {"period": f"{period.name} {plan.year}"},
-        )
-    document.sections.append(Section(heading=_("Introduction"), number="1", blocks=[RichText(introduction)]))
-    for number, goal in enumerate(goals, start=2):
-        section = Section(heading=goal.text, number=str(number))
+    chapters = []
+    for goal in goals:
+        section = Section(heading=goal.text)
         rows = [
             CommitmentRow(
                 code=commitment.code,
@@ -120,8 +348,8 @@ def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Docum
         ]
         if indicator_rows:
             section.blocks.append(IndicatorTable(tuple(indicator_rows)))
-        document.sections.append(section)
-    return document
+        chapters.append(section)
+    return chapters
 
 
 def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
@@ -154,16 +382,14 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
     )
 
 
-def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+def _plan_proposal_sections(builder: _DocumentBuilder) -> list[Section]:
     """
-    Return the plan proposal (report kind ``namndsbudget``) of the period's plan year.
-
     Per goal area and goal (in its proposal wording), the goal indicators with the year's
     target, last year's outcome and last year's target: "Målindikator | Målvärde 2019 |
     Utfall 2018 | Målvärde 2018". Columns that no indicator of a goal fills are left out,
     as in the committee's own drafts. Reads the plan only (no entries), in fixed queries.
     """
-    plan = period.plan
+    plan = builder.plan
     year = plan.year
     values = lambda model, years: model.objects.filter(year__in=years).order_by("year", "part")  # noqa: E731
     goals = (
@@ -183,32 +409,20 @@ def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> D
         )
         .order_by("goal_area__sort_order", "sort_order")
     )
-    document = Document(
-        kind=ReportKind.PLAN_PROPOSAL,
-        title=_("Committee budget %(year)s: proposed committee goals and indicators") % {"year": year},
-        organisation=plan.committee.organisation,
-        committee=plan.committee.name,
-        period=str(year),
-        draft=draft,
-    )
-    definition = ReportDefinition.objects.filter(period=period, kind=ReportKind.PLAN_PROPOSAL).first()
-    if definition and definition.introduction.strip():
-        document.sections.append(
-            Section(heading=_("Introduction"), blocks=[RichText(sanitize_rich_text(definition.introduction))])
-        )
     header = (
         _("Goal indicator"),
         _("Target %(year)s") % {"year": year},
         _("Outcome %(year)s") % {"year": year - 1},
         _("Target %(year)s") % {"year": year - 1},
     )
+    sections = []
     area_sections = {}
     for goal in goals:
         area = goal.goal_area
         if area.pk not in area_sections:
             heading = _("Goal area %(number)s – %(name)s") % {"number": area.number, "name": area.name}
             area_sections[area.pk] = Section(heading=heading if area.number else area.name)
-            document.sections.append(area_sections[area.pk])
+            sections.append(area_sections[area.pk])
         label = _("New committee goal") if goal.is_new else _("Committee goal")
         section = Section(heading=f"{label}: {goal.proposal_text or goal.text}")
         rows = []
@@ -227,7 +441,7 @@ def plan_proposal_document(*, period: ReportingPeriod, draft: bool = False) -> D
             used = max(used, 2)
             section.blocks.append(Table(caption="", header=header[:used], rows=tuple(row[:used] for row in rows)))
         area_sections[area.pk].subsections.append(section)
-    return document
+    return sections
 
 
 def _year_values(indicator: Indicator, items, year: int) -> str:
@@ -247,24 +461,53 @@ def _year_values(indicator: Indicator, items, year: int) -> str:
 
 
 NUMBER_WORDS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
-#: A follow-up's own subheadings sit below the document's headings for the goal (h2–h5).
-_TEXT_HEADING = re.compile(r"<(/?)h[34]>")
+#: A text's own subheadings (h3, h4 in the editor) go below the heading of its section.
+_TEXT_HEADING = re.compile(r"<(/?)h([3-6])>")
+#: ``{name}`` in a text: a figure computed from the data (see ``_DocumentBuilder._facts``).
+_FACT = re.compile(r"\{([a-zåäö_]+)\}")
+
+#: The figures a text may name, with what each counts (shown to writers and admins).
+FACTS = {
+    "mål_totalt": gettext_lazy("the city council's goals in the plan"),
+    "mål_bidrag": gettext_lazy("the city council's goals the committee contributes to"),
+    "uppnått": gettext_lazy("contributions assessed as achieved for the year"),
+    "delvis_uppnått": gettext_lazy("contributions assessed as partly achieved for the year"),
+    "ej_uppnått": gettext_lazy("contributions assessed as not achieved for the year"),
+}
 
 
-def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) -> Document:
+def count_in_words(n: int) -> str:
+    """A count as Swedish prose writes it: in words up to twelve ("tio mål"), in figures above ("14 mål")."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else formatting.number(n)
+
+
+def shift_headings(html: str, level: int) -> str:
     """
-    Return the årsanalys (report kind ``arsanalys``) for ``period``: so far the follow-up and
-    assessment of the contributions to the city council's goals, per goal area and goal, with
-    the three fixed subheadings, both assessments with their sentences and motivations, and a
-    summary whose figures are counted from the assessments, not typed.
+    Move a text's subheadings below its section's heading: the section at ``level`` (1 for
+    a chapter) is an h(level + 1), so the text's h3 becomes h(level + 2), capped at h6.
     """
-    plan = period.plan
-    states = None if draft else [ReviewStatus.APPROVED]
-    contributions = GoalContribution.objects.filter(period=period).select_related(
+    return _TEXT_HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) - 1 + level)}>", html)
+
+
+def fill_in_facts(html: str, facts: dict[str, str]) -> str:
+    """Replace each ``{name}`` of a known figure with its value; other braces stay as written."""
+    if not facts:
+        return html
+    return _FACT.sub(lambda m: escape(facts[m[1]]) if m[1] in facts else m[0], html)
+
+
+def _contribution_sections(builder: _DocumentBuilder) -> list[Section]:
+    """
+    The follow-up and assessment of the contributions to the city council's goals, per goal
+    area and goal, with the three fixed subheadings and both assessments with their
+    sentences and motivations.
+    """
+    plan = builder.plan
+    contributions = GoalContribution.objects.filter(period=builder.period).select_related(
         "department", "assessment", "mandate_assessment"
     )
-    if states:
-        contributions = contributions.filter(status__in=states)
+    if builder.states:
+        contributions = contributions.filter(status__in=builder.states)
     goals = (
         Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True)
         .select_related("goal_area")
@@ -277,29 +520,22 @@ def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) ->
         )
         .order_by("goal_area__sort_order", "sort_order")
     )
-    document = Document(
-        kind=ReportKind.ANNUAL_ANALYSIS,
-        title=_("Annual analysis %(year)s") % {"year": plan.year},
-        organisation=plan.committee.organisation,
-        committee=plan.committee.name,
-        period=f"{period.name} {plan.year}",
-        draft=draft,
-    )
-    part = Section(heading=_("Follow-up and assessment of the contributions to the city council's goals"))
+    tables: dict[int, list[Block]] = {}
+    for table, blocks in builder.key_figure_tables():
+        tables.setdefault(table.goal_id, []).extend(blocks)
     areas: dict[int, Section] = {}
-    meanings: list[str] = []
     for goal in goals:
         if goal.goal_area_id not in areas:
             areas[goal.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": goal.goal_area.name})
-            part.subsections.append(areas[goal.goal_area_id])
         section = Section(heading=_("City council goal – %(text)s") % {"text": goal.text})
-        texts = [_TEXT_HEADING.sub(r"<\1h6>", sanitize_rich_text(c.comment)) for c in goal.shown_contributions]
+        # Part, goal area, goal, fixed subheading: the texts' own subheadings come below those.
+        texts = [shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions]
         year = [c for c in goal.shown_contributions if c.assessment]
         mandate = [c for c in goal.shown_contributions if c.mandate_assessment]
-        meanings += [c.assessment.meaning for c in year]
         section.subsections = [
             Section(
-                heading=_("Follow-up of the contribution to the city council goal"), blocks=[RichText("".join(texts))]
+                heading=_("Follow-up of the contribution to the city council goal"),
+                blocks=[RichText("".join(texts)), *tables.get(goal.pk, [])],
             ),
             Section(
                 heading=_("Assessment of the contribution to the city council goal for the year"),
@@ -317,21 +553,7 @@ def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) ->
             ),
         ]
         areas[goal.goal_area_id].subsections.append(section)
-    count = lambda n: NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)  # noqa: E731
-    summary = _(
-        "The committee contributes to %(goals)s of the city council's goals. The contribution is assessed as "
-        "achieved for %(achieved)s goals and partly achieved for %(partly)s goals."
-    ) % {
-        "goals": len(goals),
-        "achieved": count(meanings.count(AssessmentValue.Meaning.ACHIEVED)),
-        "partly": count(meanings.count(AssessmentValue.Meaning.PARTLY)),
-    }
-    not_achieved = meanings.count(AssessmentValue.Meaning.NOT_ACHIEVED)
-    if not_achieved:
-        summary += " " + _("It is not achieved for %(n)s goals.") % {"n": count(not_achieved)}
-    part.blocks.append(RichText(format_html("<p>{}</p>", summary)))
-    document.sections.append(part)
-    return document
+    return list(areas.values())
 
 
 def _assessment_html(value, motivation: str, year: int, *, label: bool) -> str:
@@ -345,11 +567,13 @@ def _assessment_html(value, motivation: str, year: int, *, label: bool) -> str:
     return "".join(parts)
 
 
-DOCUMENTS = {
-    ReportKind.FOLLOW_UP: follow_up_document,
-    ReportKind.PLAN_PROPOSAL: plan_proposal_document,
-    ReportKind.ANNUAL_ANALYSIS: annual_analysis_document,
+#: How each kind of report shows the plan's goals (a template's ``goals`` section).
+GOAL_SECTIONS = {
+    ReportKind.FOLLOW_UP: _follow_up_chapters,
+    ReportKind.PLAN_PROPOSAL: _plan_proposal_sections,
+    ReportKind.ANNUAL_ANALYSIS: _contribution_sections,
 }
+KINDS = list(GOAL_SECTIONS)
 
 
 def report_kinds_for(period: ReportingPeriod) -> list[str]:
@@ -365,9 +589,48 @@ def report_kinds_for(period: ReportingPeriod) -> list[str]:
     return kinds
 
 
-def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) -> Document:
-    """Return the document of ``kind`` for ``period`` (see ``DOCUMENTS``)."""
-    return DOCUMENTS[kind](period=period, draft=draft)
+def section_text_rows(*, user, period: ReportingPeriod) -> list[tuple[ReportSection, SectionText | None]]:
+    """
+    The text sections of the period's reports that the user reads (their departments', or
+    all for reviewers and admins), in report and template order, each with its text for the
+    period (None before the first save). Two queries whatever the template's size.
+    """
+    readable = readable_department_ids(user, period.plan.committee)
+    sections = ReportSection.objects.filter(plan=period.plan, source=ReportSection.Source.NARRATIVE).select_related(
+        "department", "parent__parent"
+    )
+    if readable is not None:
+        sections = sections.filter(department_id__in=readable)
+    texts = {
+        text.section_id: text
+        for text in SectionText.objects.filter(period=period, section__in=sections).select_related("updated_by")
+    }
+    kinds = {kind: n for n, kind in enumerate(KINDS)}
+    ordered = sorted(sections, key=lambda s: (kinds.get(s.kind, 99), _template_position(s)))
+    return [(section, texts.get(section.pk)) for section in ordered]
+
+
+def _template_position(section: ReportSection) -> tuple:
+    path, node = [], section
+    while node is not None:
+        path.insert(0, node.sort_order)
+        node = node.parent
+    return tuple(path)
+
+
+def section_text_get_for_user(*, user, period: ReportingPeriod, section_id: int) -> SectionText:
+    """The text of a section named by a URL (unsaved before its first save), or Http404 if the user may not read it."""
+    section = (
+        ReportSection.objects.filter(pk=section_id, plan=period.plan, source=ReportSection.Source.NARRATIVE)
+        .select_related("department", "plan")
+        .first()
+    )
+    if section is None or not can_read_department(user, section.department):
+        raise Http404
+    text = SectionText.objects.filter(section=section, period=period, department=section.department).first()
+    text = text or SectionText(section=section, period=period, department=section.department)
+    text.section, text.period = section, period
+    return text
 
 
 def current_build(*, period: ReportingPeriod, kind: str) -> ReportBuild | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -29,12 +29,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from commitments.models import ReportingPeriod
-from commitments.permissions import is_committee_admin
+from commitments.models import Department, Plan, ReportingPeriod
+from commitments.permissions import can_edit_department, is_committee_admin
 from commitments.services import rich_text_clean
+from commitments.workflow import reviewable_save
 
 from .document import content_hash, to_data
-from .models import ReportBuild, ReportDefinition, ReportFormat
+from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
 from .selectors import current_build, report_document, report_kinds_for
 
@@ -233,3 +234,71 @@ def stalled_builds_recover() -> int:
             build_enqueue(build)
             sent += 1
     return sent
+
+
+def section_text_save(*, text: SectionText, user: User, comment: str, expected_version: int) -> SectionText:
+    """
+    Save a department's text of a report section for a period, as a draft. Only the editors
+    of the section's writing department may, while the period is open and the text a draft
+    or returned (the one workflow); a save from an old version raises ``workflow.Conflict``.
+    """
+    section = text.section
+    if section.source != ReportSection.Source.NARRATIVE or section.plan_id != text.period.plan_id:
+        raise PermissionDenied
+    if text.department_id != section.department_id or not can_edit_department(user, text.department):
+        raise PermissionDenied
+    values = {"comment": rich_text_clean(comment)}
+    return reviewable_save(obj=text, expected_version=expected_version, values=values, user=user)
+
+
+def report_sections_replace(*, plan: Plan, kind: str, sections: list[dict]) -> list[ReportSection]:
+    """
+    Replace the sections of the plan's report of ``kind`` with ``sections``, all or nothing.
+
+    Each item has ``level`` (1–3, below the item before it at most one level deeper),
+    ``heading``, ``numbered``, ``source``, and optionally ``parameter``, ``department`` (a
+    department code of the committee) and ``instructions``. Sections that departments have
+    written texts for are not thrown away: then nothing is replaced. Every bad item is named
+    in one ``ValidationError``.
+    """
+    departments = {d.code: d for d in Department.objects.filter(committee_id=plan.committee_id)}
+    errors: list[str] = []
+    made: list[ReportSection] = []
+    parents: list[ReportSection] = []
+    with transaction.atomic():
+        existing = ReportSection.objects.filter(plan=plan, kind=kind)
+        if SectionText.objects.filter(section__in=existing).exists():
+            raise ValidationError(_("Departments have written texts for these sections: change them one by one."))
+        existing.delete()
+        for number, item in enumerate(sections, start=1):
+            level = int(item.get("level", 1))
+            # A table without a heading sits in its parent and may go one level deeper.
+            table_in_parent = item.get("source") in ("finance", "key_figures") and not item.get("heading")
+            if not 1 <= level <= min(len(parents) + 1, ReportSection.MAX_DEPTH + table_in_parent):
+                errors.append(_("Section %(n)s: level %(level)s does not follow the one before.") % {
+                    "n": number, "level": level})  # fmt: skip
+                continue
+            code = item.get("department") or ""
+            if code and code not in departments:
+                errors.append(_("Section %(n)s: unknown department %(code)s.") % {"n": number, "code": code})
+                continue
+            section = ReportSection(
+                plan=plan, kind=kind, parent=parents[level - 2] if level > 1 else None, sort_order=number,
+                heading=item.get("heading", ""), numbered=bool(item.get("numbered")), source=item["source"],
+                parameter=item.get("parameter", ""), department=departments.get(code),
+                instructions=item.get("instructions", ""),
+            )  # fmt: skip
+            try:
+                section.full_clean()
+            except ValidationError as error:
+                messages = [m for field_messages in error.message_dict.values() for m in field_messages]
+                errors.append(_("Section %(n)s (%(heading)s): %(messages)s") % {
+                    "n": number, "heading": section.heading, "messages": " ".join(messages)})  # fmt: skip
+                continue
+            section.save()
+            made.append(section)
+            del parents[level - 1 :]
+            parents.append(section)
+        if errors:
+            raise ValidationError(errors)  # leaving the atomic block rolls everything back
+    return made

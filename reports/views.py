@@ -4,26 +4,36 @@ committee admins, the builds (start one, watch it, download its files, see what 
 for committee admins, the introduction of a report.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from commitments.permissions import can_follow_report_builds, is_committee_admin
-from commitments.selectors import period_get_for_user
-from indicators.forms import rich_text_field
+from commitments.permissions import can_edit_department, can_follow_report_builds, can_review, is_committee_admin
+from commitments.selectors import period_get_for_user, return_reason
+from commitments.views import review_from_request
+from commitments.workflow import Conflict, InvalidTransition, Locked, reviewable_transition
 
 from .diff import build_changes
+from .forms import IntroductionForm, SectionTextForm
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
-from .selectors import build_before, builds_for_period, current_build, follow_up_document, report_kinds_for
-from .services import build_request, report_definition_save
+from .selectors import (
+    FACTS,
+    build_before,
+    builds_for_period,
+    current_build,
+    follow_up_document,
+    report_kinds_for,
+    section_text_get_for_user,
+    section_text_rows,
+)
+from .services import build_request, report_definition_save, section_text_save
 
 KIND = ReportKind.FOLLOW_UP
 
@@ -170,10 +180,6 @@ class BuildChangesView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class IntroductionForm(forms.Form):
-    introduction = rich_text_field(gettext_lazy("Introduction"))
-
-
 class IntroductionView(LoginRequiredMixin, View):
     """The committee admin writes chapter 1 of the report."""
 
@@ -222,9 +228,92 @@ class IntroductionView(LoginRequiredMixin, View):
         return self.render(form, status=400)
 
 
+class SectionTextListView(LoginRequiredMixin, TemplateView):
+    """The text sections of the period's reports that the user's departments write (all, for reviewers)."""
+
+    template_name = "reports/section_text_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
+        context.update(
+            committee=period.plan.committee, period=period, rows=section_text_rows(user=user, period=period)
+        )
+        return context
+
+
+class SectionTextView(LoginRequiredMixin, View):
+    """
+    A department's text of a report section: its editors write and submit it; the
+    committee's reviewers approve, return or reopen it, as any entry. What cannot be saved is
+    never thrown away: errors and conflicts re-show the form as typed.
+    """
+
+    def text(self, request, kwargs):
+        period = period_get_for_user(
+            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
+        )
+        return section_text_get_for_user(user=request.user, period=period, section_id=kwargs["section"])
+
+    def render(self, request, text, form, status=200):
+        user = request.user
+        # After a refused save the form stays, as typed, even where the row no longer takes changes.
+        writable = can_edit_department(user, text.department) and (text.is_open_for_department() or status >= 400)
+        context = {
+            "committee": text.period.plan.committee,
+            "text": text,
+            "section": text.section,
+            "status": text.status if text.pk else "not_started",
+            "form": form if writable else None,
+            "is_reviewer": can_review(user, text.period.plan.committee_id),
+            "return_reason": return_reason(text),
+            "facts": FACTS.items(),
+            "unsaved": request.method == "POST",
+            "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
+        }
+        return TemplateResponse(request, "reports/section_text.html", context, status=status)
+
+    def get(self, request, **kwargs):
+        text = self.text(request, kwargs)
+        form = SectionTextForm(initial={"comment": text.comment, "version": text.version})
+        return self.render(request, text, form)
+
+    def post(self, request, **kwargs):
+        text = self.text(request, kwargs)
+        action = request.POST.get("action")
+        if action in ("approve", "return", "reopen"):
+            review_from_request(request, text)
+            return redirect(request.path)
+        if not can_edit_department(request.user, text.department):
+            raise PermissionDenied
+        form = SectionTextForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, text, form, status=400)
+        try:
+            with transaction.atomic():
+                saved = section_text_save(
+                    text=text, user=request.user, comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data["version"],
+                )  # fmt: skip
+                if action == "submit":
+                    reviewable_transition(obj=saved, action="submit", user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.render(request, text, form, status=400)
+        except (Conflict, Locked, InvalidTransition) as error:
+            form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
+            return self.render(request, text, form, status=409)
+        messages.success(request, _("Submitted for review.") if action == "submit" else _("Your draft is saved."))
+        return redirect(request.path)
+
+
 report_view = ReportView.as_view()
 builds_view = BuildsView.as_view()
 build_status_view = BuildStatusView.as_view()
 build_file_view = BuildFileView.as_view()
 build_changes_view = BuildChangesView.as_view()
 introduction_view = IntroductionView.as_view()
+section_text_list_view = SectionTextListView.as_view()
+section_text_view = SectionTextView.as_view()

@@ -73,6 +73,15 @@ EXPECTED = {
         "outsider": (404, 404),
         "*": (200, 403),  # reviewers and admins read it; they act only with a review action
     },
+    "reports:section_texts": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "reports:section_text": {
+        "anonymous": (302, 302),
+        "editor": (200, 400),  # AMA writes "Konjunktur och arbetsmarknad"; the empty post is refused
+        "reader": (200, 403),  # AMA's reader reads it
+        "other_editor": (404, 404),
+        "outsider": (404, 404),
+        "*": (200, 403),  # reviewers and admins read it; they act only with a review action
+    },
     "indicators:entry": {
         "anonymous": (302, 302),
         "editor": (200, 400),  # may write; the empty post is refused with the form's errors
@@ -106,8 +115,18 @@ EXPECTED = {
         "outsider": (404, 405),
         "*": (200, 405),
     },
+    "finance:tables": {
+        "anonymous": (302, 302),
+        "reviewer": (200, 405),  # reviewers and committee admins read the finance tables
+        "committee_admin": (200, 405),
+        "outsider": (404, 405),
+        "*": (403, 405),
+    },
+    "admin:finance_financereport_import": {"committee_admin": (200, 200), "*": (302, 302)},
     "admin:commitments_plan_import": {"committee_admin": (200, 200), "*": (302, 302)},
     "admin:commitments_plan_export": {"committee_admin": (200, 200), "*": (302, 302)},
+    # The empty post only previews: the copy is made by the confirm button.
+    "admin:commitments_plan_rollover": {"committee_admin": (200, 200), "*": (302, 302)},
 }
 
 
@@ -191,6 +210,12 @@ def approved_build(demo) -> int:
     return build.pk
 
 
+def section_pk(heading: str) -> int:
+    from reports.models import ReportSection
+
+    return ReportSection.objects.get(plan__year=2024, heading=heading).pk
+
+
 def url_for(name: str, demo) -> str:
     from django.urls import reverse
 
@@ -213,8 +238,12 @@ def url_for(name: str, demo) -> str:
         "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:entry_message": ["asn", "2019-helar", "A05", "AMA"],
         "indicators:bulk_approve": ["asn", "2019-helar"],
+        "finance:tables": ["asn", "2024-helar"],
+        "reports:section_texts": ["asn", "2024-helar"],
+        "reports:section_text": ["asn", "2024-helar", section_pk("Konjunktur och arbetsmarknad")],
         "admin:commitments_plan_import": [plan.pk],
         "admin:commitments_plan_export": [plan.pk, "xlsx"],
+        "admin:commitments_plan_rollover": [plan.pk],
     }.get(name, [])
     return reverse(name, args=args)
 

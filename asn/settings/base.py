@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "commitments",
     "indicators",
     "reports",
+    "finance",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -17,8 +17,9 @@ from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
-from reports.document import CommitmentTable, Document, IndicatorTable, RichText, Section, Table
+from reports.document import Chart, CommitmentTable, Document, IndicatorTable, RichText, Section, Table
 
 
 def render_docx(document: Document) -> bytes:
@@ -78,6 +79,8 @@ def _add_section(word, section: Section, *, level: int) -> None:
                 _add_rich_text(cells[2], row.comment)
                 if row.breakdown:
                     _add_table(cells[2], row.breakdown)
+        elif isinstance(block, Chart):
+            _add_chart(word, block)
     for subsection in section.subsections:
         _add_section(word, subsection, level=level + 1)
 
@@ -134,6 +137,18 @@ def _add_table(container, table: Table) -> None:
     for row in table.rows:
         for cell, text in zip(word_table.add_row().cells, row, strict=True):
             cell.text = text
+
+
+def _add_chart(container, chart: Chart) -> None:
+    """The chart's title, the chart as a picture with its text alternative, then its data table."""
+    from .charts import chart_png  # imported on use: matplotlib is slow to load
+
+    container.add_paragraph(chart.title, style="Caption")
+    picture = container.add_paragraph().add_run().add_picture(io.BytesIO(chart_png(chart)), width=Cm(16))
+    properties = picture._inline.docPr
+    properties.set("descr", chart.description)  # Word's "alt text", read by screen readers
+    properties.set("title", chart.title)
+    _add_table(container, chart.table)
 
 
 def _add_rich_text(container, text: RichText) -> None:

@@ -37,6 +37,10 @@ th, td { border: 0.5pt solid #555; padding: 4pt 6pt; vertical-align: top; text-a
 thead { display: table-header-group; }
 table.data { width: auto; }
 .assessment { font-weight: bold; margin: 0; }
+figure.chart { margin: 0.4cm 0; break-inside: avoid; }
+figure.chart figcaption { font-weight: bold; margin-bottom: 0.2cm; }
+figure.chart img { display: block; width: 16cm; max-width: 100%; height: auto; }
+figure.chart td { text-align: right; white-space: nowrap; }
 .visually-hidden { font-size: 0; }
 """
 DRAFT_CSS = """

@@ -1,18 +1,32 @@
+import base64
+
 from django import template
 from django.utils.safestring import mark_safe
 
 from commitments.richtext import sanitize_rich_text
-from reports.document import CommitmentTable, IndicatorTable, RichText, Table
+from reports.document import Chart, CommitmentTable, IndicatorTable, RichText, Table
 
 register = template.Library()
 
 
 @register.filter
 def block_kind(block) -> str:
-    """Name a block's kind for the template: rich, table, commitments or indicators."""
-    return {RichText: "rich", Table: "table", CommitmentTable: "commitments", IndicatorTable: "indicators"}[
-        type(block)
-    ]
+    """Name a block's kind for the template: rich, table, commitments, indicators or chart."""
+    return {
+        RichText: "rich",
+        Table: "table",
+        CommitmentTable: "commitments",
+        IndicatorTable: "indicators",
+        Chart: "chart",
+    }[type(block)]
+
+
+@register.filter
+def chart_data_uri(chart: Chart) -> str:
+    """The chart as an SVG image in a data: address (the pages' CSP allows data: images, and no script)."""
+    from reports.renderers.charts import chart_svg  # imported on use: matplotlib is slow to load
+
+    return "data:image/svg+xml;base64," + base64.b64encode(chart_svg(chart).encode("utf-8")).decode("ascii")
 
 
 @register.filter

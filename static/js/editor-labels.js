@@ -6,7 +6,8 @@
   function labelEditors() {
     document.querySelectorAll(".prose-editor").forEach(function (wrapper) {
       var textarea = wrapper.querySelector("textarea");
-      var editable = wrapper.querySelector(".ProseMirror");
+      // The block-type menu holds a div.ProseMirror too (for its styling); the editor is editable.
+      var editable = wrapper.querySelector(".ProseMirror[contenteditable]");
       if (!textarea || !editable || editable.hasAttribute("aria-labelledby")) {
         return;
       }
@@ -18,6 +19,12 @@
       editable.setAttribute("role", "textbox");
       editable.setAttribute("aria-multiline", "true");
       editable.setAttribute("aria-labelledby", label.id);
+      // Django ties a field's error to the textarea; the editor is what people reach.
+      ["aria-describedby", "aria-invalid"].forEach(function (name) {
+        if (textarea.hasAttribute(name)) {
+          editable.setAttribute(name, textarea.getAttribute(name));
+        }
+      });
       label.addEventListener("click", function (event) {
         event.preventDefault();
         editable.focus();

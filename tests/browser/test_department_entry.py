@@ -22,7 +22,7 @@ def log_in(page, live_server, username):
 
 def test_editor_writes_comment_and_outcome_and_sees_them_after_reload(page, live_server, demo):
     log_in(page, live_server, "redaktor")
-    page.get_by_role("link", name="helår 2019").click()
+    page.get_by_role("link", name="Åtaganden helår 2019").click()
     page.wait_for_url("**/n/asn/2019-helar/ataganden/")
     assert serious_violations(page) == []
     page.get_by_role("link", name="A05.", exact=False).click()

@@ -46,14 +46,33 @@ def seed_structure() -> list[tuple[str, list[str]]]:
     return areas
 
 
+def seed_total_rows() -> list[list[str]]:
+    """The total rows of the seed's finance tables ("SUMMA", "Summa …", "TOTAL", "Totala …", "Nettokostnad")."""
+    rows = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        total = cells and re.match(r"(SUMMA|Summa|TOTAL|Totala|Nettokostnad|Resultat)\b", cells[0])
+        grants_total = len(cells) > 1 and cells[1] == "Summa"  # "| RIKTADE STATS BIDRAG | Summa | 66 781 |"
+        if total or grants_total:
+            rows.append(cells)
+    return rows
+
+
+def printed(figure: str) -> str:
+    """A figure as the document prints it: no-break spaces between thousands, a real minus sign."""
+    return figure.replace(" ", "\u00a0").replace("-", "\u2212") if figure != "-" else figure
+
+
 def text_of(section) -> str:
     return " ".join(b.html for b in section.blocks if isinstance(b, RichText))
 
 
+def part_of(document, heading="Uppföljning och bedömning av bidragen till kommunfullmäktigemålen"):
+    return next(section for section in document.sections if section.heading == heading)
+
+
 def test_the_14_goals_in_their_5_goal_areas_as_in_the_seed(helar_2024):
-    document = annual_analysis_document(period=helar_2024)
-    (part,) = document.sections
-    assert part.heading == "Uppföljning och bedömning av bidragen till kommunfullmäktigemålen"
+    part = part_of(annual_analysis_document(period=helar_2024))
     ours = [
         (
             area.heading.removeprefix("Målområde – "),
@@ -69,9 +88,7 @@ def test_the_14_goals_in_their_5_goal_areas_as_in_the_seed(helar_2024):
 
 
 def test_both_assessments_with_their_sentences_and_motivations(helar_2024):
-    goals = [
-        g for area in annual_analysis_document(period=helar_2024).sections[0].subsections for g in area.subsections
-    ]
+    goals = [g for area in part_of(annual_analysis_document(period=helar_2024)).subsections for g in area.subsections]
     year = [text_of(g.subsections[1]) for g in goals]
     assert sum(YEAR_ACHIEVED in t and "Uppnåtts</b>" in t for t in year) == 10
     assert sum(YEAR_PARTLY in t and "Delvis uppnåtts</b>" in t for t in year) == 4
@@ -85,19 +102,23 @@ def test_both_assessments_with_their_sentences_and_motivations(helar_2024):
 
 
 def test_the_summary_counts_the_assessments_and_follows_a_change(helar_2024, reviewer):
-    summary = text_of(annual_analysis_document(period=helar_2024).sections[0])
-    assert "Nämnden bidrar till 14 av kommunfullmäktiges mål." in summary
+    summary = text_of(part_of(annual_analysis_document(period=helar_2024), "Sammanfattning"))
+    assert "bidra till 14 av kommunfullmäktiges 15 mål" in summary
     assert "uppnått för tio mål under året och delvis uppnått för fyra mål" in summary
     reopened = GoalContribution.objects.filter(period=helar_2024, assessment__code="uppnatts").first()
     reviewable_transition(obj=reopened, action="reopen", user=reviewer, reason="Komplettera motiveringen")
-    summary = text_of(annual_analysis_document(period=helar_2024).sections[0])
+    summary = text_of(part_of(annual_analysis_document(period=helar_2024), "Sammanfattning"))
+    assert "bidra till 13 av kommunfullmäktiges 15 mål" not in summary  # goals, not approved contributions
     assert "uppnått för nio mål under året och delvis uppnått för fyra mål" in summary
-    draft = text_of(annual_analysis_document(period=helar_2024, draft=True).sections[0])
+    draft = text_of(part_of(annual_analysis_document(period=helar_2024, draft=True), "Sammanfattning"))
     assert "uppnått för tio mål" in draft
 
 
 def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the goals with their areas; the contributions with their assessments
+    # Sections; their texts; the assessments and the goals counted; the key-figure tables
+    # (rows, values); the goals with their areas; the contributions with their assessments;
+    # the finance tables (ten: one per kind of table).
+    with django_assert_num_queries(18):
         annual_analysis_document(period=helar_2024)
 
 
@@ -113,8 +134,12 @@ def test_build_report_writes_the_annual_analysis_as_docx_and_pdf(helar_2024, tmp
             output=str(tmp_path / f"aa.{fmt}"), stdout=io.StringIO(),
         )  # fmt: skip
     word = WordDocument(tmp_path / "aa.docx")
-    levels = [p.style.name for p in word.paragraphs if p.style.name.startswith("Heading")]
-    assert (levels.count("Heading 2"), levels.count("Heading 3"), levels.count("Heading 4")) == (5, 14, 42)
+    headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert [h for h in headings if h[1].startswith("Målområde –")] == [
+        ("Heading 2", f"Målområde – {area}") for area, _ in seed_structure()
+    ]
+    assert sum(style == "Heading 3" and text.startswith("Kommunfullmäktigemål –") for style, text in headings) == 14
+    assert sum(style == "Heading 4" and text in FIXED for style, text in headings) == 42
     word_text = " ".join(p.text for p in word.paragraphs)
     assert word_text.count(YEAR_ACHIEVED) == 10
     assert "Kommunfullmäktigemål – Malmö stad ger en god och likvärdig service" in word_text
@@ -125,3 +150,11 @@ def test_build_report_writes_the_annual_analysis_as_docx_and_pdf(helar_2024, tmp
     for _, goals in seed_structure():
         for goal in goals:
             assert goal[:60] in text, goal
+    # The finance tables' totals, as the seed states them, in both files.
+    totals = seed_total_rows()
+    assert len(totals) == 14
+    word_tables = [[c.text for c in row.cells if c.text] for table in word.tables for row in table.rows]
+    for label, *figures in totals:
+        assert [label, *map(printed, figures)] in word_tables, label
+        assert label in text, label
+        assert all(printed(figure).replace("\u00a0", " ") in text for figure in figures), label

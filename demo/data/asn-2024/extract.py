@@ -47,15 +47,11 @@ def paragraphs(lines: list[str]) -> list[str]:
 
 def to_html(lines: list[str]) -> str:
     parts = []
-    for block in paragraphs(lines):
-        if block.startswith("|"):
-            rows = [r for r in re.split(r"\s(?=\|\s)", block) if r.strip()]
-            cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
-            cells = [c for c in cells if not all(re.fullmatch(r"-+", x) for x in c)]
-            head, body = cells[0], cells[1:]
-            th = "".join(f"<th><p>{html.escape(c)}</p></th>" for c in head)
-            trs = "".join("<tr>" + "".join(f"<td><p>{html.escape(c)}</p></td>" for c in row) + "</tr>" for row in body)
-            parts.append(f"<table><tbody><tr>{th}</tr>{trs}</tbody></table>")
+    blocks = paragraphs(lines)
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else ""
+        if block.startswith("|") or (re.match(r"Tabell \d+\.", block) and following.startswith("|")):
+            continue  # a table of key figures and its caption: data of their own (nyckeltal/)
         elif len(block) < 60 and not block.endswith((".", ":")):
             parts.append(f"<h3>{html.escape(block)}</h3>")  # a subheading of the follow-up
         else:

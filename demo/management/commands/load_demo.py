@@ -1,7 +1,10 @@
 """Load the demo committee (ASN) from demo/data: organisation, scales, periods, users, plans."""
 
+import csv
 import datetime
 import json
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -27,11 +30,22 @@ from commitments.models import (
 from commitments.selectors import goal_contribution_get_or_new, progress_entry_get_or_new
 from commitments.services import goal_contribution_save, progress_entry_save
 from commitments.workflow import reviewable_transition
+from finance.services import finance_import
 from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
 from indicators.selectors import outcome_get_or_new
 from indicators.services import outcome_save, plan_import
-from reports.models import ReportDefinition, ReportKind
+from reports.models import (
+    KeyFigure,
+    KeyFigureTable,
+    KeyFigureTableRow,
+    KeyFigureValue,
+    ReportDefinition,
+    ReportKind,
+    ReportSection,
+    SectionText,
+)
+from reports.services import report_sections_replace, section_text_save
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
@@ -70,6 +84,79 @@ def submit_and_approve(row, *, editor, reviewer) -> None:
     reviewable_transition(obj=row, action="approve", user=reviewer)
 
 
+def load_report(*, plan: Plan, content: dict, reviewer) -> None:
+    """
+    Give the plan's report of a kind its sections (the report template), unless the admin
+    has sections for it already, and write the text sections for the period as their
+    departments' editors did, approved. Texts that exist already are left as they are.
+    """
+    kind = content["kind"]
+    if not ReportSection.objects.filter(plan=plan, kind=kind).exists():
+        report_sections_replace(plan=plan, kind=kind, sections=content["sections"])
+    period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
+    if SectionText.objects.filter(period=period, section__plan=plan, section__kind=kind).exists():
+        return
+    sections = ReportSection.objects.filter(plan=plan, kind=kind).select_related("department").order_by("sort_order")
+    texts = [item.get("text", "") for item in content["sections"]]
+    with period_opened(period):
+        for section, text in zip(sections, texts, strict=True):
+            if section.source != ReportSection.Source.NARRATIVE or not text:
+                continue
+            editor = editor_of(section.department)
+            saved = section_text_save(
+                text=SectionText(section=section, period=period, department=section.department),
+                user=editor, comment=text, expected_version=0,
+            )  # fmt: skip
+            submit_and_approve(saved, editor=editor, reviewer=reviewer)
+
+
+def load_key_figures(*, plan: Plan, directory: Path) -> None:
+    """
+    Give the committee its key figures with their values per year (``nyckeltal.csv``, one
+    column a year) and the plan its key-figure tables (``tabeller.csv``: caption, the goal
+    they are shown with, years, chart, the figures' codes in order). Loading twice changes
+    nothing.
+    """
+    committee = plan.committee
+    with open(directory / "nyckeltal.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            values = {
+                "name": row["namn"], "change_label": row["förändringsrad"], "unit": row["enhet"],
+                "decimals": int(row["decimaler"]),
+            }  # fmt: skip
+            figure = upsert(KeyFigure, {"committee": committee, "code": row["kod"]}, values)
+            for column, text in row.items():
+                if column.isdigit() and text.strip():
+                    upsert(KeyFigureValue, {"figure": figure, "year": int(column)}, {"value": Decimal(text)})
+    with open(directory / "tabeller.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            values = {
+                "caption": row["bildtext"], "first_year": int(row["första_år"]), "last_year": int(row["sista_år"]),
+                "chart": row["diagram"] == "ja",
+                "goal": Goal.objects.get(plan=plan, code=row["mål"]) if row["mål"] else None,
+            }  # fmt: skip
+            table = upsert(KeyFigureTable, {"plan": plan, "code": row["kod"]}, values)
+            for order, code in enumerate(row["nyckeltal"].split(";"), start=1):
+                figure = KeyFigure.objects.get(committee=committee, code=code)
+                upsert(KeyFigureTableRow, {"table": table, "figure": figure}, {"sort_order": order})
+
+
+@contextmanager
+def period_opened(period: ReportingPeriod):
+    """
+    Open a closed period while the demo's departments write in it (the services write only
+    in an open period), then close it again with its deadline as it was.
+    """
+    as_it_was = {"status": period.status, "deadline": period.deadline}
+    ReportingPeriod.objects.filter(pk=period.pk).update(
+        status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
+    )
+    period.refresh_from_db()
+    yield period
+    ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
+    period.refresh_from_db()
+
+
 def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     """
     Write a period's entries and outcomes as the departments' editors did, and approve them.
@@ -90,11 +177,11 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     )
     if done:
         return
-    as_it_was = {"status": period.status, "deadline": period.deadline}
-    ReportingPeriod.objects.filter(pk=period.pk).update(
-        status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
-    )
-    period.refresh_from_db()
+    with period_opened(period):
+        _write_follow_up(plan=plan, period=period, content=content, reviewer=reviewer)
+
+
+def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, reviewer) -> None:
     scale_values = {v.code: v for v in plan.commitment_scale.values.all()} if plan.commitment_scale else {}
     departments = {d.code: d for d in plan.committee.departments.all()}
     for item in content.get("contributions", []):
@@ -148,7 +235,6 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
             expected_version=0,
         )
         submit_and_approve(outcome, editor=editor, reviewer=reviewer)
-    ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
 
 
 class Command(BaseCommand):
@@ -204,6 +290,8 @@ class Command(BaseCommand):
             result = plan_import(committee=committee, year=p["year"], datasets=datasets)
             if result.errors:
                 raise CommandError("\n".join(str(e) for e in result.errors))
+            if (DATA / p["files"] / "nyckeltal").is_dir():
+                load_key_figures(plan=plan, directory=DATA / p["files"] / "nyckeltal")
 
         User = get_user_model()
         logins = []
@@ -223,6 +311,19 @@ class Command(BaseCommand):
             for name in p.get("follow_ups", []):
                 content = json.loads((DATA / p["files"] / name).read_text(encoding="utf-8"))
                 load_follow_up(plan=plan, content=content, reviewer=reviewer)
+            for name in p.get("reports", []):
+                content = json.loads((DATA / p["files"] / name).read_text(encoding="utf-8"))
+                load_report(plan=plan, content=content, reviewer=reviewer)
+
+        # The årsanalys 2024's finance tables, imported as a committee admin would; an unchanged file changes nothing.
+        admin_username = next(u["username"] for u in spec["users"] if u["role"] == "committee_admin")
+        finance = finance_import(
+            period=ReportingPeriod.objects.get(plan__committee=committee, slug="2024-helar"),
+            file=DATA / "asn-2024" / "ekonomi",
+            user=User.objects.get(username=admin_username),
+        )
+        if finance.errors:
+            raise CommandError("\n".join(str(e) for e in finance.errors))
 
         self.stdout.write(self.style.SUCCESS(f"Demonämnden {committee.name} är inläst."))
         self.stdout.write("Inloggningar (användarnamn / lösenord / roll):")

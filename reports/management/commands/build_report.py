@@ -5,9 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from commitments.models import ReportingPeriod
 from reports.models import ReportFormat
 from reports.renderers import render
-from reports.selectors import DOCUMENTS, report_document
+from reports.selectors import KINDS, report_document
 
-KINDS = list(DOCUMENTS)
 FORMATS = ReportFormat.values
 
 

@@ -1,0 +1,125 @@
+"""
+Admin of the reports app for committee admins: each report's sections (the report template),
+scoped to their committees like the rest of the plan.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline
+from commitments.permissions import scope_to_admin_committees
+
+from .models import KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue, ReportSection
+
+
+@admin.register(ReportSection)
+class ReportSectionAdmin(CommitteeScopedAdmin):
+    """
+    The sections of a kind of report in a plan year, in order: what each shows, who writes
+    the text sections. Rows keep their plan and kind once made (texts hang on them).
+    """
+
+    committee_path = "plan__committee"
+    list_display = ("outline_heading", "sort_order", "numbered", "source", "department", "kind", "plan")
+    list_filter = (("plan__committee", admin.RelatedOnlyFieldListFilter), PlanYearFilter, "kind", "source")
+    search_fields = ("heading",)
+    list_select_related = ("plan__committee", "department", "parent__parent")
+    ordering = ("plan", "kind", "parent__parent__sort_order", "parent__sort_order", "sort_order")
+    fields = ("plan", "kind", "parent", "sort_order", "heading", "numbered", "source", "parameter", "department",
+              "instructions")  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("plan", "kind") if obj else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent" and field is not None:
+            # A section can be part of a section of the same committee's reports.
+            field.queryset = self.get_queryset(request).select_related("plan")
+        return field
+
+    @admin.display(description=_("heading"), ordering="heading")
+    def outline_heading(self, obj):
+        indent = "— " * (obj.depth - 1)
+        return f"{indent}{obj}"
+
+
+class KeyFigureValueInline(ScopedInline):
+    model = KeyFigureValue
+    fields = ("year", "value")
+
+
+@admin.register(KeyFigure)
+class KeyFigureAdmin(CommitteeScopedAdmin):
+    """A key figure of the committee with its values, one per year; tables of the plans show them."""
+
+    list_display = ("name", "code", "unit", "committee")
+    list_filter = (("committee", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "code", "change_label")
+    list_select_related = ("committee",)
+    ordering = ("committee", "name")
+    fields = ("committee", "code", "name", "change_label", "unit", "decimals")
+    inlines = [KeyFigureValueInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("committee",) if obj else ()
+
+
+class KeyFigureTableForm(forms.ModelForm):
+    class Meta:
+        model = KeyFigureTable
+        fields = ("plan", "code", "caption", "goal", "first_year", "last_year", "chart")
+
+    def clean(self):
+        cleaned = super().clean()
+        plan = cleaned.get("plan") or getattr(self.instance, "plan", None)
+        goal = cleaned.get("goal")
+        if plan and goal and goal.plan_id != plan.pk:
+            self.add_error("goal", _("The goal belongs to another plan."))
+        return cleaned
+
+
+class KeyFigureTableRowFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        table = self.instance
+        if not table.plan_id:
+            return
+        committee_id = table.plan.committee_id
+        for form in self.forms:
+            figure = form.cleaned_data.get("figure")
+            if figure and not form.cleaned_data.get("DELETE") and figure.committee_id != committee_id:
+                form.add_error("figure", _("The key figure belongs to another committee."))
+
+
+class KeyFigureTableRowInline(ScopedInline):
+    model = KeyFigureTableRow
+    formset = KeyFigureTableRowFormSet
+    fields = ("sort_order", "figure")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "figure":
+            kwargs["queryset"] = scope_to_admin_committees(request.user, KeyFigure.objects.all(), "committee")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(KeyFigureTable)
+class KeyFigureTableAdmin(CommitteeScopedAdmin):
+    """
+    A table of key figures over a range of years in a plan year's reports, with the change
+    from the year before computed and a chart; shown under its goal's follow-up.
+    """
+
+    form = KeyFigureTableForm
+    committee_path = "plan__committee"
+    plan_path = "plan"
+    list_display = ("caption", "code", "goal", "first_year", "last_year", "chart", "plan")
+    list_filter = (("plan__committee", admin.RelatedOnlyFieldListFilter), PlanYearFilter)
+    search_fields = ("caption", "code")
+    list_select_related = ("plan__committee", "goal")
+    inlines = [KeyFigureTableRowInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("plan",) if obj else ()

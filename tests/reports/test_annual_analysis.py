@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from docx import Document as WordDocument
 
@@ -17,7 +16,7 @@ from reports.selectors import annual_analysis_document, report_kinds_for
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "arsanalys-2024.txt"
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "arsanalys-2024.txt"
 YEAR_ACHIEVED = "Bedömningen är att bidraget till kommunfullmäktigemålet för 2024 har uppnåtts."
 YEAR_PARTLY = "Bedömningen är att bidraget till kommunfullmäktigemålet för 2024 delvis har uppnåtts."
 FIXED = (

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 COMMITTEE, PERIOD, KIND = "asn", "2019-jan-aug", "ataganden"
 DEMO_PLAN = Path(settings.BASE_DIR) / "demo" / "data" / "asn-2019"
-SEED = Path("/work/shared/seeds/uppfoljning-ataganden-2019-jan-aug.txt")
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "uppfoljning-ataganden-2019-jan-aug.txt"
 
 #: The commitment indicators as the seed prints them (its L64–L98 and L153): Utfall, and the
 #: Samtliga / Kvinnor / Män table's rows (total, count, share), or None where it has none.

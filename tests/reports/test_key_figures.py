@@ -17,7 +17,6 @@ from pathlib import Path
 import lxml.html
 import pikepdf
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -36,7 +35,7 @@ from tests.factories import CommitteeFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "arsanalys-2024.txt"
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "arsanalys-2024.txt"
 CAPTION = "Tabell 1. Antal unika samt genomsnittligt antal biståndshushåll år 2022 till 2024."
 SELF_SUFFICIENCY = "Malmö stad arbetar för att öka andelen Malmöbor som är självförsörjande"
 

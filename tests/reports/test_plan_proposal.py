@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from docx import Document as WordDocument
 
@@ -16,7 +15,7 @@ from reports.selectors import plan_proposal_document
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "namndsbudget-2019-forslag-mal-indikatorer.txt"
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "namndsbudget-2019-forslag-mal-indikatorer.txt"
 PREFIX = re.compile(r"^(Ny målindikator:? |Ny indikator: |Ny kvalitativ indikator: )")
 
 

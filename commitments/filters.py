@@ -79,7 +79,13 @@ def event_label(event_type: str) -> str:
     return f"{EVENT_SUBJECTS.get(subject, subject)}: {EVENT_ACTIONS.get(action, action)}"
 
 
-EVENT_SUBJECTS = {"progressentry": _("entry"), "outcome": _("outcome"), "period": _("reporting period")}
+EVENT_SUBJECTS = {
+    "progressentry": _("entry"),
+    "outcome": _("outcome"),
+    "goalcontribution": _("goal contribution"),
+    "sectiontext": _("section text"),
+    "period": _("reporting period"),
+}
 EVENT_ACTIONS = {
     "submit": _("submitted"),
     "approve": _("approved"),

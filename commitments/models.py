@@ -639,6 +639,11 @@ class ProgressEntry(Reviewable):
     def __str__(self) -> str:
         return f"{self.commitment.code} – {self.department.code} – {self.period.slug}"
 
+    @property
+    def review_title(self) -> str:
+        """What the department is told was returned: the commitment's code."""
+        return self.commitment.code
+
 
 class GoalContribution(Reviewable):
     """
@@ -683,6 +688,11 @@ class GoalContribution(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.goal.code} – {self.department.code} – {self.period.slug}"
+
+    @property
+    def review_title(self) -> str:
+        """What the department is told was returned: the goal's code."""
+        return self.goal.code
 
 
 class Event(models.Model):

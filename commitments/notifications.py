@@ -88,9 +88,14 @@ def submission_digests_send() -> int:
 
 
 def return_notice_send(*, event_id: int) -> int:
-    """Tell the department's editors that a reviewer returned (or reopened) an entry, and why."""
-    event = Event.objects.select_related("actor", "department", "period__plan__committee").get(pk=event_id)
-    entry = ProgressEntry.objects.select_related("commitment").get(pk=event.object_id)
+    """
+    Tell the department's editors that a reviewer returned (or reopened) what they wrote (an
+    entry, a contribution, a report text), and why.
+    """
+    event = Event.objects.select_related("actor", "department", "period__plan__committee", "content_type").get(
+        pk=event_id
+    )
+    entry = event.content_type.get_object_for_this_type(pk=event.object_id)
     editors = Membership.objects.filter(department=event.department, role=Role.EDITOR).select_related("user")
     sent = 0
     for membership in editors:

@@ -133,14 +133,7 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
     """
     ids = [row.entry_id for row in rows if row.entry_id]
     entries = ProgressEntry.objects.select_related("updated_by", "assessment").in_bulk(ids)
-    returned = [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED]
-    reasons = {}
-    for event in Event.objects.filter(
-        content_type=ContentType.objects.get_for_model(ProgressEntry),
-        object_id__in=returned,
-        type__in=["progressentry.return", "progressentry.reopen"],
-    ).order_by("created_at"):
-        reasons[event.object_id] = event.reason
+    reasons = return_reasons(ProgressEntry, [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED])
     for row in rows:
         row.entry = entries.get(row.entry_id)
         if row.entry is not None:
@@ -149,21 +142,26 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
     return rows
 
 
+def return_reasons(model, ids: list[int]) -> dict[int, str]:
+    """The reviewer's latest reason for returning or reopening each of the ``model`` rows ``ids``, in one query."""
+    if not ids:
+        return {}
+    name = model._meta.model_name
+    reasons = {}
+    for event in Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=ids,
+        type__in=[f"{name}.return", f"{name}.reopen"],
+    ).order_by("created_at", "pk"):
+        reasons[event.object_id] = event.reason
+    return reasons
+
+
 def return_reason(obj) -> str:
     """The reviewer's reason for returning or reopening a reviewable row, when it is returned now; else ""."""
     if obj.pk is None or obj.status != ReviewStatus.RETURNED:
         return ""
-    model = type(obj)._meta.model_name
-    event = (
-        Event.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)),
-            object_id=obj.pk,
-            type__in=[f"{model}.return", f"{model}.reopen"],
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.reason if event else ""
+    return return_reasons(type(obj), [obj.pk]).get(obj.pk, "")
 
 
 def events_for_committee(*, user: User, committee_slug: str) -> tuple[Committee, QuerySet[Event]]:

@@ -164,6 +164,8 @@ def _notify_after_commit(event) -> None:
 
     # Submissions are gathered into digests by a scheduled task (see CELERY_BEAT_SCHEDULE),
     # so that reviewers get one mail for many submissions.
-    if event.type in ("progressentry.return", "progressentry.reopen"):
+    # Outcomes are returned with their entry, which is the one the department is told about.
+    subject, _dot, action = event.type.partition(".")
+    if action in ("return", "reopen") and subject != "outcome":
         event_id = event.pk
         transaction.on_commit(lambda: return_notice_task.delay(event_id))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from commitments.models import (
@@ -31,6 +32,12 @@ from .models import Indicator, Outcome, PriorOutcome, Target
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+#: Sent inside the rollover's transaction once the plan's own rows are copied, so that the
+#: apps above this one (the reports' templates and key figures) copy what hangs on the plan:
+#: ``plan``, ``new_plan``, ``goals`` (old goal id → its copy) and ``result``, to which a
+#: receiver appends what it created (``RolloverKind``) and what it leaves (``not_copied``).
+plan_copied = Signal()
 
 #: The fields a copy never takes from its original: its identity, its times, its plan and link.
 _NOT_COPIED_FIELDS = frozenset({"id", "created_at", "updated_at", "plan", "origin"})
@@ -223,6 +230,7 @@ def _roll_over(*, plan: Plan, result: RolloverResult) -> Plan:
         periods.append(copy)
     ReportingPeriod.objects.bulk_create(periods)
     kind(ReportingPeriod, "periods").items = [p.slug for p in periods]
+    plan_copied.send(sender=Plan, plan=plan, new_plan=new_plan, goals=new_goal, result=result)
     return new_plan
 
 
@@ -260,7 +268,7 @@ def plan_rollover(*, plan: Plan, user: User, dry_run: bool = False) -> RolloverR
             # Another session created the year's plan after the check above.
             raise ValidationError(_already_exists_message(plan=plan)) from e
         result.mandate_period = str(new_plan.mandate_period or "")
-        result.not_copied = [
+        result.not_copied[:0] = [
             (str(ProgressEntry._meta.verbose_name_plural), ProgressEntry.objects.filter(period__plan=plan).count()),
             (str(Outcome._meta.verbose_name_plural), Outcome.objects.filter(period__plan=plan).count()),
             (

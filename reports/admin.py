@@ -5,6 +5,8 @@ scoped to their committees like the rest of the plan.
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +24,24 @@ class ReportSectionAdmin(CommitteeScopedAdmin):
     """
 
     committee_path = "plan__committee"
+    plan_path = "plan"
     list_display = ("outline_heading", "sort_order", "numbered", "source", "department", "kind", "plan")
     list_filter = (("plan__committee", admin.RelatedOnlyFieldListFilter), PlanYearFilter, "kind", "source")
     search_fields = ("heading",)
     list_select_related = ("plan__committee", "department", "parent__parent")
-    ordering = ("plan", "kind", "parent__parent__sort_order", "parent__sort_order", "sort_order")
+    # The tree in reading order: by the place of the top-level section, then of the second
+    # level's, then of the third's (a section comes before its own subsections).
+    ordering = (
+        "plan",
+        "kind",
+        Coalesce("parent__parent__sort_order", "parent__sort_order", "sort_order").asc(),
+        Case(
+            When(parent__parent__isnull=False, then=F("parent__sort_order")),
+            When(parent__isnull=False, then=F("sort_order")),
+            default=Value(-1),
+        ).asc(),
+        Case(When(parent__parent__isnull=False, then=F("sort_order")), default=Value(-1)).asc(),
+    )
     fields = ("plan", "kind", "parent", "sort_order", "heading", "numbered", "source", "parameter", "department",
               "instructions")  # fmt: skip
 

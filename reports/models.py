@@ -226,6 +226,13 @@ class ReportSection(BaseModel):
                 errors["parent"] = _("A section cannot be part of itself.")
             elif self.depth > self.MAX_DEPTH + table_in_parent:
                 errors["parent"] = _("Sections nest three levels deep at most.")
+        if self.pk and not errors:
+            before = ReportSection.objects.filter(pk=self.pk).values("source", "department_id").first()
+            changed = before and (before["source"], before["department_id"]) != (self.source, self.department_id)
+            if changed and self.texts.exists():
+                errors["department"] = _(
+                    "Departments have written texts for this section: its content and writing department stay."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -266,6 +273,11 @@ class SectionText(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.section.heading} – {self.department.code} – {self.period.slug}"
+
+    @property
+    def review_title(self) -> str:
+        """What the department is told was returned: the section's heading."""
+        return f"“{self.section.heading}”"
 
 
 class KeyFigure(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
@@ -104,6 +104,9 @@ def report_outline(*, plan: Plan, kind: str) -> list[OutlineNode]:
     return roots
 
 
+_UNREAD = object()
+
+
 class _DocumentBuilder:
     """Reads what one document needs, once per kind of content, and lays out its sections."""
 
@@ -116,6 +119,7 @@ class _DocumentBuilder:
         # Read when a section first needs them.
         self.finance: dict[str, FinanceTable] | None = None
         self.key_figures: list | None = None
+        self.definition = _UNREAD
 
     def document(self) -> Document:
         plan, period = self.plan, self.period
@@ -139,7 +143,8 @@ class _DocumentBuilder:
             document.sections += self._sections(node, level=1)
         return document
 
-    def _walk(self):
+    def walk(self):
+        """Every section of the template, in no particular order."""
         stack = list(self.outline)
         while stack:
             node = stack.pop()
@@ -148,10 +153,13 @@ class _DocumentBuilder:
 
     def _texts(self) -> dict[int, list[SectionText]]:
         """The period's texts of the narrative sections, by section (one query, none without such sections)."""
-        ids = [s.pk for s in self._walk() if s.source == ReportSection.Source.NARRATIVE and s.pk]
+        ids = [s.pk for s in self.walk() if s.source == ReportSection.Source.NARRATIVE and s.pk]
         if not ids:
             return {}
-        texts = SectionText.objects.filter(section_id__in=ids, period=self.period).order_by("department__sort_order")
+        # The text of the section's writing department (see ``ReportSection.clean``).
+        texts = SectionText.objects.filter(
+            section_id__in=ids, period=self.period, department_id=F("section__department_id")
+        ).order_by("department__sort_order")
         if self.states:
             texts = texts.filter(status__in=self.states)
         found: dict[int, list[SectionText]] = {}
@@ -160,7 +168,7 @@ class _DocumentBuilder:
         return found
 
     def _needs_facts(self) -> bool:
-        return any(s.source == ReportSection.Source.SUMMARY for s in self._walk()) or any(
+        return any(s.source == ReportSection.Source.SUMMARY for s in self.walk()) or any(
             "{" in text.comment for texts in self.texts.values() for text in texts
         )
 
@@ -211,7 +219,8 @@ class _DocumentBuilder:
             else:
                 section.subsections += self._sections(child, level=level + 1)
         if not section.blocks and not section.subsections and source != Source.GOALS:
-            if not self.draft:
+            # Nothing to show: left out, except that a draft marks the texts still to approve.
+            if not self.draft or source != Source.NARRATIVE:
                 if section.number:
                     self.number -= 1
                 return []
@@ -250,7 +259,10 @@ class _DocumentBuilder:
         return [block for block in blocks if block.html.strip()]
 
     def _introduction(self) -> list[RichText]:
-        definition = ReportDefinition.objects.filter(period=self.period, kind=self.kind).first()
+        """The committee admin's introduction of this report (read once), or the standard one of a follow-up."""
+        if self.definition is _UNREAD:
+            self.definition = ReportDefinition.objects.filter(period=self.period, kind=self.kind).first()
+        definition = self.definition
         if definition and definition.introduction.strip():
             return [RichText(sanitize_rich_text(definition.introduction))]
         if self.kind != ReportKind.FOLLOW_UP:
@@ -288,7 +300,7 @@ def finance_table_block(table: FinanceTable) -> Table:
     normal = [row for row in table.rows if row.kind == "normal"]
     if len(normal) > 1 and not any(row.kind == "total" for row in table.rows):
         rows.append(
-            (_("Total"), *(tkr(v) if c.numeric else "" for v, c in zip(table.totals, table.columns, strict=True)))
+            (_("Sum"), *(tkr(v) if c.numeric else "" for v, c in zip(table.totals, table.columns, strict=True)))
         )
     return Table(caption=table.caption, header=header, rows=tuple(rows))
 
@@ -520,9 +532,12 @@ def _contribution_sections(builder: _DocumentBuilder) -> list[Section]:
         )
         .order_by("goal_area__sort_order", "sort_order")
     )
+    # A table goes with its goal, unless a section of the report shows it elsewhere.
+    named = {s.parameter for s in builder.walk() if s.source == ReportSection.Source.KEY_FIGURES}
     tables: dict[int, list[Block]] = {}
     for table, blocks in builder.key_figure_tables():
-        tables.setdefault(table.goal_id, []).extend(blocks)
+        if table.code not in named:
+            tables.setdefault(table.goal_id, []).extend(blocks)
     areas: dict[int, Section] = {}
     for goal in goals:
         if goal.goal_area_id not in areas:
@@ -603,7 +618,9 @@ def section_text_rows(*, user, period: ReportingPeriod) -> list[tuple[ReportSect
         sections = sections.filter(department_id__in=readable)
     texts = {
         text.section_id: text
-        for text in SectionText.objects.filter(period=period, section__in=sections).select_related("updated_by")
+        for text in SectionText.objects.filter(
+            period=period, section__in=sections, department_id=F("section__department_id")
+        ).select_related("updated_by")
     }
     kinds = {kind: n for n, kind in enumerate(KINDS)}
     ordered = sorted(sections, key=lambda s: (kinds.get(s.kind, 99), _template_position(s)))

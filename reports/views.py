@@ -39,7 +39,7 @@ KIND = ReportKind.FOLLOW_UP
 
 
 class ReportView(LoginRequiredMixin, TemplateView):
-    """The approved follow-up of a period: the contents, or one chapter (``section`` = its number)."""
+    """The approved follow-up of a period: the contents, or one chapter (``section`` = its place, from 1)."""
 
     template_name = "reports/report_page.html"
 
@@ -48,21 +48,20 @@ class ReportView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
         document = follow_up_document(period=period)
-        number = kwargs.get("section")
+        # Chapters are addressed by their place (1, 2, …): a template may leave some unnumbered.
+        place = kwargs.get("section")
         section = None
-        if number is not None:
-            section = next((s for s in document.sections if s.number == str(number)), None)
-            if section is None:
+        if place is not None:
+            if not 1 <= place <= len(document.sections):
                 raise Http404
-        numbers = [s.number for s in document.sections]
-        position = numbers.index(str(number)) if section else -1
+            section = document.sections[place - 1]
         context.update(
             document=document,
             section=section,
             committee=period.plan.committee,
             period=period,
-            previous=numbers[position - 1] if section and position > 0 else None,
-            next=numbers[position + 1] if position + 1 < len(numbers) else None,
+            previous=place - 1 if section and place > 1 else None,
+            next=(place or 0) + 1 if (place or 0) < len(document.sections) else None,
             current=None if section else current_build(period=period, kind=KIND),
             formats=ReportFormat.choices,
             follows_builds=can_follow_report_builds(user, period.plan.committee_id),

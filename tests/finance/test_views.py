@@ -50,7 +50,7 @@ def test_the_admin_previews_then_imports_the_file(client, committee_admin, perio
     response = client.post(IMPORT, {"period": period.pk, "file": upload})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Förhandsvisning" in html
+    assert "Förhandsgranskning" in html
     assert '<th scope="row">Investeringsram</th><td>1</td><td>0</td>' in html
     assert InvestmentLine.objects.get(report__period=period).outcome == 8470  # nothing yet
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)

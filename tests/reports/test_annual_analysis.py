@@ -107,7 +107,7 @@ def test_the_summary_counts_the_assessments_and_follows_a_change(helar_2024, rev
     reopened = GoalContribution.objects.filter(period=helar_2024, assessment__code="uppnatts").first()
     reviewable_transition(obj=reopened, action="reopen", user=reviewer, reason="Komplettera motiveringen")
     summary = text_of(part_of(annual_analysis_document(period=helar_2024), "Sammanfattning"))
-    assert "bidra till 13 av kommunfullmäktiges 15 mål" not in summary  # goals, not approved contributions
+    assert "bidra till 14 av kommunfullmäktiges 15 mål" in summary  # goals, not approved contributions
     assert "uppnått för nio mål under året och delvis uppnått för fyra mål" in summary
     draft = text_of(part_of(annual_analysis_document(period=helar_2024, draft=True), "Sammanfattning"))
     assert "uppnått för tio mål" in draft
@@ -119,6 +119,20 @@ def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, djan
     # the finance tables (ten: one per kind of table).
     with django_assert_num_queries(18):
         annual_analysis_document(period=helar_2024)
+    # Three more goals, each with an approved contribution: the same queries.
+    from commitments.models import Department
+    from tests.factories import GoalFactory
+
+    department = Department.objects.get(code="IFO")
+    area = helar_2024.plan.goal_areas.first()
+    for n in range(3):
+        goal = GoalFactory(plan=helar_2024.plan, goal_area=area, level="council", contributes=True, code=f"KFX{n}")
+        GoalContribution.objects.create(
+            goal=goal, period=helar_2024, department=department, comment="<p>Text</p>", status="approved", version=1
+        )
+    with django_assert_num_queries(18):
+        document = annual_analysis_document(period=helar_2024)
+    assert sum(len(area.subsections) for area in part_of(document).subsections) == 17
 
 
 def test_each_plan_gets_the_kinds_of_report_it_has_content_for(demo, helar_2024):

@@ -217,7 +217,7 @@ def test_a_template_with_texts_written_is_not_replaced(helar_2024):
     assert ReportSection.objects.filter(plan=helar_2024.plan).count() == 52
 
 
-def test_a_template_of_its_own_numbers_its_chapters_on(demo):
+def test_a_template_of_its_own_numbers_its_chapters_on(demo, client):
     period = ReportingPeriod.objects.get(slug="2019-jan-aug")
     report_sections_replace(
         plan=period.plan,
@@ -232,6 +232,18 @@ def test_a_template_of_its_own_numbers_its_chapters_on(demo):
     document = report_document(period=period, kind="ataganden", draft=True)
     assert [s.number for s in document.sections] == [str(n) for n in range(1, 19)] + [None]
     assert document.sections[-1].subsections[0].heading == "Bilaga 1"
+    # The web pages address chapters by their place, numbered or not.
+    SectionText.objects.create(
+        section=ReportSection.objects.get(heading="Bilaga 1"), period=period, department=Department.objects.get(
+            code="STAB"), comment="<p>Bilagan</p>", status="approved", version=1,
+    )  # fmt: skip
+    client.force_login(User.objects.get(username="lasare"))
+    contents = client.get(reverse("reports:contents", args=["asn", "2019-jan-aug"])).content.decode()
+    assert reverse("reports:section", args=["asn", "2019-jan-aug", 19]) in contents
+    last = client.get(reverse("reports:section", args=["asn", "2019-jan-aug", 19])).content.decode()
+    assert "Bilagor" in last
+    assert "Bilagan" in last
+    assert client.get(reverse("reports:section", args=["asn", "2019-jan-aug", 20])).status_code == 404
 
 
 def test_sections_nest_three_levels_at_most(helar_2024):
@@ -256,3 +268,52 @@ def test_a_section_names_a_key_figure_table_by_its_code(helar_2024):
     assert isinstance(found.blocks[-1], Chart)  # after the section's text, without a heading of its own
     assert found.blocks[-1].title == table.caption
     assert found.subsections == []
+    charts = lambda sections: sum(  # noqa: E731
+        sum(isinstance(b, Chart) for b in s.blocks) + charts(s.subsections) for s in sections
+    )
+    assert charts(annual_analysis_document(period=helar_2024).sections) == 1  # not again under its goal
+
+
+def test_the_year_rollover_takes_the_report_template_and_key_figure_tables_along(helar_2024, committee_admin):
+    from indicators.rollover import plan_rollover
+    from reports.models import KeyFigureTable
+
+    plan = helar_2024.plan
+    result = plan_rollover(plan=plan, user=committee_admin)
+    assert result.count("report_sections") == 52
+    assert result.count("key_figure_tables") == 1
+    assert ("avsnittstexter", 33) in result.not_copied
+    tree = lambda p: sorted(  # noqa: E731
+        (s.kind, s.sort_order, s.heading, s.source, s.parameter, s.department_id, s.parent.heading if s.parent else "")
+        for s in ReportSection.objects.filter(plan=p).select_related("parent")
+    )
+    new_plan = plan.committee.plans.get(year=2025)
+    assert tree(new_plan) == tree(plan)
+    assert not SectionText.objects.filter(section__plan=new_plan).exists()
+    table = KeyFigureTable.objects.get(plan=new_plan)
+    assert table.goal.plan == new_plan
+    assert table.goal.origin == KeyFigureTable.objects.get(plan=plan).goal
+    assert list(table.rows.values_list("figure__code", flat=True)) == ["unika-hushall", "hushall-per-manad"]
+
+
+def test_the_department_is_mailed_when_a_reviewer_returns_its_text(helar_2024, reviewer, mailoutbox,
+                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+    text = SectionText.objects.get(section=section("Människor på flykt"), period=helar_2024)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewable_transition(obj=text, action="reopen", user=reviewer, reason="Uppdatera siffrorna.")
+    (mail,) = mailoutbox
+    assert mail.to == ["redaktor-bts@example.org"]
+    assert "“Människor på flykt”" in mail.subject
+    assert "Uppdatera siffrorna." in mail.body
+
+
+def test_a_section_with_texts_keeps_its_content_and_writing_department(helar_2024):
+    target = section("Konjunktur och arbetsmarknad")
+    target.department = Department.objects.get(code="BTS")
+    with pytest.raises(ValidationError, match="skrivande avdelning ligger fast"):
+        target.full_clean()
+    target.department, target.source = Department.objects.get(code="AMA"), "heading"
+    with pytest.raises(ValidationError, match="skrivande avdelning ligger fast"):
+        target.full_clean()
+    target.source, target.heading = "narrative", "Konjunkturen och arbetsmarknaden"
+    target.full_clean()  # the heading may change

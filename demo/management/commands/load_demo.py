@@ -86,9 +86,11 @@ def submit_and_approve(row, *, editor, reviewer) -> None:
 
 def load_report(*, plan: Plan, content: dict, reviewer) -> None:
     """
-    Give the plan's report of a kind its sections (the report template), unless the admin
-    has sections for it already, and write the text sections for the period as their
-    departments' editors did, approved. Texts that exist already are left as they are.
+    Give the plan's report of a kind its sections (the report template), unless it has
+    sections already, and write the text sections for the period as their departments'
+    editors did, approved. Texts go only into the demo's own template (the same headings and
+    contents in the same order), never into sections an admin has changed; texts that exist
+    already are left as they are.
     """
     kind = content["kind"]
     if not ReportSection.objects.filter(plan=plan, kind=kind).exists():
@@ -96,10 +98,15 @@ def load_report(*, plan: Plan, content: dict, reviewer) -> None:
     period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
     if SectionText.objects.filter(period=period, section__plan=plan, section__kind=kind).exists():
         return
-    sections = ReportSection.objects.filter(plan=plan, kind=kind).select_related("department").order_by("sort_order")
-    texts = [item.get("text", "") for item in content["sections"]]
+    sections = list(
+        ReportSection.objects.filter(plan=plan, kind=kind).select_related("department").order_by("sort_order", "pk")
+    )
+    ours = [(item.get("heading", ""), item["source"]) for item in content["sections"]]
+    if [(section.heading, section.source) for section in sections] != ours:
+        return
     with period_opened(period):
-        for section, text in zip(sections, texts, strict=True):
+        for section, item in zip(sections, content["sections"], strict=True):
+            text = item.get("text", "")
             if section.source != ReportSection.Source.NARRATIVE or not text:
                 continue
             editor = editor_of(section.department)
@@ -152,9 +159,11 @@ def period_opened(period: ReportingPeriod):
         status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
     )
     period.refresh_from_db()
-    yield period
-    ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
-    period.refresh_from_db()
+    try:
+        yield period
+    finally:
+        ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
+        period.refresh_from_db()
 
 
 def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:

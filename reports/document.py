@@ -22,11 +22,16 @@ class RichText:
 
 @dataclass(frozen=True)
 class Table:
-    """A plain table: a caption, one header row, body rows of text cells."""
+    """
+    A plain table: a caption, one header row, body rows of text cells. ``numeric`` names,
+    per column, the ones that hold figures (set right-aligned, as figures are in print);
+    empty for none.
+    """
 
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,12 @@ def key_figure_table_blocks(
         if figure.change_label:
             changes = (change_from_previous(values.get(y), values.get(y - 1)) for y in years)
             rows.append((figure.change_label, *(formatting.with_unit(c, "%", decimals=1) for c in changes)))
-    data = Table(caption=table.caption, header=("", *(str(y) for y in years)), rows=tuple(rows))
+    data = Table(
+        caption=table.caption,
+        header=("", *(str(y) for y in years)),
+        rows=tuple(rows),
+        numeric=(False, *(True for _ in years)),
+    )
     if not table.chart or not figures:
         return [data]
     # One axis: the figures that share the first one's unit (a share beside a count would mislead).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
@@ -233,7 +233,11 @@ class _DocumentBuilder:
             if self.finance is None:
                 self.finance = {table.key: table for table in finance_tables(self.period)}
             table = self.finance.get(template.parameter)
-            return [finance_table_block(table)] if table else []
+            if table is None:
+                return []
+            block = finance_table_block(table)
+            # A caption that only repeats the section's heading is left to the heading.
+            return [replace(block, caption="") if block.caption == template.heading else block]
         return next((blocks for table, blocks in self.key_figure_tables() if table.code == template.parameter), [])
 
     def key_figure_tables(self):
@@ -302,7 +306,8 @@ def finance_table_block(table: FinanceTable) -> Table:
         rows.append(
             (_("Sum"), *(tkr(v) if c.numeric else "" for v, c in zip(table.totals, table.columns, strict=True)))
         )
-    return Table(caption=table.caption, header=header, rows=tuple(rows))
+    numeric = (False, *(column.numeric for column in table.columns))
+    return Table(caption=table.caption, header=header, rows=tuple(rows), numeric=numeric)
 
 
 def _follow_up_chapters(builder: _DocumentBuilder) -> list[Section]:

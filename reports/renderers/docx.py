@@ -13,7 +13,7 @@ import io
 
 import lxml.html
 from docx import Document as WordDocument
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -135,8 +135,10 @@ def _add_table(container, table: Table) -> None:
         container.add_paragraph(table.caption)
     word_table = _new_table(container, table.header)
     for row in table.rows:
-        for cell, text in zip(word_table.add_row().cells, row, strict=True):
+        for column, (cell, text) in enumerate(zip(word_table.add_row().cells, row, strict=True)):
             cell.text = text
+            if column < len(table.numeric) and table.numeric[column]:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _add_chart(container, chart: Chart) -> None:

@@ -36,6 +36,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.4cm 0; }
 th, td { border: 0.5pt solid #555; padding: 4pt 6pt; vertical-align: top; text-align: left; }
 thead { display: table-header-group; }
 table.data { width: auto; }
+td.num { text-align: right; white-space: nowrap; }
 .assessment { font-weight: bold; margin: 0; }
 figure.chart { margin: 0.4cm 0; break-inside: avoid; }
 figure.chart figcaption { font-weight: bold; margin-bottom: 0.2cm; }

@@ -30,6 +30,12 @@ def chart_data_uri(chart: Chart) -> str:
 
 
 @register.filter
+def index_of(values, index: int):
+    """``values[index]``, or None beyond its end (a table's ``numeric`` may be empty)."""
+    return values[index] if 0 <= index < len(values) else None
+
+
+@register.filter
 def safe_rich(text: RichText) -> str:
     """Render a rich-text block: sanitised once more on the way out."""
     return mark_safe(sanitize_rich_text(text.html))  # noqa: S308 (the allowlist sanitiser's output)

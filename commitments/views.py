@@ -2,24 +2,27 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from .filters import CommitmentRowFilter, EventFilter
-from .permissions import can_review, editable_department_ids, is_committee_admin
+from .permissions import can_edit_department, can_review, editable_department_ids, is_committee_admin
 from .selectors import (
     attach_entries,
     commitment_rows,
     committee_overviews_for_user,
     events_for_committee,
     period_get_for_user,
+    return_reason,
     status_counts,
 )
 from .services import period_close, period_reopen
-from .workflow import Conflict, InvalidTransition, reviewable_transition
+from .workflow import Conflict, InvalidTransition, Locked, reviewable_transition
 
 #: What a reviewer is told after each review action.
 REVIEW_DONE = {
@@ -54,6 +57,84 @@ def review_from_request(request, obj) -> None:
         messages.error(request, str(error))
     else:
         messages.success(request, REVIEW_DONE[action])
+
+
+class ReviewableEntryView(LoginRequiredMixin, View):
+    """
+    The page of one row a department writes for a period and a reviewer reviews (a goal
+    contribution, a report text): its editors save a draft or save and submit it; the
+    committee's reviewers approve, return or reopen it, through the one workflow. What
+    cannot be saved is never thrown away: errors and conflicts re-show the form as typed.
+
+    Subclasses name the template and the context name of the row, and say how to find the
+    row (``get_object``), build the form (``get_form``) and save it (``save``, a service).
+    """
+
+    template_name: str
+    context_object_name: str
+
+    def get_object(self, request, kwargs):
+        raise NotImplementedError
+
+    def get_form(self, obj, data=None):
+        raise NotImplementedError
+
+    def save(self, obj, user, data: dict):
+        raise NotImplementedError
+
+    def get_context_data(self, obj) -> dict:
+        return {}
+
+    def render(self, request, obj, form, status=200):
+        user = request.user
+        # After a refused save the form stays, as typed, even where the row no longer takes changes.
+        open_now = obj.is_open_for_department() or status >= 400
+        writable = can_edit_department(user, obj.department) and open_now
+        context = {
+            "committee": obj.period.plan.committee,
+            self.context_object_name: obj,
+            "status": obj.status if obj.pk else "not_started",
+            "form": form if writable else None,
+            "is_reviewer": can_review(user, obj.period.plan.committee_id),
+            "return_reason": return_reason(obj),
+            "unsaved": request.method == "POST",
+            "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
+            **self.get_context_data(obj),
+        }
+        return TemplateResponse(request, self.template_name, context, status=status)
+
+    def get(self, request, **kwargs):
+        obj = self.get_object(request, kwargs)
+        return self.render(request, obj, self.get_form(obj))
+
+    def post(self, request, **kwargs):
+        obj = self.get_object(request, kwargs)
+        action = request.POST.get("action")
+        if action in REVIEW_DONE:
+            review_from_request(request, obj)
+            return redirect(request.path)
+        if not can_edit_department(request.user, obj.department):
+            raise PermissionDenied
+        form = self.get_form(obj, request.POST)
+        if not form.is_valid():
+            return self.render(request, obj, form, status=400)
+        try:
+            with transaction.atomic():
+                saved = self.save(obj, request.user, form.cleaned_data)
+                if action == "submit":
+                    reviewable_transition(obj=saved, action="submit", user=request.user)
+        except ValidationError as error:
+            # Messages about a field of the form go beside it; the rest above the form.
+            by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for field, field_messages in by_field.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.render(request, obj, form, status=400)
+        except (Conflict, Locked, InvalidTransition) as error:
+            form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
+            return self.render(request, obj, form, status=409)
+        messages.success(request, _("Submitted for review.") if action == "submit" else _("Your draft is saved."))
+        return redirect(request.path)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

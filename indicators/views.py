@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,11 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.history import text_diff
-from commitments.permissions import can_edit_department, can_review
-from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user, return_reason
+from commitments.permissions import can_review
+from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user
 from commitments.services import entry_message_post, goal_contribution_save
-from commitments.views import REVIEW_DONE, review_from_request
-from commitments.workflow import Conflict, InvalidTransition, Locked, reviewable_transition
+from commitments.views import REVIEW_DONE, ReviewableEntryView
+from commitments.workflow import Conflict, InvalidTransition, Locked
 
 from .forms import ContributionForm, EntryForm, OutcomeForm
 from .selectors import EntryPage, entry_history_get, entry_page_get
@@ -293,14 +292,13 @@ class ContributionListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ContributionView(LoginRequiredMixin, View):
-    """
-    A department's follow-up of its contribution to a goal: its editors write it and the two
-    assessments and submit it; the committee's reviewers approve, return or reopen it. What
-    cannot be saved is never thrown away: errors and conflicts re-show the form as typed.
-    """
+class ContributionView(ReviewableEntryView):
+    """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
 
-    def contribution(self, request, kwargs):
+    template_name = "indicators/contribution.html"
+    context_object_name = "contribution"
+
+    def get_object(self, request, kwargs):
         period = period_get_for_user(
             user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
         )
@@ -308,7 +306,7 @@ class ContributionView(LoginRequiredMixin, View):
             user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
         )
 
-    def form(self, contribution, data=None):
+    def get_form(self, contribution, data=None):
         plan = contribution.goal.plan
         values = lambda scale: list(scale.values.all()) if scale else []  # noqa: E731
         initial = {
@@ -324,63 +322,16 @@ class ContributionView(LoginRequiredMixin, View):
             mandate_values=values(plan.goal_mandate_scale),
         )
 
-    def render(self, request, contribution, form, status=200):
-        user = request.user
-        # After a refused save the form stays, as typed, even where the row no longer takes changes.
-        open_now = contribution.is_open_for_department() or status >= 400
-        writable = can_edit_department(user, contribution.department) and open_now
-        context = {
-            "committee": contribution.period.plan.committee,
-            "contribution": contribution,
-            "status": contribution.status if contribution.pk else "not_started",
-            "form": form if writable else None,
-            "is_reviewer": can_review(user, contribution.period.plan.committee_id),
-            "return_reason": return_reason(contribution),
-            "year": contribution.period.plan.year,
-            "unsaved": request.method == "POST",
-            "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
-        }
-        return TemplateResponse(request, "indicators/contribution.html", context, status=status)
+    def save(self, contribution, user, data):
+        return goal_contribution_save(
+            contribution=contribution, user=user, comment=data["comment"],
+            assessment=data["assessment"], assessment_motivation=data["assessment_motivation"],
+            mandate_assessment=data["mandate_assessment"], mandate_motivation=data["mandate_motivation"],
+            expected_version=data["version"],
+        )  # fmt: skip
 
-    def get(self, request, **kwargs):
-        contribution = self.contribution(request, kwargs)
-        return self.render(request, contribution, self.form(contribution))
-
-    def post(self, request, **kwargs):
-        contribution = self.contribution(request, kwargs)
-        action = request.POST.get("action")
-        if action in ("approve", "return", "reopen"):
-            return self.review(request, contribution, action)
-        if not can_edit_department(request.user, contribution.department):
-            raise PermissionDenied
-        form = self.form(contribution, request.POST)
-        if not form.is_valid():
-            return self.render(request, contribution, form, status=400)
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                saved = goal_contribution_save(
-                    contribution=contribution, user=request.user, comment=data["comment"],
-                    assessment=data["assessment"], assessment_motivation=data["assessment_motivation"],
-                    mandate_assessment=data["mandate_assessment"], mandate_motivation=data["mandate_motivation"],
-                    expected_version=data["version"],
-                )  # fmt: skip
-                if action == "submit":
-                    reviewable_transition(obj=saved, action="submit", user=request.user)
-        except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    form.add_error(field if field in form.fields else None, message)
-            return self.render(request, contribution, form, status=400)
-        except (Conflict, Locked, InvalidTransition) as error:
-            form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
-            return self.render(request, contribution, form, status=409)
-        messages.success(request, _("Submitted for review.") if action == "submit" else _("Your draft is saved."))
-        return redirect(request.path)
-
-    def review(self, request, contribution, action):
-        review_from_request(request, contribution)
-        return redirect(request.path)
+    def get_context_data(self, contribution):
+        return {"year": contribution.period.plan.year}
 
 
 contribution_list_view = ContributionListView.as_view()

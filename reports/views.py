@@ -7,7 +7,6 @@ for committee admins, the introduction of a report.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from commitments.permissions import can_edit_department, can_follow_report_builds, can_review, is_committee_admin
-from commitments.selectors import period_get_for_user, return_reason
-from commitments.views import review_from_request
-from commitments.workflow import Conflict, InvalidTransition, Locked, reviewable_transition
+from commitments.permissions import can_follow_report_builds, is_committee_admin
+from commitments.selectors import period_get_for_user
+from commitments.views import ReviewableEntryView
 
 from .diff import build_changes
 from .forms import IntroductionForm, SectionTextForm
@@ -242,70 +240,26 @@ class SectionTextListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class SectionTextView(LoginRequiredMixin, View):
-    """
-    A department's text of a report section: its editors write and submit it; the
-    committee's reviewers approve, return or reopen it, as any entry. What cannot be saved is
-    never thrown away: errors and conflicts re-show the form as typed.
-    """
+class SectionTextView(ReviewableEntryView):
+    """A department's text of a report section, written, submitted and reviewed as any entry."""
 
-    def text(self, request, kwargs):
+    template_name = "reports/section_text.html"
+    context_object_name = "text"
+
+    def get_object(self, request, kwargs):
         period = period_get_for_user(
             user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
         )
         return section_text_get_for_user(user=request.user, period=period, section_id=kwargs["section"])
 
-    def render(self, request, text, form, status=200):
-        user = request.user
-        # After a refused save the form stays, as typed, even where the row no longer takes changes.
-        writable = can_edit_department(user, text.department) and (text.is_open_for_department() or status >= 400)
-        context = {
-            "committee": text.period.plan.committee,
-            "text": text,
-            "section": text.section,
-            "status": text.status if text.pk else "not_started",
-            "form": form if writable else None,
-            "is_reviewer": can_review(user, text.period.plan.committee_id),
-            "return_reason": return_reason(text),
-            "facts": FACTS.items(),
-            "unsaved": request.method == "POST",
-            "editor_media": form.fields["comment"].widget.media.with_nonce(request.csp_nonce) if writable else "",
-        }
-        return TemplateResponse(request, "reports/section_text.html", context, status=status)
+    def get_form(self, text, data=None):
+        return SectionTextForm(data, initial={"comment": text.comment, "version": text.version})
 
-    def get(self, request, **kwargs):
-        text = self.text(request, kwargs)
-        form = SectionTextForm(initial={"comment": text.comment, "version": text.version})
-        return self.render(request, text, form)
+    def save(self, text, user, data):
+        return section_text_save(text=text, user=user, comment=data["comment"], expected_version=data["version"])
 
-    def post(self, request, **kwargs):
-        text = self.text(request, kwargs)
-        action = request.POST.get("action")
-        if action in ("approve", "return", "reopen"):
-            review_from_request(request, text)
-            return redirect(request.path)
-        if not can_edit_department(request.user, text.department):
-            raise PermissionDenied
-        form = SectionTextForm(request.POST)
-        if not form.is_valid():
-            return self.render(request, text, form, status=400)
-        try:
-            with transaction.atomic():
-                saved = section_text_save(
-                    text=text, user=request.user, comment=form.cleaned_data["comment"],
-                    expected_version=form.cleaned_data["version"],
-                )  # fmt: skip
-                if action == "submit":
-                    reviewable_transition(obj=saved, action="submit", user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-            return self.render(request, text, form, status=400)
-        except (Conflict, Locked, InvalidTransition) as error:
-            form.add_error(None, _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error})
-            return self.render(request, text, form, status=409)
-        messages.success(request, _("Submitted for review.") if action == "submit" else _("Your draft is saved."))
-        return redirect(request.path)
+    def get_context_data(self, text):
+        return {"section": text.section, "facts": FACTS.items()}
 
 
 report_view = ReportView.as_view()

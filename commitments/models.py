@@ -404,16 +404,24 @@ class GoalArea(PlanItem):
 class Goal(PlanItem):
     """
     A goal of the plan: the committee's own nämndsmål, or a kommunfullmäktigemål that
-    the committee contributes to.
+    the committee contributes to; or another item of the plan that departments follow up
+    the same way: a prioritering of the committee's, or a budgetuppdrag it reports on.
+    Goals belong to a goal area; priorities and budget assignments may (a budgetuppdrag is
+    grouped by målområde, a prioritering stands outside the city council's goals).
     """
 
     class Level(models.TextChoices):
         COMMITTEE = "committee", _("committee goal")
         COUNCIL = "council", _("city council goal")
+        PRIORITY = "priority", _("priority")
+        ASSIGNMENT = "assignment", _("budget assignment")
+
+    #: The levels that are goals proper (the others are followed up, not assessed against targets).
+    GOAL_LEVELS = (Level.COMMITTEE, Level.COUNCIL)
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
     goal_area = models.ForeignKey(
-        GoalArea, on_delete=models.CASCADE, related_name="goals", verbose_name=_("goal area")
+        GoalArea, on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("goal area")
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.COMMITTEE)
     text = models.TextField(_("wording"))
@@ -451,6 +459,8 @@ class Goal(PlanItem):
 
     def clean(self) -> None:
         self.check_same_plan("goal_area")
+        if self.level in self.GOAL_LEVELS and not self.goal_area_id:
+            raise ValidationError({"goal_area": _("A goal belongs to a goal area.")})
 
 
 class Commitment(PlanItem):

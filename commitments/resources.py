@@ -146,6 +146,8 @@ class GoalResource(PlanResource):
                 "nämndsmål": Goal.Level.COMMITTEE,
                 "kommunfullmäktigemål": Goal.Level.COUNCIL,
                 "kf-mål": Goal.Level.COUNCIL,
+                "prioritering": Goal.Level.PRIORITY,
+                "budgetuppdrag": Goal.Level.ASSIGNMENT,
             }
         ),
     )

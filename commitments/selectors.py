@@ -48,7 +48,9 @@ def committee_overviews_for_user(*, user: User) -> list[CommitteeOverview]:
             "plans",
             queryset=Plan.objects.annotate(
                 has_commitments=Exists(Commitment.objects.filter(plan=OuterRef("pk"))),
-                has_contributions=Exists(Goal.objects.filter(plan=OuterRef("pk"), contributes=True)),
+                has_contributions=Exists(
+                    Goal.objects.filter(plan=OuterRef("pk"), contributes=True, departments__isnull=False)
+                ),
             ).prefetch_related(Prefetch("periods", queryset=ReportingPeriod.objects.order_by("start", "end"))),
         ),
         Prefetch(

@@ -141,8 +141,11 @@ class ContributionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, year_values, mandate_values, **kwargs):
+    def __init__(self, *args, year_values, mandate_values, assessed=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not assessed:  # a priority or budget assignment: followed up in text only
+            del self.fields["assessment_motivation"], self.fields["mandate_motivation"]
+            return
         self.fields["assessment"] = assessment_field(year_values, _("Assessment of the contribution for the year"))
         self.fields["mandate_assessment"] = assessment_field(
             mandate_values, _("Assessment of the expected progress over the mandate period")

@@ -157,7 +157,7 @@ def _roll_over(*, plan: Plan, result: RolloverResult) -> Plan:
     )
     goal_copies = Goal.objects.bulk_create(
         [
-            _copy(g, plan=new_plan, origin=g, goal_area=new_area[g.goal_area_id], is_new=False, proposal_text="")
+            _copy(g, plan=new_plan, origin=g, goal_area=new_area.get(g.goal_area_id), is_new=False, proposal_text="")
             for g in goals
         ]
     )

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.history import text_diff
+from commitments.models import Goal
 from commitments.permissions import can_review
 from commitments.selectors import contribution_get_for_user, contribution_rows, period_get_for_user
 from commitments.services import entry_message_post, goal_contribution_save
@@ -320,18 +321,19 @@ class ContributionView(ReviewableEntryView):
             initial=initial,
             year_values=values(plan.goal_year_scale),
             mandate_values=values(plan.goal_mandate_scale),
+            assessed=contribution.goal.level in Goal.GOAL_LEVELS,
         )
 
     def save(self, contribution, user, data):
         return goal_contribution_save(
             contribution=contribution, user=user, comment=data["comment"],
-            assessment=data["assessment"], assessment_motivation=data["assessment_motivation"],
-            mandate_assessment=data["mandate_assessment"], mandate_motivation=data["mandate_motivation"],
+            assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
+            mandate_assessment=data.get("mandate_assessment"), mandate_motivation=data.get("mandate_motivation", ""),
             expected_version=data["version"],
         )  # fmt: skip
 
     def get_context_data(self, contribution):
-        return {"year": contribution.period.plan.year}
+        return {"year": contribution.period.plan.year, "assessed": contribution.goal.level in Goal.GOAL_LEVELS}
 
 
 contribution_list_view = ContributionListView.as_view()

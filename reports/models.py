@@ -168,7 +168,13 @@ class ReportSection(BaseModel):
     numbered = models.BooleanField(_("numbered"), default=False)
     source = models.CharField(_("content"), max_length=30, choices=Source.choices, default=Source.NARRATIVE)
     parameter = models.CharField(
-        _("table"), max_length=40, blank=True, help_text=_("For key-figure and finance tables: which table.")
+        _("table"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For key-figure and finance tables: which table. For the plan's goals: “priority” or "
+            "“assignment” to show its priorities or budget assignments instead."
+        ),
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="report_sections",
@@ -188,6 +194,8 @@ class ReportSection(BaseModel):
 
     #: Sections nest three levels deep at most (the contents list three levels).
     MAX_DEPTH = 3
+    #: A ``goals`` section with one of these as its parameter shows the plan's items of that level.
+    PLAN_ITEM_LEVELS = ("priority", "assignment")
 
     def __str__(self):
         return self.heading or self.get_source_display()
@@ -213,6 +221,11 @@ class ReportSection(BaseModel):
             errors["department"] = _("The department belongs to another committee.")
         if self.source in (self.Source.KEY_FIGURES, self.Source.FINANCE) and not self.parameter:
             errors["parameter"] = _("Name the table this section shows.")
+        if self.source == self.Source.GOALS and self.parameter not in ("", *self.PLAN_ITEM_LEVELS):
+            errors["parameter"] = _(
+                "For the plan's goals: leave it empty, or “priority” or “assignment” for the plan's "
+                "priorities or budget assignments."
+            )
         table_in_parent = self.is_table_in_parent
         if not self.heading.strip() and self.source != self.Source.GOALS and not table_in_parent:
             errors["heading"] = _(

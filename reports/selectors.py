@@ -195,7 +195,12 @@ class _DocumentBuilder:
         source = node.section.source
         Source = ReportSection.Source
         if source == Source.GOALS:
-            chapters = GOAL_SECTIONS[self.kind](self)
+            # The chapters sit where the section is, or below its heading.
+            depth = level + 1 if node.section.heading else level
+            if node.section.parameter:  # the plan's priorities or budget assignments
+                chapters = _plan_item_sections(self, level=node.section.parameter, depth=depth)
+            else:
+                chapters = GOAL_SECTIONS[self.kind](self)
             if not node.section.heading:
                 if node.section.numbered and level == 1:
                     for chapter in chapters:
@@ -323,7 +328,7 @@ def _follow_up_chapters(builder: _DocumentBuilder) -> list[Section]:
         entries = entries.filter(status__in=builder.states)
         outcomes = outcomes.filter(status__in=builder.states)
     goals = (
-        Goal.objects.filter(plan=builder.plan)
+        Goal.objects.filter(plan=builder.plan, level__in=Goal.GOAL_LEVELS)
         .select_related("goal_area")
         .prefetch_related(
             Prefetch(
@@ -410,7 +415,7 @@ def _plan_proposal_sections(builder: _DocumentBuilder) -> list[Section]:
     year = plan.year
     values = lambda model, years: model.objects.filter(year__in=years).order_by("year", "part")  # noqa: E731
     goals = (
-        Goal.objects.filter(plan=plan)
+        Goal.objects.filter(plan=plan, level__in=Goal.GOAL_LEVELS)
         .select_related("goal_area")
         .prefetch_related(
             Prefetch(
@@ -574,6 +579,57 @@ def _contribution_sections(builder: _DocumentBuilder) -> list[Section]:
         ]
         areas[goal.goal_area_id].subsections.append(section)
     return list(areas.values())
+
+
+def _plan_item_sections(builder: _DocumentBuilder, *, level: str, depth: int) -> list[Section]:
+    """
+    The plan's priorities or budget assignments (``level``), each a section headed by its
+    wording with its departments' follow-up (and an assessment where one was given);
+    those in a goal area grouped under it ("Målområde – …"), as the årsanalys reports its
+    budgetuppdrag. ``depth`` is the level of the first sections made. Two queries.
+    """
+    contributions = GoalContribution.objects.filter(period=builder.period).select_related("department", "assessment")
+    if builder.states:
+        contributions = contributions.filter(status__in=builder.states)
+    items = (
+        Goal.objects.filter(plan=builder.plan, level=level)
+        .select_related("goal_area")
+        .prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=contributions.order_by("department__sort_order"),
+                to_attr="shown_contributions",
+            )
+        )
+        .order_by("goal_area__sort_order", "sort_order")
+    )
+    sections: list[Section] = []
+    areas: dict[int, Section] = {}
+    for item in items:
+        in_area = item.goal_area_id is not None
+        blocks = [
+            RichText(shift_headings(sanitize_rich_text(c.comment), depth + in_area))
+            for c in item.shown_contributions
+            if c.comment.strip()
+        ]
+        blocks += [
+            RichText(_assessment_html(c.assessment, c.assessment_motivation, builder.plan.year, label=True))
+            for c in item.shown_contributions
+            if c.assessment
+        ]
+        if not blocks:
+            if not builder.draft:
+                continue
+            blocks = [RichText(format_html("<p><i>{}</i></p>", _("No approved text yet.")))]
+        section = Section(heading=item.text, blocks=blocks)
+        if not in_area:
+            sections.append(section)
+            continue
+        if item.goal_area_id not in areas:
+            areas[item.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": item.goal_area.name})
+            sections.append(areas[item.goal_area_id])
+        areas[item.goal_area_id].subsections.append(section)
+    return sections
 
 
 def _assessment_html(value, motivation: str, year: int, *, label: bool) -> str:

@@ -62,9 +62,9 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     editor = new_page(browser, browser_context_args, live_server, "redaktor")
     editor.goto(list_url)
     assert editor.get_by_role("heading", level=1).inner_text() == "Bidrag till målen helår 2024"
-    # AMA writes KF03, KF04 and KF06; the one not yet written says so.
+    # AMA writes KF03, KF04 and KF06, and two budget assignments; the one not yet written says so.
     rows = editor.locator("tbody tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(5)
     expect(rows.filter(has_text=GOAL)).to_contain_text("Ej påbörjad")
     assert serious_violations(editor) == []
     editor.screenshot(path=SHOTS / "contrib-list.png", full_page=True)
@@ -132,7 +132,7 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
 
     reviewer = new_page(browser, browser_context_args, live_server, "granskare")
     reviewer.goto(list_url)
-    expect(reviewer.locator("tbody tr")).to_have_count(14)
+    expect(reviewer.locator("tbody tr")).to_have_count(22)
     expect(reviewer.locator("tbody tr").filter(has_text=GOAL)).to_contain_text("Inskickad")
     assert serious_violations(reviewer) == []
     reviewer.get_by_role("link", name=GOAL).click()

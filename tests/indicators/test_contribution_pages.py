@@ -14,12 +14,12 @@ def test_each_department_lists_its_goals_and_reviewers_all(client, demo, reviewe
     url = reverse("indicators:contribution_list", args=["asn", "2024-helar"])
     client.force_login(User.objects.get(username="redaktor-stab"))
     page = client.get(url).content.decode()
-    assert page.count("/n/asn/2024-helar/bidrag/") == 5  # KF07, KF08, KF12, KF13, KF14
+    assert page.count("/n/asn/2024-helar/bidrag/") == 7  # KF07, KF08, KF12, KF13, KF14; priorities P4, P5
     assert "Godkänd" in page
     client.force_login(reviewer)
     with django_assert_max_num_queries(12):
         page = client.get(url).content.decode()
-    assert page.count("/n/asn/2024-helar/bidrag/") == 14
+    assert page.count("/n/asn/2024-helar/bidrag/") == 22  # 14 goals, 5 priorities, 3 budget assignments
     assert page.count("Delvis uppnåtts") == 4
 
 
@@ -74,3 +74,11 @@ def test_a_reviewer_returns_with_a_reason_or_not_at_all(client, setting, reviewe
     client.post(url, {"action": "return", "version": 2, "reason": "Motivera bedömningen."})
     contribution.refresh_from_db()
     assert contribution.status == "returned"
+
+
+def test_a_priority_is_followed_up_in_text_without_assessments(client, demo):
+    client.force_login(User.objects.get(username="granskare"))
+    page = client.get(reverse("indicators:contribution", args=["asn", "2024-helar", "P1", "BTS"])).content.decode()
+    assert "Hållbara boendelösningar" in page
+    assert "Malmö stads hemlöshetskartläggning 2024" in page
+    assert "Bedömning av bidraget för året" not in page

@@ -361,3 +361,29 @@ def test_year_outside_the_allowed_range_creates_no_plan(demo):
     assert result.errors
     assert result.errors[0].column == "år"
     assert not Plan.objects.filter(year=1899).exists()
+
+
+def test_a_goal_without_goal_area_is_named_but_a_priority_may_stand_alone(plan):
+    content = edit_xlsx(exported_xlsx(plan), "Mål", lambda ws: set_cell(ws, 4, "målområde", None))
+    assert_rejected(plan, content, [("Mål", 4, "målområde", "Ett mål hör till ett målområde.")])
+
+    def priority(ws):
+        set_cell(ws, 4, "målområde", None)
+        set_cell(ws, 4, "nivå", "prioritering")
+
+    result = run_import(plan.committee, edit_xlsx(exported_xlsx(plan), "Mål", priority))
+    assert result.errors == []
+    assert plan.goals.get(level="priority").goal_area is None
+
+
+def test_the_2024_plan_carries_its_priorities_and_budget_assignments(demo):
+    plan = demo.plans.get(year=2024)
+    priorities = plan.goals.filter(level="priority").order_by("sort_order")
+    assert [g.text for g in priorities][:2] == ["Hållbara boendelösningar", "Skadligt bruk och beroende"]
+    assert priorities.count() == 5
+    assert not priorities.filter(goal_area__isnull=False).exists()
+    assignments = plan.goals.filter(level="assignment").order_by("goal_area__sort_order", "sort_order")
+    assert [(g.code, g.goal_area.code, [d.code for d in g.departments.all()]) for g in assignments] == [
+        ("B1", "MO2", ["AMA"]), ("B2", "MO2", ["AMA"]), ("B3", "MO4", ["IFO"]),
+    ]  # fmt: skip
+    assert assignments[0].text.startswith("Kommunstyrelsen ges i uppdrag att, tillsammans med berörda nämnder")

@@ -116,8 +116,9 @@ def test_the_summary_counts_the_assessments_and_follows_a_change(helar_2024, rev
 def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, django_assert_num_queries):
     # Sections; their texts; the assessments and the goals counted; the key-figure tables
     # (rows, values); the goals with their areas; the contributions with their assessments;
-    # the finance tables (ten: one per kind of table).
-    with django_assert_num_queries(18):
+    # the priorities and the budget assignments with their follow-ups (two each); the finance
+    # tables (ten: one per kind of table).
+    with django_assert_num_queries(22):
         annual_analysis_document(period=helar_2024)
     # Three more goals, each with an approved contribution: the same queries.
     from commitments.models import Department
@@ -130,7 +131,7 @@ def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, djan
         GoalContribution.objects.create(
             goal=goal, period=helar_2024, department=department, comment="<p>Text</p>", status="approved", version=1
         )
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(22):
         document = annual_analysis_document(period=helar_2024)
     assert sum(len(area.subsections) for area in part_of(document).subsections) == 17
 
@@ -148,8 +149,12 @@ def test_build_report_writes_the_annual_analysis_as_docx_and_pdf(helar_2024, tmp
         )  # fmt: skip
     word = WordDocument(tmp_path / "aa.docx")
     headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
+    # The goal areas of the contributions, then those of the budget assignments.
     assert [h for h in headings if h[1].startswith("Målområde –")] == [
         ("Heading 2", f"Målområde – {area}") for area, _ in seed_structure()
+    ] + [
+        ("Heading 2", "Målområde – En attraktiv stad för arbete och hållbar tillväxt"),
+        ("Heading 2", "Målområde – En mer jämlik stad"),
     ]
     assert sum(style == "Heading 3" and text.startswith("Kommunfullmäktigemål –") for style, text in headings) == 14
     assert sum(style == "Heading 4" and text in FIXED for style, text in headings) == 42

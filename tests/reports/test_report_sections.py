@@ -80,19 +80,19 @@ def test_the_annual_analysis_has_the_chapters_of_the_seed_in_its_order(helar_202
 
 
 def test_a_text_section_shows_only_its_approved_text_unless_draft(helar_2024, opened, reviewer):
-    target = section("Digitalisering")
+    target = section("Barn och unga")
     text = SectionText.objects.get(section=target, period=helar_2024)
-    reviewable_transition(obj=text, action="reopen", user=reviewer, reason="Lägg till e-tjänsterna.")
+    reviewable_transition(obj=text, action="reopen", user=reviewer, reason="Lägg till Barnafrid.")
     final = annual_analysis_document(period=helar_2024)
-    assert find(final.sections, "Digitalisering") is None  # no approved text: not in the document
+    assert find(final.sections, "Barn och unga") is None  # no approved text: not in the document
     draft = annual_analysis_document(period=helar_2024, draft=True)
-    assert "Nämndens arbete inom området" in text_of(find(draft.sections, "Digitalisering"))
+    assert "Regeringen gav under 2023" in text_of(find(draft.sections, "Barn och unga"))
 
 
 def test_a_section_without_any_text_is_marked_in_the_draft_only(helar_2024):
-    SectionText.objects.filter(section=section("Digitalisering")).delete()
-    assert find(annual_analysis_document(period=helar_2024).sections, "Digitalisering") is None
-    draft = find(annual_analysis_document(period=helar_2024, draft=True).sections, "Digitalisering")
+    SectionText.objects.filter(section=section("Barn och unga")).delete()
+    assert find(annual_analysis_document(period=helar_2024).sections, "Barn och unga") is None
+    draft = find(annual_analysis_document(period=helar_2024, draft=True).sections, "Barn och unga")
     assert "Ingen godkänd text ännu." in text_of(draft)
 
 
@@ -111,7 +111,7 @@ def test_a_texts_own_subheadings_go_below_its_section():
 
 
 def test_the_document_reads_in_the_same_number_of_queries_with_more_sections(opened, django_assert_num_queries):
-    with django_assert_num_queries(18) as before:  # see test_annual_analysis
+    with django_assert_num_queries(22) as before:  # see test_annual_analysis
         annual_analysis_document(period=opened)
     stab = Department.objects.get(code="STAB")
     editor = User.objects.get(username="redaktor-stab")
@@ -214,7 +214,7 @@ def test_replacing_a_template_names_every_bad_section_and_changes_nothing(demo):
 def test_a_template_with_texts_written_is_not_replaced(helar_2024):
     with pytest.raises(ValidationError, match="ändra dem ett och ett"):
         report_sections_replace(plan=helar_2024.plan, kind="arsanalys", sections=[])
-    assert ReportSection.objects.filter(plan=helar_2024.plan).count() == 52
+    assert ReportSection.objects.filter(plan=helar_2024.plan).count() == 44
 
 
 def test_a_template_of_its_own_numbers_its_chapters_on(demo, client):
@@ -280,9 +280,9 @@ def test_the_year_rollover_takes_the_report_template_and_key_figure_tables_along
 
     plan = helar_2024.plan
     result = plan_rollover(plan=plan, user=committee_admin)
-    assert result.count("report_sections") == 52
+    assert result.count("report_sections") == 44
     assert result.count("key_figure_tables") == 1
-    assert ("avsnittstexter", 33) in result.not_copied
+    assert ("avsnittstexter", 25) in result.not_copied
     tree = lambda p: sorted(  # noqa: E731
         (s.kind, s.sort_order, s.heading, s.source, s.parameter, s.department_id, s.parent.heading if s.parent else "")
         for s in ReportSection.objects.filter(plan=p).select_related("parent")
@@ -317,3 +317,29 @@ def test_a_section_with_texts_keeps_its_content_and_writing_department(helar_202
         target.full_clean()
     target.source, target.heading = "narrative", "Konjunkturen och arbetsmarknaden"
     target.full_clean()  # the heading may change
+
+
+def test_the_priorities_and_budget_assignments_come_from_the_plan_with_their_follow_ups(helar_2024, reviewer):
+    from commitments.models import GoalContribution
+
+    document = annual_analysis_document(period=helar_2024)
+    priorities = find(document.sections, "Uppföljning av arbetet med prioriteringar")
+    assert [s.heading for s in priorities.subsections] == [
+        "Hållbara boendelösningar",
+        "Skadligt bruk och beroende",
+        "Handläggningstider för barnavårdsutredningar",
+        "Digitalisering",
+        "Återrapportering av uppdrag i nämndsbudget 2024",
+    ]
+    assert "bedrivits enligt planering i nämndsbudget 2024" in text_of(priorities.subsections[1])
+    areas = find(document.sections, "Redovisning av budgetuppdrag").subsections
+    assert [(a.heading, len(a.subsections)) for a in areas] == [
+        ("Målområde – En attraktiv stad för arbete och hållbar tillväxt", 2),
+        ("Målområde – En mer jämlik stad", 1),
+    ]
+    digital = GoalContribution.objects.get(period=helar_2024, goal__code="P4")
+    reviewable_transition(obj=digital, action="reopen", user=reviewer, reason="Komplettera.")
+    priorities = find(
+        annual_analysis_document(period=helar_2024).sections, "Uppföljning av arbetet med prioriteringar"
+    )
+    assert "Digitalisering" not in [s.heading for s in priorities.subsections]  # only approved follow-ups

@@ -9,6 +9,7 @@ The finance tables are not texts: they come from the finance import, the key-fig
 from the key figures. Judgement calls are in NOTES.md beside this file.
 """
 
+import csv
 import json
 import re
 import sys
@@ -18,8 +19,11 @@ from extract import HERE, to_html
 
 GOALS = "Uppföljning och bedömning av bidragen till kommunfullmäktigemålen"
 
-#: (level, heading as in the document, source, department or table, heading as printed).
-#: Sources: t = a department's text, h = heading only, g = the goals, f = a finance table.
+#: (level, heading as in the document, source, department or table).
+#: Sources: t = a department's text, h = heading only, g = the goals, f = a finance table;
+#: gp / ga = the plan's priorities / budget assignments, which follow: p / b = one of them
+#: ("code department [goal area]"), a = the heading of a goal area over budget assignments
+#: (made from the plan, not kept).
 OUTLINE = [
     (1, "Sammanfattning", "t", "STAB"),
     (1, "Utveckling av verksamheten", "t", "STAB"),
@@ -31,18 +35,20 @@ OUTLINE = [
     (3, "Brottsförebyggande ansvar för kommunerna från och med 1 juli", "t", "STAB"),
     (3, "Barn och unga", "t", "IFO"),
     (1, "Uppföljning av arbetet med prioriteringar", "t", "STAB"),
-    (2, "Hållbara boendelösningar", "t", "BTS"),
-    (2, "Skadligt bruk och beroende", "t", "IFO"),
-    (2, "Handläggningstider för barnavårdsutredningar", "t", "IFO"),
-    (2, "Digitalisering", "t", "STAB"),
-    (2, "Åtterrapporing av uppdrag i nämndsbudget 2024", "t", "STAB"),
+    (2, "", "gp", ""),  # the plan's priorities, each with its department's follow-up
+    (2, "Hållbara boendelösningar", "p", "P1 BTS"),
+    (2, "Skadligt bruk och beroende", "p", "P2 IFO"),
+    (2, "Handläggningstider för barnavårdsutredningar", "p", "P3 IFO"),
+    (2, "Digitalisering", "p", "P4 STAB"),
+    (2, "Åtterrapporing av uppdrag i nämndsbudget 2024", "p", "P5 STAB"),
     (1, GOALS, "g", ""),
     (1, "Redovisning av budgetuppdrag", "h", ""),
-    (2, "Målområde - En attraktiv stad för arbete och hållbar tillväxt", "h", ""),
-    (3, "Kommunstyrelsen ges i uppdrag att, tillsammans med berörda nämnder, ta fram ett samlat", "t", "AMA"),
-    (3, "Arbetsmarknads- och socialnämnden och funktionsstödsnämnden ges i uppdrag att ta fram", "t", "AMA"),
-    (2, "Målområde - En mer jämlik stad", "h", ""),
-    (3, "Kommunstyrelsen ges, tillsammans med arbetsmarknads- och socialnämnden, miljönämnden,", "t", "IFO"),
+    (2, "", "ga", ""),  # the plan's budget assignments, grouped by målområde
+    (2, "Målområde - En attraktiv stad för arbete och hållbar tillväxt", "a", ""),
+    (3, "Kommunstyrelsen ges i uppdrag att, tillsammans med berörda nämnder, ta fram ett samlat", "b", "B1 AMA MO2"),
+    (3, "Arbetsmarknads- och socialnämnden och funktionsstödsnämnden ges i uppdrag att ta fram", "b", "B2 AMA MO2"),
+    (2, "Målområde - En mer jämlik stad", "a", ""),
+    (3, "Kommunstyrelsen ges, tillsammans med arbetsmarknads- och socialnämnden, miljönämnden,", "b", "B3 IFO MO4"),
     (1, "Ekonomisk utveckling under året", "t", "STAB"),
     (2, "Budgetavvikelse per verksamhetsområde", "f", "areas"),
     (2, "Budgetavvikelse", "h", ""),
@@ -112,19 +118,22 @@ def main(seed: str) -> None:
             at = next(i for i in range(at, len(lines)) if _is_heading(lines[i].strip(), heading))
         starts.append(at)
     starts.append(len(lines))
-    sections = []
+    sections, items, contributions = [], [], []
     for n, (level, heading, source, extra) in enumerate(OUTLINE):
         full = lines[starts[n]].strip() if starts[n] < len(lines) else heading
         printed = CORRECTED.get(full, full).removeprefix("Målområde - ")
+        if source == "a":  # the plan's goal areas head its budget assignments in the document
+            continue
         item = {"level": level, "heading": printed, "numbered": False}
         if source == "g":
             item.update(source="goals", heading=GOALS)
+        elif source in ("gp", "ga"):
+            item.update(source="goals", heading="", parameter="priority" if source == "gp" else "assignment")
         elif source == "f":
             item.update(source="finance", parameter=extra, heading="" if not heading else printed)
         elif source == "h":
             item.update(source="heading")
         else:
-            item.update(source="narrative", department=extra)
             end = next((start for start in starts[n + 1 :] if start > starts[n]), len(lines))
             text_lines = lines[starts[n] + 1 : end]
             # Tables of figures come from the finance import; a table's caption goes with it.
@@ -134,16 +143,35 @@ def main(seed: str) -> None:
                 text = text.replace(typed, counted)
             if heading == "Bilagor":
                 text = "<ul>" + "".join(f"<li><p>{title}</p></li>" for title in APPENDICES) + "</ul>"
+            if source in ("p", "b"):  # a row of the plan, followed up by its department
+                code, department, *area = extra.split()
+                items.append((code, area[0] if area else "", "prioritering" if source == "p" else "budgetuppdrag",
+                              printed, department))  # fmt: skip
+                contributions.append({"goal": code, "department": department, "comment": text})
+                continue
             if text:
-                item["text"] = text
+                item.update(source="narrative", department=extra, text=text)
             else:  # a heading over its subsections in this document
                 item.update(source="heading")
-                del item["department"]
         sections.append(item)
     out = {"period": "2024-helar", "kind": "arsanalys", "sections": sections}
     path = HERE / "rapport-arsanalys-2024.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out = {"period": "2024-helar", "contributions": contributions}
+    path = HERE / "uppfoljning-2024-helar-uppdrag.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     sys.stdout.write(f"{len(sections)} sections, {sum('text' in s for s in sections)} texts written\n")
+    # The plan's rows for them (mal.csv), checked against the plan file.
+    plan_rows = {row["kod"]: row for row in csv.DictReader((HERE / "mal.csv").open(encoding="utf-8"))}
+    for code, area, level, text, department in items:
+        row = plan_rows.get(code)
+        if not row or (row["målområde"], row["nivå"], row["text"], row["ansvariga"]) != (
+            area,
+            level,
+            text,
+            department,
+        ):
+            sys.stdout.write(f"mal.csv should have: 2024,{code},{area},{level},{text},,nej,ja,{department},?\n")
 
 
 if __name__ == "__main__":

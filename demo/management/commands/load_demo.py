@@ -168,7 +168,8 @@ def period_opened(period: ReportingPeriod):
 
 def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
     """
-    Write a period's entries and outcomes as the departments' editors did, and approve them.
+    Write a period's entries, outcomes and contributions as the departments' editors did, and
+    approve them.
 
     The services write only in an open period, so a closed period is opened for the load and
     closed again afterwards, with its deadline as it was. Entries and outcomes that exist
@@ -179,10 +180,12 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
         ReportDefinition.objects.get_or_create(
             period=period, kind=ReportKind.FOLLOW_UP, defaults={"introduction": content["introduction"]}
         )
+    # What this file writes, written already (a period's follow-up may come in several files).
+    goals = [item["goal"] for item in content.get("contributions", [])]
     done = (
-        ProgressEntry.objects.filter(period=period).exists()
-        or Outcome.objects.filter(period=period).exists()
-        or GoalContribution.objects.filter(period=period).exists()
+        (content.get("entries") and ProgressEntry.objects.filter(period=period).exists())
+        or (content.get("outcomes") and Outcome.objects.filter(period=period).exists())
+        or GoalContribution.objects.filter(period=period, goal__plan=plan, goal__code__in=goals).exists()
     )
     if done:
         return
@@ -202,10 +205,15 @@ def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, revi
             ),
             user=editor,
             comment=item["comment"],
-            assessment=plan.goal_year_scale.values.get(code=item["assessment"]),
-            assessment_motivation=item["assessment_motivation"],
-            mandate_assessment=plan.goal_mandate_scale.values.get(code=item["mandate_assessment"]),
-            mandate_motivation=item["mandate_motivation"],
+            # Priorities and budget assignments are followed up without assessments.
+            assessment=plan.goal_year_scale.values.get(code=item["assessment"]) if "assessment" in item else None,
+            assessment_motivation=item.get("assessment_motivation", ""),
+            mandate_assessment=(
+                plan.goal_mandate_scale.values.get(code=item["mandate_assessment"])
+                if "mandate_assessment" in item
+                else None
+            ),
+            mandate_motivation=item.get("mandate_motivation", ""),
             expected_version=0,
         )
         submit_and_approve(contribution, editor=editor, reviewer=reviewer)

@@ -224,12 +224,17 @@ class _DocumentBuilder:
             else:
                 section.subsections += self._sections(child, level=level + 1)
         if not section.blocks and not section.subsections and source != Source.GOALS:
-            # Nothing to show: left out, except that a draft marks the texts still to approve.
-            if not self.draft or source != Source.NARRATIVE:
+            # Nothing to show: left out, except that a draft marks what is still missing.
+            missing = {
+                Source.NARRATIVE: _("No approved text yet."),
+                Source.FINANCE: _("The finance file of the period has no such table yet."),
+                Source.KEY_FIGURES: _("No key-figure table with this code in the plan."),
+            }
+            if not self.draft or source not in missing:
                 if section.number:
                     self.number -= 1
                 return []
-            section.blocks.append(RichText(format_html("<p><i>{}</i></p>", _("No approved text yet."))))
+            section.blocks.append(RichText(format_html("<p><i>{}</i></p>", missing[source])))
         return [section]
 
     def _table_blocks(self, template: ReportSection) -> list[Block]:

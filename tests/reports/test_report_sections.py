@@ -343,3 +343,12 @@ def test_the_priorities_and_budget_assignments_come_from_the_plan_with_their_fol
         annual_analysis_document(period=helar_2024).sections, "Uppföljning av arbetet med prioriteringar"
     )
     assert "Digitalisering" not in [s.heading for s in priorities.subsections]  # only approved follow-ups
+
+
+def test_a_draft_marks_a_finance_table_that_is_not_imported_yet(helar_2024):
+    from finance.models import FinanceReport
+
+    FinanceReport.objects.filter(period=helar_2024).delete()
+    assert find(annual_analysis_document(period=helar_2024).sections, "Resultaträkning") is None
+    draft = find(annual_analysis_document(period=helar_2024, draft=True).sections, "Resultaträkning")
+    assert "Ekonomifilen för perioden har ingen sådan tabell ännu." in text_of(draft)

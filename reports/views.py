@@ -26,7 +26,7 @@ from .selectors import (
     build_before,
     builds_for_period,
     current_build,
-    follow_up_document,
+    report_document,
     report_kinds_for,
     section_text_get_for_user,
     section_text_rows,
@@ -37,7 +37,11 @@ KIND = ReportKind.FOLLOW_UP
 
 
 class ReportView(LoginRequiredMixin, TemplateView):
-    """The approved follow-up of a period: the contents, or one chapter (``section`` = its place, from 1)."""
+    """
+    A report of the period as web pages, with approved content only: the contents, or one
+    chapter (``section`` = its place, from 1). ``?kind=`` names the report; by default the
+    first kind the period's plan has content for (the follow-up of commitments, the årsanalys).
+    """
 
     template_name = "reports/report_page.html"
 
@@ -45,7 +49,11 @@ class ReportView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
-        document = follow_up_document(period=period)
+        kinds = report_kinds_for(period) or [KIND]
+        kind = self.request.GET.get("kind") or kinds[0]
+        if kind not in kinds:
+            raise Http404
+        document = report_document(period=period, kind=kind)
         # Chapters are addressed by their place (1, 2, …): a template may leave some unnumbered.
         place = kwargs.get("section")
         section = None
@@ -55,12 +63,14 @@ class ReportView(LoginRequiredMixin, TemplateView):
             section = document.sections[place - 1]
         context.update(
             document=document,
+            kind=kind,
+            other_kinds=[(k, ReportKind(k).label) for k in kinds if k != kind],
             section=section,
             committee=period.plan.committee,
             period=period,
             previous=place - 1 if section and place > 1 else None,
             next=(place or 0) + 1 if (place or 0) < len(document.sections) else None,
-            current=None if section else current_build(period=period, kind=KIND),
+            current=None if section else current_build(period=period, kind=kind),
             formats=ReportFormat.choices,
             follows_builds=can_follow_report_builds(user, period.plan.committee_id),
         )

@@ -42,3 +42,16 @@ def test_the_rollover_preview_is_accessible(browser, browser_context_args, live_
     expect(admin.get_by_role("heading", name="Förhandsgranskning: detta får planen 2025")).to_be_visible()
     expect(admin.get_by_role("row", name="Rapportavsnitt 44", exact=False)).to_have_count(1)
     assert serious_violations(admin) == []
+
+
+def test_the_annual_analysis_web_pages_are_accessible(browser, browser_context_args, live_server, demo):
+    reader = new_page(browser, browser_context_args, live_server, "lasare")
+    reader.get_by_role("link", name="Rapporten helår 2024").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Årsanalys 2024")
+    assert serious_violations(reader) == []
+    reader.get_by_role("link", name="Uppföljning och bedömning av bidragen till kommunfullmäktigemålen").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "Uppföljning och bedömning av bidragen till kommunfullmäktigemålen"
+    )
+    expect(reader.get_by_role("img", name="Stapeldiagram", exact=False)).to_have_count(1)
+    assert serious_violations(reader) == []

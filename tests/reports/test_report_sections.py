@@ -352,3 +352,18 @@ def test_a_draft_marks_a_finance_table_that_is_not_imported_yet(helar_2024):
     assert find(annual_analysis_document(period=helar_2024).sections, "Resultaträkning") is None
     draft = find(annual_analysis_document(period=helar_2024, draft=True).sections, "Resultaträkning")
     assert "Ekonomifilen för perioden har ingen sådan tabell ännu." in text_of(draft)
+
+
+def test_the_annual_analysis_reads_as_web_pages(client, helar_2024):
+    client.force_login(User.objects.get(username="lasare"))
+    contents = client.get(reverse("reports:contents", args=["asn", "2024-helar"])).content.decode()
+    assert "Årsanalys 2024" in contents
+    chapter = reverse("reports:section", args=["asn", "2024-helar", 1]) + "?kind=arsanalys"
+    assert chapter.replace("&", "&amp;") in contents or chapter in contents
+    page = client.get(chapter).content.decode()
+    assert "<h1>Sammanfattning</h1>" in page
+    assert "bidra till 14 av kommunfullmäktiges 15 mål" in page
+    url = reverse("reports:contents", args=["asn", "2024-helar"])
+    assert client.get(url, {"kind": "ataganden"}).status_code == 404  # 2024 has no commitments
+    proposal = client.get(reverse("reports:contents", args=["asn", "2019-helar"]), {"kind": "namndsbudget"})
+    assert "NÄMNDSBUDGET 2019" in proposal.content.decode().upper()

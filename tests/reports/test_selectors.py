@@ -1,5 +1,7 @@
 """The follow-up document read from the demo: chapters, commitments, outcomes, in fixed queries."""
 
+import re
+
 import pytest
 
 from commitments.models import ProgressEntry, ReportingPeriod
@@ -197,7 +199,8 @@ def test_the_follow_up_as_web_pages(client, reader):
     client.force_login(reader)
     contents = client.get(reverse("reports:contents", args=["asn", "2019-jan-aug"])).content.decode()
     assert "Uppföljning av åtaganden januari–augusti 2019" in contents
-    assert contents.count('href="/n/asn/2019-jan-aug/rapport/') == 18
+    assert len(re.findall(r'href="/n/asn/2019-jan-aug/rapport/\d+/\?kind=ataganden"', contents)) == 18
+    assert 'href="/n/asn/2019-jan-aug/rapport/?kind=namndsbudget"' in contents  # the period's other report
     chapter = client.get(reverse("reports:section", args=["asn", "2019-jan-aug", 5])).content.decode()
     assert "Fler ungdomar och unga vuxna i Malmö" in chapter
     assert "1\u00a0376" not in chapter  # AI3/AI4 are in chapter 6

@@ -147,11 +147,9 @@ def can_review(user: User, committee: Committee | int) -> bool:
     return committee_id in committee_ids(user, (Role.REVIEWER,))
 
 
-def can_follow_report_builds(user: User, committee: Committee | int) -> bool:
-    """Whether the user sees the builds of the committee's documents, drafts included."""
-    return can_review(user, committee) or is_committee_admin(user, committee)
-
-
-def can_read_finance(user: User, committee: Committee | int) -> bool:
-    """Whether the user reads the committee's finance tables (reviewers and committee admins)."""
+def can_oversee(user: User, committee: Committee | int) -> bool:
+    """
+    Whether the user oversees the committee's whole work (its reviewers and committee
+    admins): the builds of its documents with their drafts, its finance tables, its log.
+    """
     return can_review(user, committee) or is_committee_admin(user, committee)

@@ -23,7 +23,12 @@ from .models import (
     ReportingPeriod,
     ReviewStatus,
 )
-from .permissions import can_read_department, can_review, committees_for, is_committee_admin, readable_department_ids
+from .permissions import (
+    can_oversee,
+    can_read_department,
+    committees_for,
+    readable_department_ids,
+)
 
 #: The link between a commitment and a responsible department: one row of a department's list.
 CommitmentDepartment = Commitment.departments.through
@@ -169,7 +174,7 @@ def return_reason(obj) -> str:
 def events_for_committee(*, user: User, committee_slug: str) -> tuple[Committee, QuerySet[Event]]:
     """Return the committee and its audit trail, for its reviewers and admins; Http404 for anyone else."""
     committee = Committee.objects.filter(slug=committee_slug).first()
-    if committee is None or not (can_review(user, committee) or is_committee_admin(user, committee)):
+    if committee is None or not can_oversee(user, committee):
         raise Http404
     events = Event.objects.filter(committee=committee).select_related(
         "actor", "department", "period__plan", "content_type"

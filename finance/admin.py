@@ -1,18 +1,15 @@
 """The finance tables in the admin: the list of imports, and the import (upload, preview, confirm)."""
 
-import base64
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.crypto import get_random_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import CommitteeScopedAdmin
+from commitments.admin import CommitteeScopedAdmin, upload_stage, upload_take
 from commitments.models import ReportingPeriod
 from commitments.permissions import is_committee_admin, scope_to_admin_committees
 
@@ -75,14 +72,14 @@ class FinanceReportAdmin(CommitteeScopedAdmin):
             "title": _("Import the finance file"),
         }
         if request.method == "POST" and "confirm" in request.POST:
-            staged = request.session.pop(session_key, None)
-            if not staged or staged["token"] != request.POST.get("token"):
+            staged = upload_take(request, session_key)
+            if staged is None:
                 messages.error(request, _("The preview has expired. Upload the file again."))
                 return redirect("admin:finance_financereport_import")
             period = scope_to_admin_committees(request.user, ReportingPeriod.objects.all(), "plan__committee").get(
                 pk=staged["period"]
             )
-            file = ContentFile(base64.b64decode(staged["content"]), name=staged["name"])
+            file = ContentFile(staged["content"], name=staged["name"])
             result = finance_import(period=period, file=file, user=request.user)
             if result.errors:
                 context.update(form=FinanceImportForm(user=request.user), result=result, period=period)
@@ -101,12 +98,7 @@ class FinanceReportAdmin(CommitteeScopedAdmin):
             context.update(result=result, period=period)
             if not result.errors:
                 # The file waits in the session, not on disk, until it is confirmed.
-                token = get_random_string(32)
-                request.session[session_key] = {
-                    "token": token,
-                    "period": period.pk,
-                    "name": upload.name,
-                    "content": base64.b64encode(content).decode("ascii"),
-                }
-                context["token"] = token
+                context["token"] = upload_stage(
+                    request, session_key, name=upload.name, content=content, period=period.pk
+                )
         return TemplateResponse(request, "admin/finance/financereport/import.html", context)

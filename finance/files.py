@@ -6,16 +6,13 @@ and by file name (the sheet's key, ``kommunbidrag.csv``) as CSV. Anything that m
 file unreadable as a whole raises ``FinanceFileError`` with a message for the user.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import tablib
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from indicators.plan_files import PlanFileError, _dataset
+from indicators.plan_files import PlanFileError, csv_dataset, workbook_datasets
 
 #: Larger than any upload of the tables needs to be.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -51,7 +48,6 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("bidrag", "Bidrag", ("slag", "typ", "benämning", "bidragsgivare", "utfall")),
 )  # fmt: skip
 SHEETS_BY_KEY = {s.key: s for s in SHEETS}
-SHEETS_BY_TITLE = {s.title.casefold(): s for s in SHEETS}
 
 
 @dataclass
@@ -64,44 +60,19 @@ class FinanceFile:
 
 def read_xlsx(content: bytes) -> FinanceFile:
     """Read a finance workbook into a dataset per sheet."""
-    if not content:
-        raise FinanceFileError(_("The file is empty."))
     if len(content) > MAX_FILE_BYTES:
         raise FinanceFileError(_("The file is larger than 5 MB."))
-    found = FinanceFile({}, [])
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            for ws in workbook.worksheets:
-                sheet = SHEETS_BY_TITLE.get(ws.title.strip().casefold())
-                if sheet is None:
-                    found.unknown.append(ws.title)
-                else:
-                    found.datasets[sheet.key] = _dataset(ws.iter_rows(values_only=True), sheet.title)
-        finally:
-            workbook.close()
+        return FinanceFile(*workbook_datasets(content, {s.key: s.title for s in SHEETS}))
     except PlanFileError as e:
         raise FinanceFileError(str(e)) from None
-    except Exception:
-        # Whatever openpyxl fails on, the user's answer is the same.
-        raise FinanceFileError(_("The file is not an Excel workbook (XLSX).")) from None
-    return found
 
 
 def _read_csv(content: bytes, sheet: Sheet) -> tablib.Dataset:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Swedish Windows saves "CSV (semikolonavgränsad)" as Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header.count)
-    try:
-        return _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet.title)
+        return csv_dataset(content, name=f"{sheet.key}.csv", sheet=sheet.title)
     except PlanFileError as e:
         raise FinanceFileError(str(e)) from None
-    except csv.Error:
-        raise FinanceFileError(_("“%(name)s” is not a readable CSV file.") % {"name": f"{sheet.key}.csv"}) from None
 
 
 def read_directory(path: Path) -> FinanceFile:

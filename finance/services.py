@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from commitments.models import Department, ReportingPeriod
 from commitments.numbers import parse_number
 from commitments.permissions import is_committee_admin
+from indicators.services import RowError
 
 from .files import SHEETS, FinanceFile, FinanceFileError, Sheet, read_finance_file
 from .models import (
@@ -50,24 +51,6 @@ REGISTRATION_NUMBER = re.compile(r"^[A-Z]{2,4}-\d{4}-\d+$")
 #: Larger than any amount in tkr a committee has; a guard against a misplaced number.
 MAX_AMOUNT = 10**12
 MAX_LABEL = 500
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in the file: sheet, spreadsheet row (header = 1; None for the sheet), column, message."""
-
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = _("sheet “%(sheet)s”") % {"sheet": self.sheet}
-        if self.row:
-            where += _(", row %(row)s") % {"row": self.row}
-        if self.column:
-            where += _(", column “%(column)s”") % {"column": self.column}
-        return f"{where}: {self.message}"
 
 
 @dataclass

@@ -2,7 +2,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.views.generic import TemplateView
 
-from commitments.permissions import can_read_finance, is_committee_admin
+from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 
 from .selectors import finance_report_for, finance_tables
@@ -19,7 +19,7 @@ class FinanceTablesView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
         committee = period.plan.committee
-        if not can_read_finance(user, committee):
+        if not can_oversee(user, committee):
             raise PermissionDenied
         tables = finance_tables(period)
         context.update(

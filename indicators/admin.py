@@ -5,8 +5,6 @@ The plan file spans goals, commitments and indicators, so its admin views live h
 the app that knows all three, on top of the plan admin of ``commitments``.
 """
 
-import base64
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +12,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.crypto import get_random_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import PlanAdmin, PlanItemAdmin, PlanItemForm, PlanYearFilter, ScopedInline, shorten
+from commitments.admin import (
+    PlanAdmin,
+    PlanItemAdmin,
+    PlanItemForm,
+    PlanYearFilter,
+    ScopedInline,
+    shorten,
+    upload_stage,
+    upload_take,
+)
 from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
@@ -156,11 +162,11 @@ class PlanFileAdmin(PlanAdmin):
             "title": _("Import the plan file"),
         }
         if request.method == "POST" and "confirm" in request.POST:
-            staged = request.session.pop(session_key, None)
-            if not staged or staged["token"] != request.POST.get("token"):
+            staged = upload_take(request, session_key)
+            if staged is None:
                 messages.error(request, _("The preview has expired. Upload the file again."))
                 return redirect("admin:commitments_plan_import", plan.pk)
-            files = [(staged["name"], base64.b64decode(staged["content"]))]
+            files = [(staged["name"], staged["content"])]
             result = plan_import(committee=plan.committee, year=plan.year, datasets=read_plan_files(files))
             if result.errors:
                 context.update(form=PlanImportForm(), result=result)
@@ -182,13 +188,7 @@ class PlanFileAdmin(PlanAdmin):
                 context["result"] = result
                 if not result.errors:
                     # The file waits in the session, not on disk, until it is confirmed.
-                    token = get_random_string(32)
-                    request.session[session_key] = {
-                        "token": token,
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode("ascii"),
-                    }
-                    context["token"] = token
+                    context["token"] = upload_stage(request, session_key, name=upload.name, content=content)
         return TemplateResponse(request, "admin/commitments/plan/import.html", context)
 
     def rollover_view(self, request, pk: int):

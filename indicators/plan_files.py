@@ -45,7 +45,6 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("malvarden", TargetResource),
     Sheet("utfall", PriorOutcomeResource),
 )
-SHEETS_BY_TITLE = {s.title.casefold(): s for s in SHEETS}
 SHEETS_BY_KEY = {s.key: s for s in SHEETS}
 
 
@@ -83,21 +82,26 @@ def _dataset(rows: Iterable[Iterable[object]], sheet: str) -> tablib.Dataset:
     return data
 
 
-def read_xlsx(content: bytes) -> dict[str, tablib.Dataset]:
-    """Read a plan workbook into a dataset per sheet, keyed by sheet key."""
+def workbook_datasets(content: bytes, sheets: dict[str, str]) -> tuple[dict[str, tablib.Dataset], list[str]]:
+    """
+    Read the sheets of an XLSX workbook named in ``sheets`` (key → title, matched without
+    regard to case): a dataset per key, and the titles of the workbook's other sheets. Raises
+    ``PlanFileError`` (a message for the user) when the file is not a readable workbook.
+    Shared by every file the app reads from workbooks (the plan file, the finance file).
+    """
     if not content:
         raise PlanFileError(_("The file is empty."))
-    datasets = {}
-    unknown = []
+    keys = {title.casefold(): key for key, title in sheets.items()}
+    datasets, unknown = {}, []
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             for ws in workbook.worksheets:
-                sheet = SHEETS_BY_TITLE.get(ws.title.strip().casefold())
-                if sheet is None:
+                key = keys.get(ws.title.strip().casefold())
+                if key is None:
                     unknown.append(ws.title)
                 else:
-                    datasets[sheet.key] = _dataset(ws.iter_rows(values_only=True), sheet.title)
+                    datasets[key] = _dataset(ws.iter_rows(values_only=True), sheets[key])
         finally:
             workbook.close()
     except PlanFileError:
@@ -106,6 +110,33 @@ def read_xlsx(content: bytes) -> dict[str, tablib.Dataset]:
         # Whatever openpyxl fails on (not a zip, broken XML, missing parts), the user's
         # answer is the same: this is not a workbook we can read.
         raise PlanFileError(_("The file is not an Excel workbook (XLSX).")) from None
+    return datasets, unknown
+
+
+def csv_dataset(content: bytes, *, name: str, sheet: str) -> tablib.Dataset:
+    """
+    Read one sheet from a CSV file ``name``: UTF-8 (with or without BOM) or Windows-1252,
+    separated by commas, semicolons or tabs. Raises ``PlanFileError`` when it cannot.
+    """
+    if not content.strip():
+        raise PlanFileError(_("The file is empty."))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Swedish Windows saves "CSV (semikolonavgränsad)" as Windows-1252.
+        text = content.decode("cp1252", errors="replace")
+    # Excel writes ";" where the decimal separator is a comma, as in Swedish settings.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    try:
+        return _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet)
+    except csv.Error:
+        raise PlanFileError(_("“%(name)s” is not a readable CSV file.") % {"name": name}) from None
+
+
+def read_xlsx(content: bytes) -> dict[str, tablib.Dataset]:
+    """Read a plan workbook into a dataset per sheet, keyed by sheet key."""
+    datasets, unknown = workbook_datasets(content, {s.key: s.title for s in SHEETS})
     names = ", ".join(s.title for s in SHEETS)
     if unknown:
         raise PlanFileError(
@@ -126,20 +157,7 @@ def read_csv(content: bytes, name: str) -> dict[str, tablib.Dataset]:
             _("Cannot tell which sheet “%(name)s” holds: name it after one of %(keys)s.")
             % {"name": name, "keys": ", ".join(f"{s.key}.csv" for s in SHEETS)}
         )
-    if not content.strip():
-        raise PlanFileError(_("The file is empty."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Swedish Windows saves "CSV (semikolonavgränsad)" as Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    # Excel writes ";" where the decimal separator is a comma, as in Swedish settings.
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header.count)
-    try:
-        return {sheet.key: _dataset(csv.reader(io.StringIO(text), delimiter=delimiter), sheet.title)}
-    except csv.Error:
-        raise PlanFileError(_("“%(name)s” is not a readable CSV file.") % {"name": name}) from None
+    return {sheet.key: csv_dataset(content, name=name, sheet=sheet.title)}
 
 
 def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Dataset]:

@@ -38,15 +38,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem in the file: sheet, spreadsheet row number (header = 1), column, message."""
+    """
+    A problem in a file the app imports (the plan file, the finance file): sheet,
+    spreadsheet row number (header = 1; None for the sheet as a whole), column, message.
+    """
 
     sheet: str
-    row: int
+    row: int | None
     column: str
     message: str
 
     def __str__(self) -> str:
-        where = _("sheet “%(sheet)s”, row %(row)s") % {"sheet": self.sheet, "row": self.row}
+        where = _("sheet “%(sheet)s”") % {"sheet": self.sheet}
+        if self.row:
+            where += _(", row %(row)s") % {"row": self.row}
         if self.column:
             where += _(", column “%(column)s”") % {"column": self.column}
         return f"{where}: {self.message}"

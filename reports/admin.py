@@ -3,11 +3,9 @@ Admin of the reports app for committee admins: each report's sections (the repor
 scoped to their committees like the rest of the plan.
 """
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline
@@ -82,36 +80,8 @@ class KeyFigureAdmin(CommitteeScopedAdmin):
         return ("committee",) if obj else ()
 
 
-class KeyFigureTableForm(forms.ModelForm):
-    class Meta:
-        model = KeyFigureTable
-        fields = ("plan", "code", "caption", "goal", "first_year", "last_year", "chart")
-
-    def clean(self):
-        cleaned = super().clean()
-        plan = cleaned.get("plan") or getattr(self.instance, "plan", None)
-        goal = cleaned.get("goal")
-        if plan and goal and goal.plan_id != plan.pk:
-            self.add_error("goal", _("The goal belongs to another plan."))
-        return cleaned
-
-
-class KeyFigureTableRowFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        table = self.instance
-        if not table.plan_id:
-            return
-        committee_id = table.plan.committee_id
-        for form in self.forms:
-            figure = form.cleaned_data.get("figure")
-            if figure and not form.cleaned_data.get("DELETE") and figure.committee_id != committee_id:
-                form.add_error("figure", _("The key figure belongs to another committee."))
-
-
 class KeyFigureTableRowInline(ScopedInline):
     model = KeyFigureTableRow
-    formset = KeyFigureTableRowFormSet
     fields = ("sort_order", "figure")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -127,7 +97,6 @@ class KeyFigureTableAdmin(CommitteeScopedAdmin):
     from the year before computed and a chart; shown under its goal's follow-up.
     """
 
-    form = KeyFigureTableForm
     committee_path = "plan__committee"
     plan_path = "plan"
     list_display = ("caption", "code", "goal", "first_year", "last_year", "chart", "plan")

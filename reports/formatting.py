@@ -1,8 +1,8 @@
 """Figures as the committee's documents print them: “18 %”, “1 376”, “36,1 månader”."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-NBSP = "\u00a0"  # groups thousands, and keeps a number with its unit on one line
+from commitments.numbers import NBSP, format_number
 
 
 def number(value: Decimal | int | None, *, decimals: int | None = None) -> str:
@@ -11,15 +11,7 @@ def number(value: Decimal | int | None, *, decimals: int | None = None) -> str:
     ``decimals``, rounded half up to that many places and printed with them ("-10,0").
     The minus sign is the hyphen-minus, as the committee's documents print it.
     """
-    if value is None:
-        return ""
-    value = Decimal(value)
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        return f"{abs(value) if value == 0 else value:,f}".replace(",", NBSP).replace(".", ",")
-    whole = value == value.to_integral_value()
-    text = f"{int(value):,}" if whole else f"{value.normalize():,f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    return "" if value is None else format_number(value, decimals=decimals)
 
 
 def with_unit(value: Decimal | int | None, unit: str, *, decimals: int | None = None) -> str:

@@ -368,6 +368,10 @@ class KeyFigureTable(BaseModel):
     def __str__(self):
         return self.caption
 
+    def clean(self):
+        if self.goal_id and self.plan_id and self.goal.plan_id != self.plan_id:
+            raise ValidationError({"goal": _("The goal belongs to another plan.")})
+
 
 class KeyFigureTableRow(models.Model):
     table = models.ForeignKey(KeyFigureTable, on_delete=models.CASCADE, related_name="rows")
@@ -382,3 +386,8 @@ class KeyFigureTableRow(models.Model):
 
     def __str__(self):
         return str(self.figure)
+
+    def clean(self):
+        table, figure = self.table if self.table_id else None, self.figure if self.figure_id else None
+        if table and figure and figure.committee_id != table.plan.committee_id:
+            raise ValidationError({"figure": _("The key figure belongs to another committee.")})

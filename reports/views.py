@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from commitments.permissions import can_follow_report_builds, is_committee_admin
+from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 from commitments.views import ReviewableEntryView
 
@@ -72,14 +72,14 @@ class ReportView(LoginRequiredMixin, TemplateView):
             next=(place or 0) + 1 if (place or 0) < len(document.sections) else None,
             current=None if section else current_build(period=period, kind=kind),
             formats=ReportFormat.choices,
-            follows_builds=can_follow_report_builds(user, period.plan.committee_id),
+            follows_builds=can_oversee(user, period.plan.committee_id),
         )
         return context
 
 
 def _period_for_builds(request, kwargs):
     period = period_get_for_user(user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
-    if not can_follow_report_builds(request.user, period.plan.committee_id):
+    if not can_oversee(request.user, period.plan.committee_id):
         raise PermissionDenied
     return period
 
@@ -157,7 +157,7 @@ class BuildFileView(LoginRequiredMixin, View):
         if kwargs["fmt"] not in ReportFormat.values or build.status != ReportBuild.Status.DONE:
             raise Http404
         # Every member of the committee reads its approved documents (period_get_for_user checked that).
-        if build.draft and not can_follow_report_builds(request.user, period.plan.committee_id):
+        if build.draft and not can_oversee(request.user, period.plan.committee_id):
             raise PermissionDenied
         file = build.file_for(kwargs["fmt"])
         if not file or not file.storage.exists(file.name):

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("accounts.urls")),
     path("n/", include("commitments.urls")),
-    path("n/", include("indicators.urls")),
+    path("n/", include("followup.urls")),
     path("n/", include("reports.urls")),
     path("n/", include("finance.urls")),
 ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 
-from .models import Event, ReportingPeriod, Reviewable
+from .models import Event, EventType, ReportingPeriod, Reviewable
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -15,13 +15,14 @@ if TYPE_CHECKING:
 def event_transition(*, obj: Reviewable, action: str, actor: User, from_state: str, reason: str = "") -> Event:
     """Record that ``actor`` moved ``obj`` by ``action`` from ``from_state`` to its present state."""
     return Event.objects.create(
-        type=f"{obj._meta.model_name}.{action}",
+        type=EventType.of(obj.event_subject, action),
         actor=actor,
         committee_id=obj.period.plan.committee_id,
         period=obj.period,
         department=obj.department,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
+        subject_label=obj.event_label[:300],
         from_state=from_state,
         to_state=obj.status,
         reason=reason,
@@ -31,10 +32,13 @@ def event_transition(*, obj: Reviewable, action: str, actor: User, from_state: s
 def event_period(*, period: ReportingPeriod, action: str, actor: User, from_state: str, reason: str = "") -> Event:
     """Record that ``actor`` closed or reopened ``period``."""
     return Event.objects.create(
-        type=f"period.{action}",
+        type=EventType.of("period", action),
         actor=actor,
         committee_id=period.plan.committee_id,
         period=period,
+        content_type=ContentType.objects.get_for_model(period),
+        object_id=period.pk,
+        subject_label=str(period)[:300],
         from_state=from_state,
         to_state=period.status,
         reason=reason,

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssessmentValue, Department, Event, Goal, GoalArea, ReportingPeriod, ReviewStatus
+from .models import AssessmentValue, Department, Event, EventType, Goal, GoalArea, ReportingPeriod, ReviewStatus
 from .selectors import NOT_STARTED, CommitmentDepartment
 
 STATUS_CHOICES = [(NOT_STARTED, _("not started")), *ReviewStatus.choices]
@@ -54,7 +54,7 @@ class CommitmentRowFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(label=_("Event"), choices=[])
+    type = django_filters.ChoiceFilter(label=_("Event"), choices=EventType.choices)
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=Department.objects.none())
     period = django_filters.ModelChoiceFilter(label=_("Period"), queryset=ReportingPeriod.objects.none())
     since = django_filters.DateFilter(label=_("From date"), field_name="created_at", lookup_expr="date__gte")
@@ -69,27 +69,3 @@ class EventFilter(django_filters.FilterSet):
         self.filters["period"].queryset = ReportingPeriod.objects.filter(plan__committee=committee).select_related(
             "plan"
         )
-        types = self.queryset.order_by().values_list("type", flat=True).distinct()
-        self.filters["type"].extra["choices"] = [(t, event_label(t)) for t in sorted(types)]
-
-
-def event_label(event_type: str) -> str:
-    """Return the Swedish name of an event type such as ``progressentry.approve``."""
-    subject, _dot, action = event_type.partition(".")
-    return f"{EVENT_SUBJECTS.get(subject, subject)}: {EVENT_ACTIONS.get(action, action)}"
-
-
-EVENT_SUBJECTS = {
-    "progressentry": _("entry"),
-    "outcome": _("outcome"),
-    "goalcontribution": _("goal contribution"),
-    "sectiontext": _("section text"),
-    "period": _("reporting period"),
-}
-EVENT_ACTIONS = {
-    "submit": _("submitted"),
-    "approve": _("approved"),
-    "return": _("returned"),
-    "reopen": _("reopened"),
-    "close": _("closed"),
-}

@@ -9,11 +9,14 @@ rows carry stable codes so that nothing is ever matched on wording.
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -494,11 +497,37 @@ class Commitment(PlanItem):
         self.check_same_plan("goal")
 
 
+class ReportingPeriodQuerySet(models.QuerySet):
+    def in_phase(self, *phases: str, today: datetime.date | None = None) -> "ReportingPeriodQuerySet":
+        """Return the periods in one of ``phases`` today (see ``ReportingPeriod.phase``)."""
+        today = today or timezone.localdate()
+        conditions = {
+            ReportingPeriod.Phase.ENTRY: Q(status=ReportingPeriod.Status.OPEN, deadline__gte=today),
+            ReportingPeriod.Phase.REVIEW: Q(status=ReportingPeriod.Status.OPEN, deadline__lt=today),
+            ReportingPeriod.Phase.CLOSED: Q(status=ReportingPeriod.Status.CLOSED),
+        }
+        condition = Q(pk__in=[])
+        for phase in phases:
+            condition |= conditions[phase]
+        return self.filter(condition)
+
+
 class ReportingPeriod(BaseModel):
-    """A period of a plan year that is followed up, with a deadline for entries."""
+    """
+    A period of a plan year that is followed up, with a deadline for entries.
+
+    Its phase is the one rule of what "open" means: departments write while it takes
+    entries (open, and the deadline not passed); reviewers go on reviewing after the
+    deadline until a committee admin closes it; the nightly builds follow it until then.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Phase(models.TextChoices):
+        ENTRY = "entry", _("open for entries")
+        REVIEW = "review", _("deadline passed, in review")
         CLOSED = "closed", _("closed")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("plan"))
@@ -509,6 +538,8 @@ class ReportingPeriod(BaseModel):
     deadline = models.DateField(_("deadline for entries"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "start", "end"]
@@ -526,9 +557,19 @@ class ReportingPeriod(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} {self.plan.year}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("followup:list", args=[self.plan.committee.slug, self.slug])
+
+    def phase(self, today: datetime.date | None = None) -> "ReportingPeriod.Phase":
+        """Return the period's phase today; ``ReportingPeriodQuerySet.in_phase`` is the same rule in SQL."""
+        if self.status == self.Status.CLOSED:
+            return self.Phase.CLOSED
+        today = today or timezone.localdate()
+        return self.Phase.ENTRY if today <= self.deadline else self.Phase.REVIEW
+
     def is_open_for_entries(self) -> bool:
         """Whether departments may still write: the period is open and its deadline has not passed."""
-        return self.status == self.Status.OPEN and timezone.localdate() <= self.deadline
+        return self.phase() == self.Phase.ENTRY
 
     def closed_since(self) -> datetime.datetime | None:
         """Return when the period stopped taking entries (closed, or its deadline's end), or None if it has not."""
@@ -600,9 +641,26 @@ class Reviewable(BaseModel):
 
     #: The fields that identify a row: one per these for a period and department.
     natural_key_fields: tuple[str, ...] = ()
+    #: What the row is called in the audit trail (an ``EventSubject``); stable when the model is renamed.
+    event_subject: str = ""
 
     class Meta:
         abstract = True
+
+    @property
+    def event_label(self) -> str:
+        """What the audit trail names the row by: what it is about, and its department."""
+        return f"{self.review_title} · {self.department.name}"
+
+    def has_content(self) -> bool:
+        """Whether there is something to review: a comment with text, or an assessment."""
+        return self.assessment_id is not None or bool(strip_tags(self.comment or "").strip())
+
+    def submission_problems(self) -> dict[str, list[str]]:
+        """Return what must be written before the row can be submitted, by field (empty when nothing)."""
+        if self.has_content():
+            return {}
+        return {"comment": [_("Write a comment or choose an assessment before you submit.")]}
 
     def is_open_for_department(self) -> bool:
         """
@@ -634,6 +692,7 @@ class ProgressEntry(Reviewable):
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 
     natural_key_fields = ("commitment", "period", "department")
+    event_subject = "entry"
 
     class Meta:
         ordering = ["period", "commitment__goal__goal_area__sort_order", "commitment__goal__sort_order",
@@ -648,6 +707,12 @@ class ProgressEntry(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.commitment.code} – {self.department.code} – {self.period.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "followup:entry",
+            args=[self.period.plan.committee.slug, self.period.slug, self.commitment.code, self.department.code],
+        )
 
     @property
     def review_title(self) -> str:
@@ -685,6 +750,7 @@ class GoalContribution(Reviewable):
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 
     natural_key_fields = ("goal", "period", "department")
+    event_subject = "contribution"
 
     class Meta:
         ordering = ["period", "goal__goal_area__sort_order", "goal__sort_order", "department__sort_order"]
@@ -699,21 +765,74 @@ class GoalContribution(Reviewable):
     def __str__(self) -> str:
         return f"{self.goal.code} – {self.department.code} – {self.period.slug}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "followup:contribution",
+            args=[self.period.plan.committee.slug, self.period.slug, self.goal.code, self.department.code],
+        )
+
     @property
     def review_title(self) -> str:
         """What the department is told was returned: the goal's code."""
         return self.goal.code
 
 
+class EventType(models.TextChoices):
+    """
+    Every kind of step on record. The values are stored: they name what a step concerns
+    (a reviewable row's ``event_subject``, or the period) and the workflow action, and do
+    not change when a model is renamed.
+    """
+
+    ENTRY_SUBMIT = "entry.submit", _("Entry submitted")
+    ENTRY_APPROVE = "entry.approve", _("Entry approved")
+    ENTRY_RETURN = "entry.return", _("Entry returned")
+    ENTRY_REOPEN = "entry.reopen", _("Entry reopened")
+    OUTCOME_SUBMIT = "outcome.submit", _("Outcome submitted")
+    OUTCOME_APPROVE = "outcome.approve", _("Outcome approved")
+    OUTCOME_RETURN = "outcome.return", _("Outcome returned")
+    OUTCOME_REOPEN = "outcome.reopen", _("Outcome reopened")
+    CONTRIBUTION_SUBMIT = "contribution.submit", _("Goal follow-up submitted")
+    CONTRIBUTION_APPROVE = "contribution.approve", _("Goal follow-up approved")
+    CONTRIBUTION_RETURN = "contribution.return", _("Goal follow-up returned")
+    CONTRIBUTION_REOPEN = "contribution.reopen", _("Goal follow-up reopened")
+    TEXT_SUBMIT = "text.submit", _("Report text submitted")
+    TEXT_APPROVE = "text.approve", _("Report text approved")
+    TEXT_RETURN = "text.return", _("Report text returned")
+    TEXT_REOPEN = "text.reopen", _("Report text reopened")
+    PERIOD_CLOSE = "period.close", _("Period closed")
+    PERIOD_REOPEN = "period.reopen", _("Period reopened")
+
+    @classmethod
+    def of(cls, subject: str, action: str) -> "EventType":
+        """Return the type of ``action`` on a row whose ``event_subject`` is ``subject``; ValueError if none."""
+        return cls(f"{subject}.{action}")
+
+    @classmethod
+    def with_action(cls, *actions: str) -> list["EventType"]:
+        """Return the types of ``actions`` on any subject (e.g. every submission)."""
+        return [t for t in cls if t.value.partition(".")[2] in actions]
+
+    @property
+    def action(self) -> str:
+        return self.value.partition(".")[2]
+
+    @property
+    def subject(self) -> str:
+        return self.value.partition(".")[0]
+
+
 class Event(models.Model):
     """
-    One step on record: a transition of an entry or outcome, or a period closed or reopened.
+    One step on record: a transition of a reviewable row, or a period closed or reopened.
 
     Written in the same transaction as the step itself, by ``events.py``; never changed or
-    deleted (no admin, no view, no service edits it).
+    deleted (no admin, no view, no service edits it). ``subject`` is the row it concerns;
+    ``subject_label`` names it as it was then (code and department), so that the log reads
+    without loading the rows.
     """
 
-    type = models.CharField(_("event"), max_length=50)
+    type = models.CharField(_("event"), max_length=50, choices=EventType.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -739,6 +858,8 @@ class Event(models.Model):
     )
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_label = models.CharField(_("concerns"), max_length=300, blank=True)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -750,7 +871,7 @@ class Event(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="event_object")]
 
     def __str__(self) -> str:
-        return f"{self.type} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_type_display()} {self.subject_label}".strip()
 
 
 class Notification(models.Model):

@@ -13,19 +13,21 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Committee, Event, Membership, Notification, ProgressEntry, ReportingPeriod, ReviewStatus
-from .selectors import NOT_STARTED, commitment_rows
+from .models import Committee, Event, EventType, Membership, Notification, ReviewStatus
 
 Role = Membership.Role
 
 
-def _mail(template: str, context: dict, to: str) -> EmailMessage:
+def mail(template: str, context: dict, to: str) -> EmailMessage:
+    """Write the e-mail of ``template`` (``commitments/mail/<template>.txt`` and its subject) to ``to``."""
     # Tasks run outside any request: the mails are written in the site's language.
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"commitments/mail/{template}_subject.txt", context).strip()
@@ -33,18 +35,41 @@ def _mail(template: str, context: dict, to: str) -> EmailMessage:
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
-def _send_once(mail: EmailMessage, records: list[Notification]) -> int:
+def send_once(message: EmailMessage, records: list[Notification]) -> int:
     """Record and send one mail in one transaction: if sending fails, nothing is recorded."""
     with transaction.atomic():
         Notification.objects.bulk_create(records)
-        return mail.send(fail_silently=False)
+        return message.send(fail_silently=False)
+
+
+#: The submissions reviewers act on (an entry's outcomes are submitted with it).
+REVIEWED_SUBMISSIONS = (EventType.ENTRY_SUBMIT, EventType.CONTRIBUTION_SUBMIT, EventType.TEXT_SUBMIT)
+
+
+def absolute_url(path: str) -> str:
+    """Return ``path`` as a link that works from an e-mail (``settings.SITE_URL`` before it)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _still_submitted(events: list[Event]) -> set[int]:
+    """Return the ids of the events whose rows still wait for review: one query per kind of row."""
+    by_type: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for event in events:
+        by_type[event.content_type_id][event.object_id].append(event.pk)
+    waiting = set()
+    for content_type_id, events_of in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        for pk in model.objects.filter(pk__in=events_of, status=ReviewStatus.SUBMITTED).values_list("pk", flat=True):
+            waiting.update(events_of[pk])
+    return waiting
 
 
 def submission_digest_send(*, committee_id: int) -> int:
     """
-    Send each reviewer of the committee one e-mail listing the entries submitted since they
-    became reviewers (or since their last digest) that still wait for review; reviewers who
-    turned digests off get none. Return the number of mails sent.
+    Send each reviewer of the committee one e-mail listing what was submitted since they
+    became reviewers (or since their last digest) and still waits for review: entries,
+    goal follow-ups and report texts, each with a link. Reviewers who turned digests off
+    get none. Return the number of mails sent.
     """
     committee = Committee.objects.get(pk=committee_id)
     memberships = Membership.objects.filter(committee=committee, role=Role.REVIEWER).select_related("user")
@@ -60,13 +85,16 @@ def submission_digest_send(*, committee_id: int) -> int:
             ).aggregate(last=Max("event__created_at"))["last"]
             since = max(filter(None, [last, membership.created_at]))
             news = list(
-                Event.objects.filter(committee=committee, type="progressentry.submit", created_at__gt=since)
+                Event.objects.filter(committee=committee, type__in=REVIEWED_SUBMISSIONS, created_at__gt=since)
                 .select_related("actor", "department", "period__plan")
                 .order_by("created_at")
             )
-            waiting = ProgressEntry.objects.select_related("commitment").filter(status=ReviewStatus.SUBMITTED)
-            entries = waiting.in_bulk([e.object_id for e in news])
-            lines = [(e, entries[e.object_id]) for e in news if e.object_id in entries]
+            waiting = _still_submitted(news)
+            lines = [
+                (e, absolute_url(reverse("commitments:event_subject", args=[committee.slug, e.pk])))
+                for e in news
+                if e.pk in waiting
+            ]
             if not lines:
                 continue
             today = timezone.localdate()
@@ -74,14 +102,14 @@ def submission_digest_send(*, committee_id: int) -> int:
             records = [
                 Notification(kind=Notification.Kind.DIGEST, user=reviewer, event=e, sent_on=today) for e in news
             ]
-            sent += _send_once(_mail("digest", context, reviewer.email), records)
+            sent += send_once(mail("digest", context, reviewer.email), records)
     return sent
 
 
 def submission_digests_send() -> int:
     """Send the digests of every committee with submissions since the last run."""
     committees = Event.objects.filter(
-        type="progressentry.submit",
+        type__in=REVIEWED_SUBMISSIONS,
         created_at__gte=timezone.now() - datetime.timedelta(days=settings.DIGEST_LOOKBACK_DAYS),
     ).values_list("committee_id", flat=True)
     return sum(submission_digest_send(committee_id=c) for c in set(committees))
@@ -111,42 +139,6 @@ def return_notice_send(*, event_id: int) -> int:
             record = Notification(
                 kind=Notification.Kind.RETURN, user=editor, event=event, sent_on=timezone.localdate()
             )
-            context = {"editor": editor, "event": event, "entry": entry}
-            sent += _send_once(_mail("returned", context, editor.email), [record])
-    return sent
-
-
-def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
-    """
-    Remind, once a day, the editors of departments with rows not yet submitted in a period
-    whose deadline is within ``settings.REMINDER_DAYS_BEFORE_DEADLINE`` days: one mail per
-    editor and period, listing the rows of all their departments.
-    """
-    today = today or timezone.localdate()
-    last_day = today + datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE_DEADLINE)
-    periods = ReportingPeriod.objects.filter(
-        status=ReportingPeriod.Status.OPEN, deadline__gte=today, deadline__lte=last_day
-    ).select_related("plan__committee")
-    sent = 0
-    open_states = (NOT_STARTED, ReviewStatus.DRAFT, ReviewStatus.RETURNED)
-    for period in periods:
-        left: dict[int, list] = defaultdict(list)
-        for row in commitment_rows(user=None, period=period).filter(status__in=open_states):
-            left[row.department_id].append(row)
-        per_editor: dict = defaultdict(list)
-        editors = Membership.objects.filter(department_id__in=left, role=Role.EDITOR).select_related("user")
-        for membership in editors:
-            per_editor[membership.user].extend(left[membership.department_id])
-        for editor, rows in per_editor.items():
-            if not (editor.is_active and editor.email):
-                continue
-            with transaction.atomic():
-                told = Notification.objects.select_for_update().filter(
-                    kind=Notification.Kind.REMINDER, user=editor, period=period, sent_on=today
-                )
-                if told.exists():
-                    continue
-                record = Notification(kind=Notification.Kind.REMINDER, user=editor, period=period, sent_on=today)
-                context = {"editor": editor, "period": period, "rows": rows}
-                sent += _send_once(_mail("reminder", context, editor.email), [record])
+            context = {"editor": editor, "event": event, "entry": entry, "url": absolute_url(entry.get_absolute_url())}
+            sent += send_once(mail("returned", context, editor.email), [record])
     return sent

@@ -15,6 +15,7 @@ from .models import (
     Committee,
     Department,
     Event,
+    EventType,
     Goal,
     GoalContribution,
     Membership,
@@ -153,12 +154,11 @@ def return_reasons(model, ids: list[int]) -> dict[int, str]:
     """The reviewer's latest reason for returning or reopening each of the ``model`` rows ``ids``, in one query."""
     if not ids:
         return {}
-    name = model._meta.model_name
     reasons = {}
     for event in Event.objects.filter(
         content_type=ContentType.objects.get_for_model(model),
         object_id__in=ids,
-        type__in=[f"{name}.return", f"{name}.reopen"],
+        type__in=EventType.with_action("return", "reopen"),
     ).order_by("created_at", "pk"):
         reasons[event.object_id] = event.reason
     return reasons
@@ -182,6 +182,15 @@ def events_for_committee(*, user: User, committee_slug: str) -> tuple[Committee,
     return committee, events
 
 
+def event_get_for_user(*, user: User, committee_slug: str, event_id: int) -> Event:
+    """Return one step of the committee's audit trail, for its reviewers and admins; Http404 for anyone else."""
+    _committee, events = events_for_committee(user=user, committee_slug=committee_slug)
+    event = events.filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    return event
+
+
 def events_for_object(obj) -> QuerySet[Event]:
     """Return the audit trail of one entry or outcome, newest first."""
     return Event.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).select_related(
@@ -197,7 +206,7 @@ def contribution_rows(
     reads, with the department's contribution for the period (None before the first save).
     Three queries whatever the plan's size.
     """
-    readable = readable_department_ids(user, period.plan.committee)
+    readable = None if user is None else readable_department_ids(user, period.plan.committee)
     goals = (
         Goal.objects.filter(plan=period.plan, contributes=True, departments__isnull=False)
         .distinct()

@@ -18,8 +18,3 @@ def submission_digests_task() -> int:
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def return_notice_task(event_id: int) -> int:
     return notifications.return_notice_send(event_id=event_id)
-
-
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def deadline_reminders_task() -> int:
-    return notifications.deadline_reminders_send()

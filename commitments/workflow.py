@@ -1,16 +1,24 @@
 """
 The one review workflow and the one way to save what departments write.
 
-Entries, indicator outcomes (and later narrative sections) are ``Reviewable``: they move
+Entries, indicator outcomes, goal follow-ups and report texts are ``Reviewable``: they move
 draft → submitted → approved, or submitted → returned → submitted again; a reviewer can
 reopen an approved row with a reason, which returns it. Each save names the version it
 started from (optimistic locking), so that nothing is overwritten without the writer
 seeing it. Every save and transition is kept in the row's history with the user who made
 it, and every transition is an ``Event`` on record in the same transaction.
+
+The rules live here and nowhere else: which actions a user has on a row in its state
+(``available_actions``), who may write a row now (``can_write``), what must be written
+before a row is submitted (``submission_problems``), and that the rows that belong to
+another (an entry's outcomes, registered with ``register_parts``) move with it on every
+path: pages, bulk approval, admin actions and services alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +53,47 @@ ACTION_LABELS = {
     "return": gettext_lazy("return"),
     "reopen": gettext_lazy("reopen"),
 }
+#: What a reviewer is told after each review action.
+REVIEW_DONE = {
+    "approve": gettext_lazy("Approved."),
+    "return": gettext_lazy("Returned to the department with your reason."),
+    "reopen": gettext_lazy("Reopened: the department can change it again."),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A step a user can take on a row now, as a page offers it."""
+
+    name: str
+    label: str
+    #: The label of the reason the step needs ("" when it needs none).
+    reason_label: str = ""
+    primary: bool = False
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reason_label)
+
+
+DEPARTMENT_ACTIONS = (
+    Action("save", gettext_lazy("Save draft"), primary=True),
+    Action("submit", gettext_lazy("Save and submit for review")),
+)
+REVIEW_ACTIONS = {
+    "approve": Action("approve", gettext_lazy("Approve"), primary=True),
+    "return": Action("return", gettext_lazy("Return"), gettext_lazy("Reason for returning it to the department")),
+    "reopen": Action("reopen", gettext_lazy("Reopen"), gettext_lazy("Reason for reopening it")),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops a save or a submission: on which part of a page (``target``), which field, why."""
+
+    target: str
+    field: str | None
+    message: str
 
 
 class WorkflowError(Exception):
@@ -65,6 +114,82 @@ class Conflict(WorkflowError):
     def __init__(self, current: Reviewable) -> None:
         self.current = current
         super().__init__(_("Someone else saved this after you opened it."))
+
+
+class Invalid(WorkflowError):
+    """A save or submission refused for the ``problems`` it names, all of them; nothing was changed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(p.message for p in problems))
+
+
+class Incomplete(Invalid):
+    """A submission of a row (or of the rows that belong to it) with something still missing."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The rows that belong to a reviewable row, and what must be true of them before it is submitted."""
+
+    #: Return the saved rows that move with the row (e.g. an entry's outcomes).
+    children: Callable[[Reviewable], Iterable[Reviewable]]
+    #: Return what is missing among them (the targets are the pages' names for the rows).
+    problems: Callable[[Reviewable], list[Problem]]
+
+
+_PARTS: dict[type[Reviewable], Parts] = {}
+
+
+def register_parts(model: type[Reviewable], parts: Parts) -> None:
+    """Say which rows belong to each ``model`` row (called from the owning app's ``ready()``)."""
+    _PARTS[model] = parts
+
+
+def children_of(obj: Reviewable) -> list[Reviewable]:
+    """Return the saved rows that move with ``obj`` through the workflow."""
+    parts = _PARTS.get(type(obj))
+    return list(parts.children(obj)) if parts else []
+
+
+def submission_problems(obj: Reviewable) -> list[Problem]:
+    """Return everything that must be written before ``obj`` can be submitted, all at once."""
+    problems = [
+        Problem("", field, message) for field, messages in obj.submission_problems().items() for message in messages
+    ]
+    parts = _PARTS.get(type(obj))
+    return problems + (parts.problems(obj) if parts else [])
+
+
+def can_write(user: User, obj: Reviewable) -> bool:
+    """Whether ``user`` may change ``obj`` now: an editor of its department, while it is open for them."""
+    return can_edit_department(user, obj.department) and obj.is_open_for_department()
+
+
+def available_actions(obj: Reviewable, user: User) -> list[Action]:
+    """
+    Return the steps ``user`` can take on ``obj`` in its present state, in the order a page
+    shows them: the department's save and submit while it may write, the reviewers' steps
+    that the state allows (a reviewer may also act after the period closed).
+    """
+    actions = list(DEPARTMENT_ACTIONS) if can_write(user, obj) else []
+    if obj.pk is not None and can_review(user, obj.period.plan.committee_id):
+        actions += [REVIEW_ACTIONS[name] for name in REVIEW_ACTIONS if obj.status in TRANSITIONS[name][0]]
+    return actions
+
+
+def why_not_writable(obj: Reviewable) -> str:
+    """Return why the department cannot change ``obj`` now, and what to do; "" when it can."""
+    if obj.status == ReviewStatus.SUBMITTED:
+        return _("It is submitted for review. If something must change, ask a reviewer to return it.")
+    if obj.status == ReviewStatus.APPROVED:
+        return _("It is approved. If something must change, ask a reviewer to reopen it.")
+    if not obj.is_open_for_department():
+        return _(
+            "The period is closed for entries. If something must change, ask a reviewer or the committee's "
+            "administrator: a reviewer can return it to you, an administrator can reopen the period."
+        )
+    return ""
 
 
 def check_editable(obj: Reviewable) -> None:
@@ -106,30 +231,85 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
     return obj
 
 
+def problems_from(error: ValidationError, target: str) -> list[Problem]:
+    """Return a ``ValidationError``'s messages as problems of the page part ``target``."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    return [
+        Problem(target, None if field == "__all__" else field, message)
+        for field, messages in by_field.items()
+        for message in messages
+    ]
+
+
+def reviewable_page_save(
+    *,
+    user: User,
+    row: R,
+    saves: list[tuple[str, Callable[[], Reviewable]]],
+    submit: bool = False,
+    problems: list[Problem] = (),
+) -> R:
+    """
+    Save what a department changed on one page, all or nothing, and with ``submit`` submit
+    the page's row (with the rows that belong to it) in the same step.
+
+    ``saves`` are the page's parts that changed, as (target, a service call that saves the
+    part); the part with target "" saves ``row`` itself. ``problems`` are those already
+    found in the input. Every part is tried and the submission checked even when something
+    is wrong, so that ``Invalid`` names everything at once; then nothing is kept. A
+    ``Conflict`` or ``Locked`` stops at once (its ``target`` says where).
+    """
+    problems = list(problems)
+    with transaction.atomic():
+        for target, save in saves:
+            try:
+                with transaction.atomic():
+                    saved = save()
+            except ValidationError as error:
+                problems += problems_from(error, target)
+            except (Conflict, Locked) as error:
+                error.target = target
+                raise
+            else:
+                if target == "":
+                    row = saved
+        if submit:
+            if row.pk is None or problems:
+                # Nothing to move yet: say what the submission would still need.
+                problems += [p for p in submission_problems(row) if p not in problems]
+            else:
+                try:
+                    with transaction.atomic():
+                        row = reviewable_transition(obj=row, action="submit", user=user)
+                except Invalid as error:
+                    problems += error.problems
+        if problems:
+            raise Invalid(problems)
+    return row
+
+
 def reviewable_transition(
     *, obj: R, action: str, user: User, reason: str = "", expected_version: int | None = None
 ) -> R:
     """
-    Move ``obj`` by ``action``, locked, if its state and the user's role allow it, and record it.
+    Move ``obj`` by ``action``, locked, if its state and the user's role allow it, and record
+    it; the rows that belong to it (``register_parts``) and stand where the action starts
+    from move with it, each recorded too.
 
-    ``submit`` is for the department's editors while the row is open for them; ``approve``,
-    ``return`` and ``reopen`` for the committee's reviewers, also after the period closed;
-    ``return`` and ``reopen`` need a reason. With ``expected_version``, refuse if the row
-    changed since the user saw it (approving what was edited a second ago approves nothing).
+    ``submit`` is for the department's editors while the row is open for them, and only
+    when nothing is missing (``Incomplete`` names all of it); ``approve``, ``return`` and
+    ``reopen`` for the committee's reviewers, also after the period closed; ``return`` and
+    ``reopen`` need a reason. With ``expected_version``, refuse if the row changed since
+    the user saw it (approving what was edited a second ago approves nothing).
     """
     if action not in TRANSITIONS:
         raise InvalidTransition(_("Unknown action."))
-    sources, target = TRANSITIONS[action]
+    sources, _target = TRANSITIONS[action]
     reason = reason.strip()
     if action in ACTIONS_WITH_REASON and not reason:
         raise ValidationError({"reason": _("Give the department a reason.")})
     with transaction.atomic():
-        obj = (
-            type(obj)
-            .objects.select_for_update(of=("self",))
-            .select_related("period__plan", "department")
-            .get(pk=obj.pk)
-        )
+        obj = _locked(obj)
         if action in REVIEWER_ACTIONS:
             if not can_review(user, obj.period.plan.committee_id):
                 raise PermissionDenied
@@ -142,30 +322,50 @@ def reviewable_transition(
                 _("Cannot %(action)s: it is %(status)s.")
                 % {"action": ACTION_LABELS[action], "status": obj.get_status_display()}
             )
-        if action == "submit" and not obj.is_open_for_department():
-            raise Locked(_("The period is closed for entries."))
-        from_state = obj.status
-        obj.status = target
-        obj.version += 1
-        obj.updated_by = user
-        obj._history_user = user
-        obj._change_reason = reason
-        if target == ReviewStatus.RETURNED:
-            obj.returned_at = timezone.now()
-        obj.save(update_fields=["status", "version", "updated_by", "updated_at", "returned_at"])
-        event = event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason)
+        if action == "submit":
+            if not obj.is_open_for_department():
+                raise Locked(_("The period is closed for entries."))
+            problems = submission_problems(obj)
+            if problems:
+                raise Incomplete(problems)
+        event = _move(obj, action=action, user=user, reason=reason)
+        for child in children_of(obj):
+            child = _locked(child)
+            if child.status in sources and (action != "submit" or child.is_open_for_department()):
+                _move(child, action=action, user=user, reason=reason)
         _notify_after_commit(event)
     return obj
 
 
+def _locked(obj: R) -> R:
+    return (
+        type(obj)
+        .objects.select_for_update(of=("self",))
+        .select_related("period__plan__committee", "department")
+        .get(pk=obj.pk)
+    )
+
+
+def _move(obj: Reviewable, *, action: str, user: User, reason: str):
+    from_state = obj.status
+    obj.status = TRANSITIONS[action][1]
+    obj.version += 1
+    obj.updated_by = user
+    obj._history_user = user
+    obj._change_reason = reason
+    if obj.status == ReviewStatus.RETURNED:
+        obj.returned_at = timezone.now()
+    obj.save(update_fields=["status", "version", "updated_by", "updated_at", "returned_at"])
+    return event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason)
+
+
 def _notify_after_commit(event) -> None:
-    """Queue the e-mails an entry's transition causes, once the transaction has committed."""
+    """Queue the e-mail a return or reopening causes to the department, once the transaction has committed."""
     from .tasks import return_notice_task
 
     # Submissions are gathered into digests by a scheduled task (see CELERY_BEAT_SCHEDULE),
-    # so that reviewers get one mail for many submissions.
-    # Outcomes are returned with their entry, which is the one the department is told about.
-    subject, _dot, action = event.type.partition(".")
-    if action in ("return", "reopen") and subject != "outcome":
+    # so that reviewers get one mail for many submissions. The rows that moved with this one
+    # (an entry's outcomes) are named in its mail, not mailed on their own.
+    if event.to_state == ReviewStatus.RETURNED:
         event_id = event.pk
         transaction.on_commit(lambda: return_notice_task.delay(event_id))

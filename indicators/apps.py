@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from commitments.models import ProgressEntry
+        from commitments.workflow import register_parts
+
+        from .workflow import ENTRY_PARTS
+
+        register_parts(ProgressEntry, ENTRY_PARTS)

@@ -114,6 +114,12 @@ class OutcomeForm(forms.Form):
                     _("Total, %(group)s") % {"group": group}, whole=True
                 )
                 self.count_groups.append((group, self[f"numerator{suffix}"], self[f"denominator{suffix}"]))
+        self.fields["unavailable_reason"] = forms.CharField(
+            label=_("If there is no outcome for the period: why"),
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
         self.fields["comment"] = rich_text_field(_("Comment on the outcome"))
         self.fields["assessment"] = assessment_field(scale_values, _("Assessment"))
         self.fields["assessment_motivation"] = forms.CharField(

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -207,9 +208,15 @@ class Outcome(Reviewable):
     denominator_female = models.PositiveIntegerField(_("total, women / girls"), null=True, blank=True)
     denominator_male = models.PositiveIntegerField(_("total, men / boys"), null=True, blank=True)
     assessment_motivation = models.TextField(_("motivation of the assessment"), blank=True)
+    unavailable_reason = models.TextField(
+        _("why the outcome is not available"),
+        blank=True,
+        help_text=_("Instead of a figure, when there is none for the period (e.g. “Mäts vid årets slut”)."),
+    )
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 
     natural_key_fields = ("indicator", "period", "department")
+    event_subject = "outcome"
 
     class Meta:
         ordering = ["period", "indicator__goal__goal_area__sort_order", "indicator__goal__sort_order",
@@ -224,3 +231,36 @@ class Outcome(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} – {self.department.code} – {self.period.slug}"
+
+    @property
+    def review_title(self) -> str:
+        """What the log names the outcome by: its indicator's code."""
+        return self.indicator.code
+
+    def has_content(self) -> bool:
+        """Whether the outcome is reported: a figure (a text for a qualitative indicator), or why there is none."""
+        if self.value is not None or self.unavailable_reason.strip():
+            return True
+        return self.indicator.kind == Indicator.Kind.QUALITATIVE and super().has_content()
+
+    def submission_problems(self) -> dict[str, list[str]]:
+        if self.has_content():
+            return {}
+        return {"value": [_("Give the outcome, or say why it is not available.")]}
+
+    def get_absolute_url(self) -> str:
+        """The entry page it is written on: its commitment's, or for a goal indicator the first of its goal's."""
+        commitment = self.indicator.commitment or (
+            Commitment.objects.filter(goal_id=self.indicator.goal_id, departments=self.department_id)
+            .order_by("sort_order")
+            .first()
+        )
+        if commitment is None:
+            return ""
+        return (
+            reverse(
+                "followup:entry",
+                args=[self.period.plan.committee.slug, self.period.slug, commitment.code, self.department.code],
+            )
+            + f"#part-{self.indicator.code}"
+        )

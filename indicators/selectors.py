@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 import tablib
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from commitments.history import plain_text, text_diff
 from commitments.models import (
@@ -17,6 +20,7 @@ from commitments.models import (
     AssessmentValue,
     Commitment,
     Department,
+    EventType,
     Plan,
     ProgressEntry,
     ReportingPeriod,
@@ -75,16 +79,6 @@ class EntryPage:
     is_reviewer: bool = False
     #: The entry's thread: the reviewers' reasons and the messages, oldest first, as (time, who, text, is_reason).
     thread: list = field(default_factory=list)
-
-    @property
-    def entry_writable(self) -> bool:
-        return self.is_editor and self.entry.status in EDITABLE_STATES
-
-    @property
-    def can_edit(self) -> bool:
-        """Whether the page offers a form now: something the user writes is open for the department."""
-        rows = [self.entry] * self.entry_writable + [li.outcome for li in self.lines if li.writable]
-        return any(row.is_open_for_department() for row in rows)
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
@@ -147,7 +141,7 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         )
     thread = []
     if entry.pk:
-        reasons = events_for_object(entry).filter(type__in=["progressentry.return", "progressentry.reopen"])
+        reasons = events_for_object(entry).filter(type__in=EventType.with_action("return", "reopen"))
         thread = sorted(
             [(e.created_at, e.actor, e.reason, True) for e in reasons]
             + [(m.created_at, m.author, m.text, False) for m in entry.messages.select_related("author")],
@@ -289,4 +283,6 @@ def _display(model_field, value) -> str:
         return str(model_field.related_model._default_manager.filter(pk=value).first() or value)
     if isinstance(value, Decimal):
         return str(int(value) if value == value.to_integral_value() else value.normalize())
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
     return str(value)

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from import_export.results import RowResult
 
 from commitments.models import (
-    EDITABLE_STATES,
     AssessmentValue,
     Commitment,
     Committee,
@@ -23,8 +22,8 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
-from commitments.services import progress_entry_save, rich_text_clean
-from commitments.workflow import TRANSITIONS, WorkflowError, reviewable_save, reviewable_transition
+from commitments.services import rich_text_clean
+from commitments.workflow import WorkflowError, reviewable_save, reviewable_transition
 
 from .models import Indicator, Outcome
 from .outcomes import proposed_assessment, share_percent
@@ -306,34 +305,46 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
     """
     Save a department's outcome of an indicator, as a draft.
 
-    ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``, ``assessment`` and
-    ``assessment_motivation``. Shares given as counts are computed. An assessment other than
-    the one the target proposes needs a motivation. Only the department's editors may, for
-    an indicator of a commitment (or goal) the department is responsible for, while the
-    period is open; a save from an old version raises ``workflow.Conflict``.
+    ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``, ``assessment``,
+    ``assessment_motivation`` and ``unavailable_reason`` (why there is no figure). Shares
+    given as counts are computed. An assessment other than the one the target proposes
+    needs a motivation. Only the department's editors may, for an indicator of a commitment
+    (or goal) the department is responsible for, while the period is open; a save from an
+    old version raises ``workflow.Conflict``. Every problem is named in one ``ValidationError``.
     """
     if not can_edit_department(user, outcome.department):
         raise PermissionDenied
     _check_outcome_scope(outcome)
     indicator = outcome.indicator
-    values = _outcome_values(indicator, data)
-    values["comment"] = rich_text_clean(data.get("comment", ""))
+    errors: dict[str, list[str]] = {}
+    try:
+        values = _outcome_values(indicator, data)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        values = {name: None for name in OUTCOME_NUMBER_FIELDS}
+    try:
+        values["comment"] = rich_text_clean(data.get("comment", ""))
+    except ValidationError as error:
+        errors.update(error.message_dict)
     assessment = data.get("assessment")
     scale = indicator.plan.commitment_scale
     if assessment is not None and (scale is None or assessment.scale_id != scale.pk):
-        raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
+        errors.setdefault("assessment", []).append(_("Choose a value of the committee's scale."))
     motivation = (data.get("assessment_motivation") or "").strip()
     proposed = outcome_proposed_assessment(outcome=outcome, value=values["value"])
     if assessment is not None and proposed is not None and assessment != proposed and not motivation:
-        raise ValidationError(
-            {
-                "assessment_motivation": _(
-                    "The outcome against the target proposes “%(proposed)s”; you chose another: give a motivation."
-                )
-                % {"proposed": proposed}
-            }
+        errors.setdefault("assessment_motivation", []).append(
+            _("The outcome against the target proposes “%(proposed)s”; you chose another: give a motivation.")
+            % {"proposed": proposed}
         )
-    values.update(assessment=assessment, assessment_motivation=motivation)
+    unavailable = (data.get("unavailable_reason") or "").strip()
+    if unavailable and values["value"] is not None:
+        errors.setdefault("unavailable_reason", []).append(
+            _("Give either the outcome or why it is not available, not both.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    values.update(assessment=assessment, assessment_motivation=motivation, unavailable_reason=unavailable)
     return reviewable_save(obj=outcome, expected_version=expected_version, values=values, user=user)
 
 
@@ -349,82 +360,6 @@ def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue |
     )
 
 
-def entry_page_save(
-    *,
-    user: User,
-    entry: ProgressEntry,
-    entry_data: dict | None,
-    outcomes: list[tuple[Outcome, dict]],
-    submit: bool = False,
-    page_outcomes: list[Outcome] = (),
-) -> None:
-    """
-    Save what a department changed on an entry page, all or nothing; with ``submit``, then
-    submit the entry and the page's outcomes (``page_outcomes``) for review in the same step.
-
-    ``entry_data`` (comment, assessment, version) is None when the entry did not change;
-    ``outcomes`` lists the changed outcomes with their data (the figures, comment,
-    assessment, motivation and version). Any error rolls back every save and is raised with
-    ``target`` set to ``"entry"`` or the indicator's code, so that it can be shown where it belongs.
-    """
-    with transaction.atomic():
-        if entry_data is not None:
-            try:
-                progress_entry_save(
-                    entry=entry,
-                    user=user,
-                    comment=entry_data["comment"],
-                    assessment=entry_data["assessment"],
-                    expected_version=entry_data["version"],
-                )
-            except (ValidationError, WorkflowError) as e:
-                e.target = "entry"
-                raise
-        for outcome, data in outcomes:
-            fields = {k: v for k, v in data.items() if k != "version"}
-            try:
-                outcome_save(outcome=outcome, user=user, data=fields, expected_version=data["version"])
-            except (ValidationError, WorkflowError) as e:
-                e.target = outcome.indicator.code
-                raise
-        if submit:
-            # The rows saved above carry their ids; the transitions read each row afresh.
-            entry_page_submit(user=user, entry=entry, outcomes=list(page_outcomes))
-
-
-def entry_page_submit(*, user: User, entry: ProgressEntry, outcomes: list[Outcome]) -> None:
-    """
-    Submit the department's entry and its saved outcomes on the page for review, all or nothing.
-
-    The entry is what reviewers act on, so it is created (empty) if only outcomes were written.
-    Rows that are not open for the department now (a draft outcome once the period closed) stay.
-    """
-    with transaction.atomic():
-        if entry.pk is None:
-            entry = progress_entry_save(entry=entry, user=user, comment="", assessment=None, expected_version=0)
-        for row in [entry, *outcomes]:
-            if row.pk is not None and row.status in EDITABLE_STATES and row.is_open_for_department():
-                reviewable_transition(obj=row, action="submit", user=user)
-
-
-def entry_page_review(
-    *, user: User, action: str, entry: ProgressEntry, outcomes: list[Outcome], reason: str, expected_version: int
-) -> None:
-    """
-    Approve, return or reopen an entry together with its outcomes, all or nothing.
-
-    ``expected_version`` is the entry's version the reviewer read: if the department changed
-    it since, nothing happens (``Conflict``). Outcomes that are not in a state the action
-    starts from are left as they are.
-    """
-    sources, _target = TRANSITIONS[action]
-    with transaction.atomic():
-        reviewable_transition(obj=entry, action=action, user=user, reason=reason, expected_version=expected_version)
-        for outcome in outcomes:
-            if outcome.pk is not None and outcome.status in sources:
-                reviewable_transition(obj=outcome, action=action, user=user, reason=reason)
-
-
 def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> tuple[list, list]:
     """
     Approve several entries of a period, each with its outcomes, as a reviewer read them.
@@ -436,15 +371,9 @@ def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]
     approved, refused = [], []
     entries = ProgressEntry.objects.filter(period=period, pk__in=seen).select_related("commitment", "department")
     for entry in entries:
-        outcomes = Outcome.objects.filter(period=period, department=entry.department).filter(
-            Q(indicator__commitment=entry.commitment_id)
-            | Q(indicator__goal=entry.commitment.goal_id, indicator__commitment__isnull=True)
-        )
         try:
-            entry_page_review(
-                user=user, action="approve", entry=entry, outcomes=list(outcomes), reason="",
-                expected_version=seen[entry.pk],
-            )  # fmt: skip
+            # Its outcomes are approved with it (the workflow moves them).
+            reviewable_transition(obj=entry, action="approve", user=user, expected_version=seen[entry.pk])
         except WorkflowError:
             refused.append(entry)
         else:

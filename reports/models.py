@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -273,6 +275,7 @@ class SectionText(Reviewable):
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 
     natural_key_fields = ("section", "period", "department")
+    event_subject = "text"
 
     class Meta:
         ordering = ["period", "section__sort_order", "department__sort_order"]
@@ -291,6 +294,17 @@ class SectionText(Reviewable):
     def review_title(self) -> str:
         """What the department is told was returned: the section's heading."""
         return f"“{self.section.heading}”"
+
+    def has_content(self) -> bool:
+        return bool(strip_tags(self.comment or "").strip())
+
+    def submission_problems(self) -> dict[str, list[str]]:
+        return {} if self.has_content() else {"comment": [_("Write the text before you submit.")]}
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "followup:section_text", args=[self.period.plan.committee.slug, self.period.slug, self.section_id]
+        )
 
 
 class KeyFigure(BaseModel):

@@ -676,7 +676,7 @@ def section_text_rows(*, user, period: ReportingPeriod) -> list[tuple[ReportSect
     all for reviewers and admins), in report and template order, each with its text for the
     period (None before the first save). Two queries whatever the template's size.
     """
-    readable = readable_department_ids(user, period.plan.committee)
+    readable = None if user is None else readable_department_ids(user, period.plan.committee)
     sections = ReportSection.objects.filter(plan=period.plan, source=ReportSection.Source.NARRATIVE).select_related(
         "department", "parent__parent"
     )

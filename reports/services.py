@@ -100,10 +100,12 @@ def build_enqueue(build: ReportBuild) -> None:
 
 def nightly_builds_request() -> list[ReportBuild]:
     """
-    Request the approved build of every report of every committee's open periods. A request
+    Request the approved build of every report of every committee's periods not yet closed. A request
     that fails is logged and the others go on.
     """
-    periods = ReportingPeriod.objects.filter(status=ReportingPeriod.Status.OPEN).select_related("plan__committee")
+    # Followed until a committee admin closes the period: reviewers go on after the deadline.
+    periods = ReportingPeriod.objects.in_phase(ReportingPeriod.Phase.ENTRY, ReportingPeriod.Phase.REVIEW)
+    periods = periods.select_related("plan__committee")
     builds = []
     for period in periods.order_by("plan__committee__slug", "start"):
         for kind in report_kinds_for(period):

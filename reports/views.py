@@ -16,22 +16,18 @@ from django.views.generic import TemplateView
 
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
-from commitments.views import ReviewableEntryView
 
 from .diff import build_changes
-from .forms import IntroductionForm, SectionTextForm
+from .forms import IntroductionForm
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
 from .selectors import (
-    FACTS,
     build_before,
     builds_for_period,
     current_build,
     report_document,
     report_kinds_for,
-    section_text_get_for_user,
-    section_text_rows,
 )
-from .services import build_request, report_definition_save, section_text_save
+from .services import build_request, report_definition_save
 
 KIND = ReportKind.FOLLOW_UP
 
@@ -235,48 +231,9 @@ class IntroductionView(LoginRequiredMixin, View):
         return self.render(form, status=400)
 
 
-class SectionTextListView(LoginRequiredMixin, TemplateView):
-    """The text sections of the period's reports that the user's departments write (all, for reviewers)."""
-
-    template_name = "reports/section_text_list.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        period = period_get_for_user(user=user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
-        context.update(
-            committee=period.plan.committee, period=period, rows=section_text_rows(user=user, period=period)
-        )
-        return context
-
-
-class SectionTextView(ReviewableEntryView):
-    """A department's text of a report section, written, submitted and reviewed as any entry."""
-
-    template_name = "reports/section_text.html"
-    context_object_name = "text"
-
-    def get_object(self, request, kwargs):
-        period = period_get_for_user(
-            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
-        )
-        return section_text_get_for_user(user=request.user, period=period, section_id=kwargs["section"])
-
-    def get_form(self, text, data=None):
-        return SectionTextForm(data, initial={"comment": text.comment, "version": text.version})
-
-    def save(self, text, user, data):
-        return section_text_save(text=text, user=user, comment=data["comment"], expected_version=data["version"])
-
-    def get_context_data(self, text):
-        return {"section": text.section, "facts": FACTS.items()}
-
-
 report_view = ReportView.as_view()
 builds_view = BuildsView.as_view()
 build_status_view = BuildStatusView.as_view()
 build_file_view = BuildFileView.as_view()
 build_changes_view = BuildChangesView.as_view()
 introduction_view = IntroductionView.as_view()
-section_text_list_view = SectionTextListView.as_view()
-section_text_view = SectionTextView.as_view()

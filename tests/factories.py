@@ -135,3 +135,17 @@ class ReportingPeriodFactory(DjangoModelFactory):
     start = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 1, 1))
     end = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 8, 31))
     deadline = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 9, 13))
+
+
+def report_outcomes_missing(entry, user, reason: str = "Mäts vid årets slut.") -> None:
+    """Save, for each indicator of the entry's commitment without an outcome, that it is not available (so the entry can be submitted)."""
+    from indicators.models import Indicator
+    from indicators.selectors import outcome_get_or_new
+    from indicators.services import outcome_save
+
+    for indicator in Indicator.objects.filter(commitment=entry.commitment_id):
+        outcome = outcome_get_or_new(indicator=indicator, period=entry.period, department=entry.department)
+        if outcome.pk is None or not outcome.has_content():
+            outcome_save(
+                outcome=outcome, user=user, data={"unavailable_reason": reason}, expected_version=outcome.version
+            )

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
-from commitments.models import Membership, Plan, ReportingPeriod
-from tests.factories import CommitteeFactory, UserFactory
+from commitments.models import Event, Membership, Plan, ReportingPeriod
+from tests.factories import CommitteeFactory, UserFactory, report_outcomes_missing
 
 ROLES = ("anonymous", "editor", "other_editor", "reader", "reviewer", "committee_admin", "outsider")
 
@@ -28,10 +28,17 @@ EXPECTED = {
         "committee_admin": (200, 405),
         "*": (404, 405),
     },
-    "commitments:period_status": {
+    "commitments:event_subject": {
         "anonymous": (302, 302),
-        "outsider": (405, 404),
-        "*": (405, 403),  # committee admins act with an action; the empty post is refused
+        "reviewer": (302, 405),  # to the page of what the step concerns
+        "committee_admin": (302, 405),
+        "*": (404, 405),
+    },
+    "followup:period_status": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 403),  # the confirmation page; the empty post (no action) is refused
+        "outsider": (404, 404),
+        "*": (403, 403),
     },
     "reports:contents": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "reports:section": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
@@ -63,45 +70,39 @@ EXPECTED = {
         "*": (403, 405),
     },
     "reports:build_file": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
-    "commitments:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
-    "indicators:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
-    "indicators:contribution": {
+    "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "followup:contribution": {
         "anonymous": (302, 302),
-        "other_editor": (200, 400),  # EBB writes KF05; the empty post is refused with the form's errors
+        "other_editor": (200, 409),  # EBB writes KF05, approved in the demo: a post saves nothing
         "editor": (404, 404),  # AMA's editor and reader do not read EBB's text
         "reader": (404, 404),
         "outsider": (404, 404),
         "*": (200, 403),  # reviewers and admins read it; they act only with a review action
     },
-    "reports:section_texts": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
-    "reports:section_text": {
+    "followup:section_texts": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "followup:section_text": {
         "anonymous": (302, 302),
-        "editor": (200, 400),  # AMA writes "Konjunktur och arbetsmarknad"; the empty post is refused
+        "editor": (200, 409),  # AMA writes "Konjunktur och arbetsmarknad", approved in the demo: nothing saved
         "reader": (200, 403),  # AMA's reader reads it
         "other_editor": (404, 404),
         "outsider": (404, 404),
         "*": (200, 403),  # reviewers and admins read it; they act only with a review action
     },
-    "indicators:entry": {
+    "followup:entry": {
         "anonymous": (302, 302),
-        "editor": (200, 400),  # may write; the empty post is refused with the form's errors
+        "editor": (200, 409),  # its department's, but submitted: a post saves nothing and says why
         "other_editor": (404, 404),
         "outsider": (404, 404),
         "*": (200, 403),
     },
-    "indicators:entry_review": {
-        "anonymous": (302, 302),
-        "other_editor": (405, 404),
-        "outsider": (405, 404),
-        "*": (405, 403),  # only reviewers act here, and only with an action (the empty post has none)
-    },
-    "indicators:bulk_approve": {
+    "followup:bulk_approve": {
         "anonymous": (302, 302),
         "reviewer": (405, 302),  # approves what is ticked (here nothing) and goes back to the list
         "outsider": (405, 404),
         "*": (405, 403),
     },
-    "indicators:entry_message": {
+    "followup:entry_message": {
         "anonymous": (302, 302),
         "editor": (405, 302),  # the department's editors and the reviewers write in the thread
         "reviewer": (405, 302),
@@ -109,7 +110,7 @@ EXPECTED = {
         "outsider": (405, 404),
         "*": (405, 403),
     },
-    "indicators:entry_history": {
+    "followup:entry_history": {
         "anonymous": (302, 302),
         "other_editor": (404, 405),
         "outsider": (404, 405),
@@ -178,6 +179,7 @@ def users(demo) -> dict[str, User | None]:
         department=Department.objects.get(code="AMA"),
     )  # fmt: skip
     entry = progress_entry_save(entry=entry, user=editor, comment="<p>Text</p>", assessment=None, expected_version=0)
+    report_outcomes_missing(entry, editor)
     reviewable_transition(obj=entry, action="submit", user=editor)
     outsider = UserFactory(username="utomstaende")
     Membership.objects.create(user=outsider, committee=CommitteeFactory(), role="reviewer")
@@ -224,23 +226,23 @@ def url_for(name: str, demo) -> str:
         build = approved_build(demo)
         return reverse(name, args=["asn", "2019-jan-aug", build, *(["pdf"] if name == "reports:build_file" else [])])
     args = {
-        "commitments:list": ["asn", "2019-helar"],
+        "followup:list": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
+        "commitments:event_subject": ["asn", Event.objects.filter(committee=demo).latest("pk").pk],
         "reports:contents": ["asn", "2019-jan-aug"],
         "reports:section": ["asn", "2019-jan-aug", 5],
         "reports:introduction": ["asn", "2019-jan-aug"],
-        "indicators:contribution_list": ["asn", "2024-helar"],
-        "indicators:contribution": ["asn", "2024-helar", "KF05", "EBB"],
+        "followup:contribution_list": ["asn", "2024-helar"],
+        "followup:contribution": ["asn", "2024-helar", "KF05", "EBB"],
         "reports:builds": ["asn", "2019-jan-aug"],
-        "commitments:period_status": ["asn", "2019-helar"],
-        "indicators:entry": ["asn", "2019-helar", "A05", "AMA"],
-        "indicators:entry_history": ["asn", "2019-helar", "A05", "AMA"],
-        "indicators:entry_review": ["asn", "2019-helar", "A05", "AMA"],
-        "indicators:entry_message": ["asn", "2019-helar", "A05", "AMA"],
-        "indicators:bulk_approve": ["asn", "2019-helar"],
+        "followup:period_status": ["asn", "2019-helar"],
+        "followup:entry": ["asn", "2019-helar", "A05", "AMA"],
+        "followup:entry_history": ["asn", "2019-helar", "A05", "AMA"],
+        "followup:entry_message": ["asn", "2019-helar", "A05", "AMA"],
+        "followup:bulk_approve": ["asn", "2019-helar"],
         "finance:tables": ["asn", "2024-helar"],
-        "reports:section_texts": ["asn", "2024-helar"],
-        "reports:section_text": ["asn", "2024-helar", section_pk("Konjunktur och arbetsmarknad")],
+        "followup:section_texts": ["asn", "2024-helar"],
+        "followup:section_text": ["asn", "2024-helar", section_pk("Konjunktur och arbetsmarknad")],
         "admin:commitments_plan_import": [plan.pk],
         "admin:commitments_plan_export": [plan.pk, "xlsx"],
         "admin:commitments_plan_rollover": [plan.pk],

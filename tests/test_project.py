@@ -20,6 +20,7 @@ def test_check_deploy_with_production_settings_prints_no_warning():
         "ALLOWED_HOSTS": "uppfoljning.example.org",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://uppfoljning.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -29,7 +30,7 @@ def test_check_deploy_with_production_settings_prints_no_warning():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_settings_have_no_defaults(missing):
     env = {
         **os.environ,
@@ -38,6 +39,7 @@ def test_production_settings_have_no_defaults(missing):
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://example.org",
     }
     del env[missing]
     result = subprocess.run(

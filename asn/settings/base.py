@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "indicators",
     "reports",
     "finance",
+    "followup",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -167,6 +168,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="asn-uppfoljning@localhost")
+#: The address of the site as people reach it: the links in e-mails begin with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # REPORT BUILDS
 # ------------------------------------------------------------------------------
@@ -213,7 +216,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
     "deadline-reminders": {
-        "task": "commitments.tasks.deadline_reminders_task",
+        "task": "followup.tasks.deadline_reminders_task",
         "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=env.int("REMINDER_MINUTE", default=0)),
     },
 }

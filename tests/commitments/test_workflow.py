@@ -206,15 +206,15 @@ def test_committee_admin_closes_the_period_from_the_list(client, committee_admin
     from django.urls import reverse
 
     client.force_login(committee_admin)
-    list_url = reverse("commitments:list", args=["asn", "2019-helar"])
+    list_url = reverse("followup:list", args=["asn", "2019-helar"])
     assert "Stäng perioden för inrapportering" in client.get(list_url).content.decode()
     response = client.post(
-        reverse("commitments:period_status", args=["asn", "2019-helar"]), {"action": "close"}, follow=True
+        reverse("followup:period_status", args=["asn", "2019-helar"]), {"action": "close"}, follow=True
     )
     assert "Perioden är stängd" in response.content.decode()
     assert ReportingPeriod.objects.get(slug="2019-helar").status == "closed"
     client.force_login(people["editor"])
-    forbidden = client.post(reverse("commitments:period_status", args=["asn", "2019-helar"]), {"action": "reopen"})
+    forbidden = client.post(reverse("followup:period_status", args=["asn", "2019-helar"]), {"action": "reopen"})
     assert forbidden.status_code == 403
 
 
@@ -222,9 +222,9 @@ def test_thread_of_a_returned_entry(client, people, reader):
     from django.urls import reverse
 
     entry = entry_in("returned", people)
-    url = reverse("indicators:entry_message", args=["asn", "2019-helar", "A05", "AMA"])
-    page_url = reverse("indicators:entry", args=["asn", "2019-helar", "A05", "AMA"])
-    list_url = reverse("commitments:list", args=["asn", "2019-helar"])
+    url = reverse("followup:entry_message", args=["asn", "2019-helar", "A05", "AMA"])
+    page_url = reverse("followup:entry", args=["asn", "2019-helar", "A05", "AMA"])
+    list_url = reverse("followup:list", args=["asn", "2019-helar"])
     client.force_login(people["editor"])
     assert "Skäl: Skäl" in client.get(list_url).content.decode()
     client.post(url, {"text": "Vi kompletterar i morgon."})

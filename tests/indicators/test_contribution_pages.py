@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_department_lists_its_goals_and_reviewers_all(client, demo, reviewer, django_assert_max_num_queries):
-    url = reverse("indicators:contribution_list", args=["asn", "2024-helar"])
+    url = reverse("followup:contribution_list", args=["asn", "2024-helar"])
     client.force_login(User.objects.get(username="redaktor-stab"))
     page = client.get(url).content.decode()
     assert page.count("/n/asn/2024-helar/bidrag/") == 7  # KF07, KF08, KF12, KF13, KF14; priorities P4, P5
@@ -24,7 +24,7 @@ def test_each_department_lists_its_goals_and_reviewers_all(client, demo, reviewe
 
 
 def test_the_department_writes_assesses_and_submits_and_the_reviewer_approves(client, setting, reviewer):  # noqa: F811
-    url = reverse("indicators:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
+    url = reverse("followup:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
     client.force_login(setting["editor"])
     page = client.get(url).content.decode()
     assert "Bedömning av bidraget för året" in page
@@ -65,7 +65,7 @@ def test_a_reviewer_returns_with_a_reason_or_not_at_all(client, setting, reviewe
         mandate_assessment=None, mandate_motivation="", expected_version=0,
     )  # fmt: skip
     reviewable_transition(obj=contribution, action="submit", user=setting["editor"])
-    url = reverse("indicators:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
+    url = reverse("followup:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
     client.force_login(reviewer)
     response = client.post(url, {"action": "return", "version": 2, "reason": ""}, follow=True)
     assert "Ange ett skäl" in response.content.decode()
@@ -78,7 +78,7 @@ def test_a_reviewer_returns_with_a_reason_or_not_at_all(client, setting, reviewe
 
 def test_a_priority_is_followed_up_in_text_without_assessments(client, demo):
     client.force_login(User.objects.get(username="granskare"))
-    page = client.get(reverse("indicators:contribution", args=["asn", "2024-helar", "P1", "BTS"])).content.decode()
+    page = client.get(reverse("followup:contribution", args=["asn", "2024-helar", "P1", "BTS"])).content.decode()
     assert "Hållbara boendelösningar" in page
     assert "Malmö stads hemlöshetskartläggning 2024" in page
     assert "Bedömning av bidraget för året" not in page

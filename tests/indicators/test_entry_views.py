@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def list_url(period="2019-jan-aug"):
-    return reverse("commitments:list", args=["asn", period])
+    return reverse("followup:list", args=["asn", period])
 
 
 def entry_url(commitment="A05", department="AMA", period="2019-helar"):
-    return reverse("indicators:entry", args=["asn", period, commitment, department])
+    return reverse("followup:entry", args=["asn", period, commitment, department])
 
 
 def entry_form_data(client, url, **changes):
@@ -222,7 +222,7 @@ def test_history_lists_versions_and_shows_a_diff(client, editor):
     url = entry_url()
     client.post(url, entry_form_data(client, url, comment="<p>Vi har börjat arbetet.</p>"))
     client.post(url, entry_form_data(client, url, comment="<p>Vi har avslutat arbetet.</p>"))
-    response = client.get(reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
+    response = client.get(reverse("followup:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
     html = response.content.decode()
     assert len(response.context["history"].entry_versions) == 2
     assert "<del>börjat</del>" in html
@@ -278,7 +278,7 @@ def test_outcome_history_names_what_changed_between_versions(client, editor):
     url = entry_url()
     client.post(url, entry_form_data(client, url, **{"o-MI07-value": "1 700"}))
     client.post(url, entry_form_data(client, url, **{"o-MI07-value": "1 750"}))
-    response = client.get(reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
+    response = client.get(reverse("followup:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
     (indicator, versions), *_ = response.context["history"].outcome_versions
     assert indicator.code == "MI07"
     assert versions[0].changes == [("utfall", "1700", "1750")]
@@ -290,7 +290,7 @@ def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
     department_client.force_login(editor)
     review_client.force_login(reviewer)
     url = entry_url()
-    review_url = reverse("indicators:entry_review", args=["asn", "2019-helar", "A05", "AMA"])
+    review_url = reverse("followup:entry_review", args=["asn", "2019-helar", "A05", "AMA"])
     data = entry_form_data(department_client, url, comment="<p>Första versionen</p>", action="submit")
     assert department_client.post(url, data).status_code == 302
     entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
@@ -348,7 +348,7 @@ def test_reviewer_approves_ticked_entries_in_bulk_and_is_told_what_was_left(edit
     a07 = reviewable_transition(obj=seen[2], action="return", user=reviewer, reason="Komplettera")
     reviewable_transition(obj=a07, action="submit", user=editor)
     response = review_client.post(
-        reverse("indicators:bulk_approve", args=["asn", "2019-helar"]),
+        reverse("followup:bulk_approve", args=["asn", "2019-helar"]),
         {"entry": [f"{e.pk}:{e.version}" for e in seen]},
         follow=True,
     )
@@ -375,7 +375,7 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
     second = entry_form_data(department_client, url, comment="<p>Vi har avslutat.</p>", action="submit")
     response = department_client.post(url, second)
     assert response.status_code == 302, response.content.decode()[-3000:]
-    history_url = reverse("indicators:entry_history", args=["asn", "2019-helar", "A05", "AMA"])
+    history_url = reverse("followup:entry_history", args=["asn", "2019-helar", "A05", "AMA"])
     history = review_client.get(history_url).context["history"]
     assert history.returned_version.record.status == "returned"
     pair = {"a": history.returned_version.history_id, "b": history.entry_versions[0].history_id}

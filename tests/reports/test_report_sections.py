@@ -147,9 +147,9 @@ def test_only_the_writing_departments_editors_save_a_text(helar_2024, opened):
 def test_a_department_writes_submits_and_a_reviewer_approves_through_the_pages(client, helar_2024, opened, reviewer):
     target = section("Konjunktur och arbetsmarknad")
     SectionText.objects.filter(section=target).delete()
-    url = reverse("reports:section_text", args=["asn", "2024-helar", target.pk])
+    url = reverse("followup:section_text", args=["asn", "2024-helar", target.pk])
     client.force_login(User.objects.get(username="redaktor"))
-    listing = client.get(reverse("reports:section_texts", args=["asn", "2024-helar"])).content.decode()
+    listing = client.get(reverse("followup:section_texts", args=["asn", "2024-helar"])).content.decode()
     assert "Konjunktur och arbetsmarknad" in listing
     assert "Människor på flykt" not in listing  # BTS's
     response = client.post(url, {"comment": "<p>Lågkonjunkturen {uppnått}</p>", "version": 0, "action": "submit"})
@@ -171,7 +171,7 @@ def test_a_returned_text_shows_the_reviewers_reason_to_the_department(client, he
     text = SectionText.objects.get(section=target, period=helar_2024)
     reviewable_transition(obj=text, action="reopen", user=reviewer, reason="Uppdatera siffrorna för december.")
     client.force_login(User.objects.get(username="redaktor-bts"))
-    page = client.get(reverse("reports:section_text", args=["asn", "2024-helar", target.pk])).content.decode()
+    page = client.get(reverse("followup:section_text", args=["asn", "2024-helar", target.pk])).content.decode()
     assert "Uppdatera siffrorna för december." in page
     assert 'name="comment"' in page
 
@@ -180,7 +180,7 @@ def test_an_invalid_post_keeps_what_was_typed(client, helar_2024, opened):
     target = section("Konjunktur och arbetsmarknad")
     SectionText.objects.filter(section=target).delete()
     client.force_login(User.objects.get(username="redaktor"))
-    url = reverse("reports:section_text", args=["asn", "2024-helar", target.pk])
+    url = reverse("followup:section_text", args=["asn", "2024-helar", target.pk])
     response = client.post(url, {"comment": "<p>Mitt utkast</p>", "version": 7})  # nobody saved version 7
     assert response.status_code == 409
     assert "Mitt utkast" in response.content.decode()

@@ -26,6 +26,7 @@ from commitments.models import (
     Plan,
     ProgressEntry,
     ReportingPeriod,
+    ReviewStatus,
 )
 from commitments.selectors import goal_contribution_get_or_new, progress_entry_get_or_new
 from commitments.services import goal_contribution_save, progress_entry_save
@@ -217,21 +218,8 @@ def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, revi
             expected_version=0,
         )
         submit_and_approve(contribution, editor=editor, reviewer=reviewer)
-    for item in content.get("entries", []):
-        department = departments[item["department"]]
-        editor = editor_of(department)
-        entry = progress_entry_save(
-            entry=progress_entry_get_or_new(
-                commitment=Commitment.objects.get(plan=plan, code=item["commitment"]),
-                period=period,
-                department=department,
-            ),
-            user=editor,
-            comment=item["comment"],
-            assessment=scale_values.get(item["assessment"]) if item["assessment"] else None,
-            expected_version=0,
-        )
-        submit_and_approve(entry, editor=editor, reviewer=reviewer)
+    # The outcomes first: an entry is submitted and approved with the outcomes on its page.
+    saved_outcomes = []
     for item in content.get("outcomes", []):
         department = departments[item["department"]]
         data = {"value": item["value"], "comment": item["comment"]}
@@ -251,7 +239,26 @@ def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, revi
             data=data,
             expected_version=0,
         )
-        submit_and_approve(outcome, editor=editor, reviewer=reviewer)
+        saved_outcomes.append((outcome, editor))
+    for item in content.get("entries", []):
+        department = departments[item["department"]]
+        editor = editor_of(department)
+        entry = progress_entry_save(
+            entry=progress_entry_get_or_new(
+                commitment=Commitment.objects.get(plan=plan, code=item["commitment"]),
+                period=period,
+                department=department,
+            ),
+            user=editor,
+            comment=item["comment"],
+            assessment=scale_values.get(item["assessment"]) if item["assessment"] else None,
+            expected_version=0,
+        )
+        submit_and_approve(entry, editor=editor, reviewer=reviewer)
+    for outcome, editor in saved_outcomes:
+        outcome.refresh_from_db()
+        if outcome.status == ReviewStatus.DRAFT:  # on no entry's page of its department
+            submit_and_approve(outcome, editor=editor, reviewer=reviewer)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,351 @@
+"""
+The follow-up pages: a period's lists of what departments write, and the page of each row
+(commitment entries with their outcomes, goal follow-ups, report texts), all through
+``pages.FollowUpPageView`` and the one workflow.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from commitments.filters import CommitmentRowFilter
+from commitments.models import Goal
+from commitments.permissions import can_review, editable_department_ids, is_committee_admin
+from commitments.selectors import (
+    attach_entries,
+    commitment_rows,
+    contribution_get_for_user,
+    contribution_rows,
+    period_get_for_user,
+    status_counts,
+)
+from commitments.services import (
+    entry_message_post,
+    goal_contribution_save,
+    period_close,
+    period_reopen,
+    progress_entry_save,
+)
+from commitments.workflow import InvalidTransition, can_write
+from indicators.forms import ContributionForm, EntryForm, OutcomeForm
+from indicators.selectors import EntryPage, entry_history_get, entry_page_get
+from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
+from reports.forms import SectionTextForm
+from reports.selectors import FACTS, section_text_get_for_user, section_text_rows
+from reports.services import section_text_save
+
+from .pages import FollowUpPageView, shown
+from .selectors import period_left_to_submit
+
+
+def period_from_url(request, kwargs):
+    return period_get_for_user(user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"])
+
+
+def entry_page_from_url(request, kwargs) -> EntryPage:
+    """Return the entry page named by the URL, or raise Http404 (see ``entry_page_get``)."""
+    return entry_page_get(
+        user=request.user,
+        period=period_from_url(request, kwargs),
+        commitment_code=kwargs["commitment"],
+        department_code=kwargs["department"],
+    )
+
+
+class EntryView(FollowUpPageView):
+    """A department's comment and assessment on a commitment, with the outcomes of its indicators."""
+
+    template_name = "followup/entry.html"
+    context_object_name = "entry"
+
+    def get_object(self, request, kwargs):
+        self.page = entry_page_from_url(request, kwargs)
+        return self.page.entry
+
+    def get_forms(self, entry, data=None):
+        scale_values = self.page.scale_values
+        initial = {"comment": entry.comment, "assessment": entry.assessment_id, "version": entry.version}
+        forms = {"": EntryForm(data, initial=initial, scale_values=scale_values)}
+        for line in self.page.lines:
+            if line.writable:
+                outcome = line.outcome
+                initial = {name: shown(getattr(outcome, name)) for name in OUTCOME_NUMBER_FIELDS} | {
+                    "comment": outcome.comment,
+                    "assessment": outcome.assessment_id,
+                    "assessment_motivation": outcome.assessment_motivation,
+                    "unavailable_reason": outcome.unavailable_reason,
+                    "version": outcome.version,
+                }
+                forms[line.indicator.code] = OutcomeForm(
+                    data, initial=initial, indicator=line.indicator, scale_values=scale_values
+                )
+        return forms
+
+    def get_saves(self, entry, user, changed):
+        saves = []
+        if "" in changed:
+            data = changed[""].cleaned_data
+            saves.append(("", lambda: progress_entry_save(
+                entry=entry, user=user, comment=data["comment"], assessment=data["assessment"],
+                expected_version=data["version"],
+            )))  # fmt: skip
+        for line in self.page.lines:
+            form = changed.get(line.indicator.code)
+            if form is not None:
+                fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                saves.append((line.indicator.code, lambda o=line.outcome, f=fields, v=form.cleaned_data["version"]:
+                              outcome_save(outcome=o, user=user, data=f, expected_version=v)))  # fmt: skip
+        return saves
+
+    def part_titles(self, entry):
+        return {"": _("Comment and assessment")} | {
+            line.indicator.code: line.indicator.name for line in self.page.lines
+        }
+
+    def get_context_data(self, entry, forms_by_target):
+        return {
+            "page": self.page,
+            "lines": [(line, forms_by_target.get(line.indicator.code)) for line in self.page.lines],
+        }
+
+
+class ContributionView(FollowUpPageView):
+    """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
+
+    template_name = "followup/contribution.html"
+    context_object_name = "contribution"
+
+    def get_object(self, request, kwargs):
+        period = period_from_url(request, kwargs)
+        return contribution_get_for_user(
+            user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
+        )
+
+    def get_forms(self, contribution, data=None):
+        plan = contribution.goal.plan
+        values = lambda scale: list(scale.values.all()) if scale else []  # noqa: E731
+        initial = {
+            "comment": contribution.comment, "assessment": contribution.assessment,
+            "assessment_motivation": contribution.assessment_motivation,
+            "mandate_assessment": contribution.mandate_assessment,
+            "mandate_motivation": contribution.mandate_motivation, "version": contribution.version,
+        }  # fmt: skip
+        form = ContributionForm(
+            data,
+            initial=initial,
+            year_values=values(plan.goal_year_scale),
+            mandate_values=values(plan.goal_mandate_scale),
+            assessed=contribution.goal.level in Goal.GOAL_LEVELS,
+        )
+        return {"": form}
+
+    def get_saves(self, contribution, user, changed):
+        if "" not in changed:
+            return []
+        data = changed[""].cleaned_data
+        return [("", lambda: goal_contribution_save(
+            contribution=contribution, user=user, comment=data["comment"],
+            assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
+            mandate_assessment=data.get("mandate_assessment"), mandate_motivation=data.get("mandate_motivation", ""),
+            expected_version=data["version"],
+        ))]  # fmt: skip
+
+    def get_context_data(self, contribution, forms_by_target):
+        return {"year": contribution.period.plan.year, "assessed": contribution.goal.level in Goal.GOAL_LEVELS}
+
+
+class SectionTextView(FollowUpPageView):
+    """A department's text of a report section, written, submitted and reviewed as any entry."""
+
+    template_name = "followup/section_text.html"
+    context_object_name = "text"
+
+    def get_object(self, request, kwargs):
+        period = period_from_url(request, kwargs)
+        return section_text_get_for_user(user=request.user, period=period, section_id=kwargs["section"])
+
+    def get_forms(self, text, data=None):
+        return {"": SectionTextForm(data, initial={"comment": text.comment, "version": text.version})}
+
+    def get_saves(self, text, user, changed):
+        if "" not in changed:
+            return []
+        data = changed[""].cleaned_data
+        return [("", lambda: section_text_save(
+            text=text, user=user, comment=data["comment"], expected_version=data["version"]
+        ))]  # fmt: skip
+
+    def get_context_data(self, text, forms_by_target):
+        return {"section": text.section, "facts": FACTS.items()}
+
+
+class CommitmentListView(LoginRequiredMixin, TemplateView):
+    """“Mina åtaganden”: a period's commitments of the user's departments, with their entries' status."""
+
+    template_name = "followup/commitment_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = period_from_url(self.request, kwargs)
+        rows = commitment_rows(user=user, period=period)
+        filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
+        editable = editable_department_ids(user)
+        shown_rows = attach_entries(list(filterset.qs), period)
+        for row in shown_rows:
+            row.can_edit = row.department_id in editable and (
+                can_write(user, row.entry) if row.entry else period.is_open_for_entries()
+            )
+        counts = status_counts(rows)
+        context.update(
+            period=period,
+            committee=period.plan.committee,
+            filterset=filterset,
+            rows=shown_rows,
+            counts=counts,
+            left=counts["not_started"] + counts["draft"] + counts["returned"],
+            open_for_entries=period.is_open_for_entries(),
+            is_reviewer=can_review(user, period.plan.committee_id),
+            is_committee_admin=is_committee_admin(user, period.plan.committee_id),
+        )
+        return context
+
+
+class ContributionListView(LoginRequiredMixin, TemplateView):
+    """The goals the committee contributes to, per writing department the user reads, with their status."""
+
+    template_name = "followup/contribution_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = period_from_url(self.request, kwargs)
+        rows = contribution_rows(user=self.request.user, period=period)
+        context.update(committee=period.plan.committee, period=period, rows=rows)
+        return context
+
+
+class SectionTextListView(LoginRequiredMixin, TemplateView):
+    """The text sections of the period's reports that the user's departments write (all, for reviewers)."""
+
+    template_name = "followup/section_text_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = period_from_url(self.request, kwargs)
+        rows = section_text_rows(user=self.request.user, period=period)
+        context.update(committee=period.plan.committee, period=period, rows=rows)
+        return context
+
+
+class BulkApproveView(LoginRequiredMixin, View):
+    """A reviewer approves the entries ticked in the list, each as it was when the list was read."""
+
+    def post(self, request, **kwargs):
+        period = period_from_url(request, kwargs)
+        if not can_review(request.user, period.plan.committee_id):
+            raise PermissionDenied
+        seen = {}
+        for value in request.POST.getlist("entry"):
+            entry_id, _sep, version = value.partition(":")
+            if entry_id.isdigit() and version.isdigit():
+                seen[int(entry_id)] = int(version)
+        approved, refused = entries_approve(user=request.user, period=period, seen=seen)
+        if approved:
+            messages.success(
+                request,
+                ngettext("%(count)s entry approved.", "%(count)s entries approved.", len(approved))
+                % {"count": len(approved)},
+            )
+        if refused:
+            codes = ", ".join(f"{e.commitment.code} ({e.department.code})" for e in refused)
+            messages.error(
+                request,
+                _("Not approved, since changed or no longer submitted after you read the list: %(codes)s.")
+                % {"codes": codes},
+            )
+        if not seen:
+            messages.error(request, _("Tick the entries to approve."))
+        return redirect("followup:list", committee=kwargs["committee"], period=kwargs["period"])
+
+
+class EntryMessageView(LoginRequiredMixin, View):
+    """Post a message in the entry's thread (the department's editors and the reviewers)."""
+
+    def post(self, request, **kwargs):
+        page = entry_page_from_url(request, kwargs)
+        if page.entry.pk is None or not (page.is_editor or page.is_reviewer):
+            raise PermissionDenied
+        try:
+            entry_message_post(entry=page.entry, user=request.user, text=request.POST.get("text", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Your message is posted."))
+        return redirect("followup:entry", **kwargs)
+
+
+class EntryHistoryView(LoginRequiredMixin, View):
+    """Every saved version of the entry and its outcomes, with a diff between any two."""
+
+    def get(self, request, **kwargs):
+        page = entry_page_from_url(request, kwargs)
+        history = entry_history_get(page=page, a=request.GET.get("a"), b=request.GET.get("b"))
+        context = {"page": page, "committee": page.period.plan.committee, "history": history}
+        return TemplateResponse(request, "followup/entry_history.html", context)
+
+
+class PeriodStatusView(LoginRequiredMixin, View):
+    """
+    A committee admin closes a period for entries, after a page that says how many rows are
+    still not submitted and asks to confirm; or opens it again.
+    """
+
+    def period_for_admin(self, request, kwargs):
+        self.period = period_from_url(request, kwargs)
+        if not is_committee_admin(request.user, self.period.plan.committee_id):
+            raise PermissionDenied
+
+    def get(self, request, **kwargs):
+        self.period_for_admin(request, kwargs)
+        context = {
+            "committee": self.period.plan.committee,
+            "period": self.period,
+            "left": period_left_to_submit(user=request.user, period=self.period),
+        }
+        return TemplateResponse(request, "followup/period_close.html", context)
+
+    def post(self, request, **kwargs):
+        self.period_for_admin(request, kwargs)
+        action = request.POST.get("action")
+        if action not in ("close", "reopen"):
+            raise PermissionDenied
+        try:
+            if action == "close":
+                period_close(period=self.period, user=request.user)
+                messages.success(request, _("The period is closed: editors can no longer change anything."))
+            else:
+                period_reopen(period=self.period, user=request.user)
+                messages.success(request, _("The period is open again."))
+        except InvalidTransition as e:
+            messages.error(request, str(e))
+        return redirect("followup:list", committee=kwargs["committee"], period=kwargs["period"])
+
+
+entry_view = EntryView.as_view()
+contribution_view = ContributionView.as_view()
+section_text_view = SectionTextView.as_view()
+commitment_list_view = CommitmentListView.as_view()
+contribution_list_view = ContributionListView.as_view()
+section_text_list_view = SectionTextListView.as_view()
+bulk_approve_view = BulkApproveView.as_view()
+entry_message_view = EntryMessageView.as_view()
+entry_history_view = EntryHistoryView.as_view()
+period_status_view = PeriodStatusView.as_view()

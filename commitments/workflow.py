@@ -121,7 +121,7 @@ class Invalid(WorkflowError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(" ".join(p.message for p in problems))
+        super().__init__(" ".join(str(p.message) for p in problems))
 
 
 class Incomplete(Invalid):

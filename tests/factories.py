@@ -138,7 +138,7 @@ class ReportingPeriodFactory(DjangoModelFactory):
 
 
 def report_outcomes_missing(entry, user, reason: str = "Mäts vid årets slut.") -> None:
-    """Save, for each indicator of the entry's commitment without an outcome, that it is not available (so the entry can be submitted)."""
+    """Save, for each indicator of the entry's commitment without an outcome, that it is not available."""
     from indicators.models import Indicator
     from indicators.selectors import outcome_get_or_new
     from indicators.services import outcome_save

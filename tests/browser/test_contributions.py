@@ -119,7 +119,7 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     editor.get_by_role("button", name="Spara och skicka in för granskning").focus()
     editor.keyboard.press("Enter")
     editor.wait_for_load_state()
-    expect(editor.get_by_text("Inskickad för granskning.")).to_be_visible()
+    expect(editor.get_by_text("Inskickad för granskning.", exact=True)).to_be_visible()
     # Submitted: the department reads it and can no longer change it.
     expect(editor.locator("[contenteditable]")).to_have_count(0)
     expect(editor.get_by_text("Delvis uppnåtts")).to_be_visible()
@@ -168,7 +168,12 @@ def test_an_assessment_without_grounds_is_refused_in_swedish_beside_its_field_an
 
     message = "Ange vad bedömningen grundar sig på"
     motivation = page.get_by_label(YEAR_MOTIVATION)
-    expect(page.get_by_text(message)).to_be_visible()
+    expect(page.locator(".field-error", has_text=message)).to_be_visible()
+    # The summary at the top has the focus and links to the field.
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary").get_by_role("link", name=re.compile(message))).to_have_attribute(
+        "href", "#id_assessment_motivation"
+    )
     expect(motivation).to_have_attribute("aria-invalid", "true")
     assert message in described_by(page, "#id_assessment_motivation")
     # What was typed and chosen is all still there; nothing was saved.
@@ -199,7 +204,7 @@ def test_a_reviewer_returns_it_with_a_reason_and_the_department_can_change_it_ag
     editor.keyboard.type("Arbetet med sociala villkor fortsätter.")
     editor.get_by_role("button", name="Spara och skicka in för granskning").click()
     editor.wait_for_load_state()
-    expect(editor.get_by_text("Inskickad för granskning.")).to_be_visible()
+    expect(editor.get_by_text("Inskickad för granskning.", exact=True)).to_be_visible()
 
     reviewer = new_page(browser, browser_context_args, live_server, "granskare")
     reviewer.goto(url)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from commitments.models import ProgressEntry
 from indicators.models import Outcome
@@ -48,7 +49,7 @@ def test_editor_writes_comment_and_outcome_and_sees_them_after_reload(page, live
     page.fill("#id_o-AI1-denominator_male", "371")
     page.get_by_role("button", name="Spara utkast").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Ditt utkast är sparat.").is_visible()
+    expect(page.get_by_text("Ditt utkast är sparat.")).to_be_visible()
 
     page.reload()
     assert "Ung Malmö" in page.locator(".ProseMirror:visible").first.inner_html()
@@ -71,5 +72,5 @@ def test_approved_entry_reads_well_and_passes_axe(page, live_server, demo):
     log_in(page, live_server, "lasare")
     page.goto(f"{live_server.url}/n/asn/2019-jan-aug/ataganden/A05/AMA/")
     assert page.get_by_role("heading", level=1).inner_text() == "Åtagande A05"
-    assert page.get_by_text("Delvis enligt plan").is_visible()
+    expect(page.get_by_text("Delvis enligt plan")).to_be_visible()
     assert serious_violations(page) == []

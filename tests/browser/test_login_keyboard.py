@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.conftest import DEMO_PASSWORD
 
@@ -40,8 +41,8 @@ def test_keyboard_login_reaches_the_start_page(page, live_server, demo):
     page.wait_for_url(f"{live_server.url}/")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Välkommen, Greta"
-    assert page.get_by_role("heading", name="Arbetsmarknads- och socialnämnden").is_visible()
-    assert page.get_by_text("Greta Granskare").is_visible()
+    expect(page.get_by_role("heading", name="Arbetsmarknads- och socialnämnden")).to_be_visible()
+    expect(page.get_by_text("Greta Granskare")).to_be_visible()
     assert serious_violations(page) == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "start-page.png"), full_page=True)

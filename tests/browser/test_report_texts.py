@@ -51,7 +51,7 @@ def test_the_department_writes_a_section_and_the_reviewer_returns_it(
     textbox.click()
     editor.keyboard.type("Arbetslösheten steg under året; {uppnått} mål nåddes.")
     editor.get_by_role("button", name="Spara och skicka in för granskning").click()
-    expect(editor.get_by_text("Inskickad för granskning.")).to_be_visible()
+    expect(editor.get_by_text("Inskickad för granskning.", exact=True)).to_be_visible()
     expect(editor.locator("[contenteditable]")).to_have_count(0)
     editor.screenshot(path=SHOTS / "texts-entry.png", full_page=True)
 

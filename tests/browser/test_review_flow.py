@@ -1,6 +1,7 @@
 """Submit, return with a reason, resubmit, see the diff, approve: two people in the browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from commitments.models import ProgressEntry
 from tests.browser.test_department_entry import log_in
@@ -16,9 +17,11 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
     editor.goto(entry_url)
     editor.locator(".ProseMirror:visible").first.click()
     editor.keyboard.type("Samverkan har startat.")
+    # The commitment's two indicators have no outcome yet: say why, or the submission is refused.
+    for field in editor.get_by_label("Om utfall saknas för perioden: varför").all():
+        field.fill("Mäts vid årets slut.")
     editor.get_by_role("button", name="Spara och skicka in för granskning").click()
-    editor.wait_for_load_state()
-    assert editor.get_by_text("Inskickad för granskning.").is_visible()
+    expect(editor.get_by_text("Inskickad för granskning.", exact=True)).to_be_visible()
 
     reviewer = browser.new_page()
     log_in(reviewer, live_server, "granskare")
@@ -29,10 +32,10 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
     reviewer.get_by_label("Skäl till avdelningen för återremissen").fill("Beskriv hur många unga som deltagit.")
     reviewer.get_by_role("button", name="Återremittera").click()
     reviewer.wait_for_load_state()
-    assert reviewer.get_by_text("Återremitterad till avdelningen med ditt skäl.").is_visible()
+    expect(reviewer.get_by_text("Återremitterad till avdelningen med ditt skäl.")).to_be_visible()
 
     editor.reload()
-    assert editor.get_by_text("Beskriv hur många unga som deltagit.").is_visible()
+    expect(editor.get_by_text("Beskriv hur många unga som deltagit.").first).to_be_visible()
     editor.locator(".ProseMirror:visible").first.click()
     editor.keyboard.press("End")
     editor.keyboard.type(" 120 unga har deltagit.")
@@ -45,7 +48,7 @@ def test_editor_and_reviewer_take_an_entry_through_review(browser, live_server, 
     reviewer.goto(entry_url)
     reviewer.get_by_role("button", name="Godkänn").click()
     reviewer.wait_for_load_state()
-    assert reviewer.get_by_text("Godkänd.").first.is_visible()
+    expect(reviewer.get_by_text("Godkänd.").first).to_be_visible()
     assert ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05").status == "approved"
 
 

@@ -117,8 +117,8 @@ def test_the_one_review_workflow_and_its_events_serve_contributions(setting, rev
     assert contribution.status == "approved"
     events = Event.objects.filter(content_type__model="goalcontribution", object_id=contribution.pk)
     assert list(events.values_list("type", flat=True).order_by("pk")) == [
-        "goalcontribution.submit",
-        "goalcontribution.approve",
+        "contribution.submit",
+        "contribution.approve",
     ]
     assert contribution.history.count() == 3
 

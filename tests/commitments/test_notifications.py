@@ -11,6 +11,8 @@ from commitments.models import Commitment, Department, ReportingPeriod
 from commitments.selectors import progress_entry_get_or_new
 from commitments.services import progress_entry_save
 from commitments.workflow import reviewable_transition
+from followup import notifications as followup_notifications
+from tests.factories import report_outcomes_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,7 @@ def submitted(code, editor, period):
     entry = progress_entry_save(
         entry=entry, user=editor, comment=f"<p>{code}</p>", assessment=None, expected_version=0
     )
+    report_outcomes_missing(entry, editor)  # A05's own indicators
     return reviewable_transition(obj=entry, action="submit", user=editor)
 
 
@@ -78,18 +81,18 @@ def test_return_tells_the_department_why(helar, editor, reviewer, mailoutbox, dj
 def test_daily_reminder_goes_once_to_departments_with_entries_left(helar, mailoutbox):
     today = timezone.localdate()
     ReportingPeriod.objects.filter(pk=helar.pk).update(deadline=today + datetime.timedelta(days=2))
-    sent = notifications.deadline_reminders_send(today=today)
+    sent = followup_notifications.deadline_reminders_send(today=today)
     editors = {u.email for u in User.objects.filter(username__startswith="redaktor")}
     assert sent == len(editors) == 5
     assert {m.to[0] for m in mailoutbox} == editors
     assert "påminnelse" in mailoutbox[0].subject.lower()
-    assert notifications.deadline_reminders_send(today=today) == 0
+    assert followup_notifications.deadline_reminders_send(today=today) == 0
 
 
 def test_no_reminder_long_before_the_deadline(helar, mailoutbox):
     today = timezone.localdate()
     ReportingPeriod.objects.filter(pk=helar.pk).update(deadline=today + datetime.timedelta(days=20))
-    assert notifications.deadline_reminders_send(today=today) == 0
+    assert followup_notifications.deadline_reminders_send(today=today) == 0
 
 
 def test_beat_runs_the_reminder_task_every_morning():
@@ -97,6 +100,8 @@ def test_beat_runs_the_reminder_task_every_morning():
 
     from asn.celery import app
 
+    # Let Celery find the apps' tasks modules as a worker does when it starts.
+    app.loader.import_default_modules()
     entry = settings.CELERY_BEAT_SCHEDULE["deadline-reminders"]
     assert entry["task"] in app.tasks
     assert entry["schedule"].hour == {7}
@@ -162,3 +167,76 @@ def test_the_scheduled_reminder_task_runs_on_a_real_worker(celery_worker_process
     sent = "".join(p.read_text() for p in set(celery_worker_process.mail_dir.iterdir()) - before)
     assert "redaktor-ebb@example.org" in sent
     assert "Din avdelning har ännu inte skickat in" in sent
+
+
+SITE_URL = "https://uppfoljning.example.se"
+
+
+def test_a_digest_lists_goal_follow_ups_and_report_texts_with_links(
+    helar, editor, reviewer, mailoutbox, settings, client
+):
+    import re
+
+    from django.urls import reverse
+
+    from commitments.models import Event, Goal
+    from commitments.selectors import goal_contribution_get_or_new
+    from commitments.services import goal_contribution_save
+    from reports.models import ReportSection, SectionText
+    from reports.services import section_text_save
+
+    settings.SITE_URL = SITE_URL
+    ama = Department.objects.get(code="AMA")
+    entry = submitted("A05", editor, helar)
+    goal = Goal.objects.get(plan=helar.plan, code="NM04")
+    goal.departments.add(ama)
+    contribution = goal_contribution_save(
+        contribution=goal_contribution_get_or_new(goal=goal, period=helar, department=ama), user=editor,
+        comment="<p>Fler unga har gått vidare till arbete.</p>", assessment=None, assessment_motivation="",
+        mandate_assessment=None, mandate_motivation="", expected_version=0,
+    )  # fmt: skip
+    contribution = reviewable_transition(obj=contribution, action="submit", user=editor)
+    section = ReportSection.objects.create(
+        plan=helar.plan, kind="arsanalys", sort_order=900, heading="Arbetsmarknaden i staden", source="narrative",
+        department=ama,
+    )  # fmt: skip
+    text = section_text_save(
+        text=SectionText(section=section, period=helar, department=ama), user=editor,
+        comment="<p>Arbetslösheten sjönk.</p>", expected_version=0,
+    )  # fmt: skip
+    text = reviewable_transition(obj=text, action="submit", user=editor)
+
+    assert notifications.submission_digests_send() == 1
+    (digest,) = mailoutbox
+    assert digest.to == [reviewer.email]
+    links = re.findall(r"\S+://\S+", digest.body)
+    assert len(links) == 3
+    client.force_login(reviewer)
+    for row, label in (
+        (entry, "A05 · Arbetsmarknadsavdelningen"),
+        (contribution, "NM04 · Arbetsmarknadsavdelningen"),
+        (text, "“Arbetsmarknaden i staden” · Arbetsmarknadsavdelningen"),
+    ):
+        event = Event.objects.get(content_type__model=row._meta.model_name, object_id=row.pk, to_state="submitted")
+        assert label in digest.body
+        link = SITE_URL + reverse("commitments:event_subject", args=["asn", event.pk])
+        assert link in links
+        # The link opens the row's page.
+        response = client.get(link.removeprefix(SITE_URL))
+        assert (response.status_code, response["Location"]) == (302, row.get_absolute_url())
+
+
+def test_the_return_mail_links_to_the_entrys_page(
+    helar, editor, reviewer, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.urls import reverse
+
+    settings.SITE_URL = SITE_URL
+    entry = submitted("A05", editor, helar)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewable_transition(obj=entry, action="return", user=reviewer, reason="Lägg till siffror för unga kvinnor.")
+    (notice,) = [m for m in mailoutbox if editor.email in m.to]
+    links = re.findall(r"\S+://\S+", notice.body)
+    assert links == [SITE_URL + reverse("followup:entry", args=["asn", "2019-helar", "A05", "AMA"])]

@@ -11,6 +11,7 @@ from commitments.models import Commitment, Department, Event, ProgressEntry, Rep
 from commitments.selectors import progress_entry_get_or_new
 from commitments.services import progress_entry_save
 from commitments.workflow import TRANSITIONS, Conflict, InvalidTransition, Locked, reviewable_transition
+from tests.factories import report_outcomes_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +41,29 @@ def entry_in(state: str, people, code: str = "A05") -> ProgressEntry:
     entry = progress_entry_save(
         entry=entry, user=people["editor"], comment="<p>Text</p>", assessment=None, expected_version=0
     )
+    # A05's own indicators need an outcome (or why there is none) before the entry is submitted.
+    report_outcomes_missing(entry, people["editor"])
     for action, role in PATHS[state]:
         entry = reviewable_transition(obj=entry, action=action, user=people[role], reason="Skäl")
     return entry
+
+
+def outcomes_of(entry: ProgressEntry):
+    """The saved outcomes on the entry's page, which move with it."""
+    from indicators.workflow import entry_outcomes
+
+    return list(entry_outcomes(entry))
 
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
 def test_every_state_and_action(state, action, people):
     entry = entry_in(state, people)
+    outcomes = outcomes_of(entry)
+    assert len(outcomes) == 2  # A05's AI1 and AI2
+    assert {o.status for o in outcomes} == {state}  # moved with the entry
     events_before = Event.objects.count()
+    last_before = Event.objects.latest("pk").pk
     sources, target = TRANSITIONS[action]
     user = people[ACTOR[action]]
     if state in sources:
@@ -58,16 +72,22 @@ def test_every_state_and_action(state, action, people):
         )
         assert moved.status == target
         assert moved.version == entry.version + 1
-        event = Event.objects.get(pk=Event.objects.latest("pk").pk)
-        assert (event.type, event.from_state, event.to_state, event.actor) == (
-            f"progressentry.{action}", state, target, user,
+        (event,) = Event.objects.filter(pk__gt=last_before, content_type__model="progressentry")
+        assert (event.type, event.from_state, event.to_state, event.actor, event.object_id) == (
+            f"entry.{action}", state, target, user, entry.pk,
         )  # fmt: skip
-        assert Event.objects.count() == events_before + 1
+        # The entry's outcomes moved with it, each on record too; nothing else happened.
+        assert {o.status for o in outcomes_of(moved)} == {target}
+        outcome_events = Event.objects.filter(pk__gt=last_before, content_type__model="outcome")
+        assert sorted(outcome_events.values_list("object_id", flat=True)) == sorted(o.pk for o in outcomes)
+        assert {(e.type, e.from_state, e.to_state) for e in outcome_events} == {(f"outcome.{action}", state, target)}
+        assert Event.objects.count() == events_before + 1 + len(outcomes)
     else:
         with pytest.raises(InvalidTransition):
             reviewable_transition(obj=entry, action=action, user=user, reason="Skäl")
         entry.refresh_from_db()
         assert entry.status == state
+        assert {o.status for o in outcomes_of(entry)} == {state}
         assert Event.objects.count() == events_before
 
 
@@ -167,7 +187,7 @@ def test_two_reviewers_approving_at_once_leave_one_transition_on_record(demo):
     for t in threads:
         t.join(timeout=30)
     assert sorted(results) == ["approved", "refused"]
-    assert Event.objects.filter(type="progressentry.approve", object_id=entry.pk).count() == 1
+    assert Event.objects.filter(type="entry.approve", object_id=entry.pk).count() == 1
 
 
 def test_committee_admin_closes_and_reopens_a_period_on_record(committee_admin, reviewer):
@@ -194,10 +214,11 @@ def test_committee_log_lists_and_filters_the_events(client, people, reviewer):
     client.force_login(reviewer)
     url = reverse("commitments:event_log", args=["asn"])
     html = client.get(url).content.decode()
-    assert "inrapportering: godkänd" in html
-    assert "Greta Granskare" in html
-    only_submits = client.get(url, {"type": "progressentry.submit"})
-    assert {e.type for e in only_submits.context["page_obj"]} == {"progressentry.submit"}
+    rows = html.split("<tbody>", 1)[1]  # the filter above the table names every type of event
+    assert "Inrapportering godkänd" in rows
+    assert "Greta Granskare" in rows
+    only_submits = client.get(url, {"type": "entry.submit"})
+    assert {e.type for e in only_submits.context["page_obj"]} == {"entry.submit"}
     client.force_login(people["editor"])
     assert client.get(url).status_code == 404
 
@@ -261,7 +282,7 @@ def test_staff_reviewer_takes_the_review_steps_as_admin_actions(client, people):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("returned", "approved")
-    assert Event.objects.filter(object_id=first.pk, type="progressentry.return", reason="Saknar siffror").exists()
+    assert Event.objects.filter(object_id=first.pk, type="entry.return", reason="Saknar siffror").exists()
     # Entries are read-only in the admin; history and events have no admin at all.
     assert client.get(reverse("admin:commitments_progressentry_change", args=[first.pk])).status_code == 200
     assert client.post(reverse("admin:commitments_progressentry_change", args=[first.pk]), {}).status_code == 403
@@ -300,3 +321,112 @@ def test_outcomes_follow_the_same_table(state, action, people):
     else:
         with pytest.raises(InvalidTransition):
             reviewable_transition(obj=outcome, action=action, user=user, reason="Skäl")
+
+
+def page_data(response) -> dict:
+    """What the browser posts from a follow-up page as it was shown: every form's fields with their values."""
+    data = {}
+    for form in response.context["forms"].values():
+        for name in form.fields:
+            value = form[name].value()
+            if value not in (None, ""):
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_an_empty_entry_cannot_be_submitted_through_the_page(client, people):
+    from django.urls import reverse
+
+    from indicators.models import Outcome
+
+    period = ReportingPeriod.objects.get(slug="2019-helar")
+    rows = {"commitment__code": "A05", "department__code": "AMA", "period": period}
+    url = reverse("followup:entry", args=["asn", "2019-helar", "A05", "AMA"])
+    client.force_login(people["editor"])
+    events_before = Event.objects.count()
+    response = client.post(url, {**page_data(client.get(url)), "comment": "", "action": "submit"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Skriv en kommentar eller välj en bedömning innan du skickar in." in summary
+    # Every problem at once: A05's own indicators have neither an outcome nor a reason why not.
+    assert summary.count("ange utfallet, eller skriv varför det saknas.") == 2
+    assert not ProgressEntry.objects.filter(**rows).exists()
+    outcomes = Outcome.objects.filter(period=period, department__code="AMA", indicator__commitment__code="A05")
+    assert not outcomes.exists()
+    assert Event.objects.count() == events_before
+
+    # A saved draft stays a draft, as it was, when its comment is emptied and it is submitted.
+    entry = entry_in("draft", people)
+    version = entry.version
+    response = client.post(url, {**page_data(client.get(url)), "comment": "", "action": "submit"})
+    assert response.status_code == 400
+    summary = response.content.decode().split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Skriv en kommentar eller välj en bedömning innan du skickar in." in summary
+    entry.refresh_from_db()
+    assert (entry.status, entry.version, entry.comment) == ("draft", version, "<p>Text</p>")
+    assert {o.status for o in outcomes_of(entry)} == {"draft"}
+    assert Event.objects.count() == events_before
+
+
+@pytest.mark.parametrize("action", ["return", "reopen"])
+def test_admin_actions_return_and_reopen_move_the_entrys_outcomes_too(client, people, action):
+    from django.urls import reverse
+
+    from indicators.models import Indicator
+    from indicators.selectors import outcome_get_or_new
+    from indicators.services import outcome_save
+
+    reviewer = people["reviewer"]
+    User.objects.filter(pk=reviewer.pk).update(is_staff=True)
+    entry = entry_in("draft", people)
+    # A goal indicator's outcome on the entry's page belongs to the entry as well.
+    period = entry.period
+    outcome_save(
+        outcome=outcome_get_or_new(
+            indicator=Indicator.objects.get(plan=period.plan, code="MI07"), period=period, department=entry.department
+        ),
+        user=people["editor"], data={"value": 1700}, expected_version=0,
+    )  # fmt: skip
+    for step, role in PATHS["submitted" if action == "return" else "approved"]:
+        entry = reviewable_transition(obj=entry, action=step, user=people[role])
+    outcomes = outcomes_of(entry)
+    assert len(outcomes) == 3
+    assert {o.status for o in outcomes} == {"submitted" if action == "return" else "approved"}
+    client.force_login(reviewer)
+    changelist = reverse("admin:commitments_progressentry_changelist")
+    response = client.post(
+        changelist,
+        {"action": f"{action}_selected", "_selected_action": [entry.pk], "apply": "1", "reason": "Saknar siffror"},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "returned"
+    assert [o.status for o in outcomes_of(entry)] == ["returned"] * 3
+    for outcome in outcomes:
+        assert Event.objects.filter(
+            type=f"outcome.{action}", object_id=outcome.pk, to_state="returned", reason="Saknar siffror"
+        ).exists()
+
+
+def test_the_log_row_names_the_commitment_and_department_and_links_to_the_entry(client, people):
+    import re
+
+    from django.urls import reverse
+
+    entry = entry_in("approved", people)
+    event = Event.objects.get(type="entry.approve", object_id=entry.pk)
+    link = reverse("commitments:event_subject", args=["asn", event.pk])
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("commitments:event_log", args=["asn"])).content.decode()
+    assert "Gäller" in html
+    (row,) = [r for r in re.findall(r"<tr>.*?</tr>", html, flags=re.DOTALL) if f'href="{link}"' in r]
+    assert "Inrapportering godkänd" in row
+    assert "A05" in row
+    assert "Arbetsmarknadsavdelningen" in row
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("followup:entry", args=["asn", "2019-helar", "A05", "AMA"])
+    assert client.get(response["Location"]).status_code == 200
+    client.force_login(people["editor"])  # the log is for reviewers and admins
+    assert client.get(link).status_code == 404

@@ -36,6 +36,8 @@ def test_the_department_writes_assesses_and_submits_and_the_reviewer_approves(cl
     refused = client.post(url, {**data, "action": "submit"})
     assert refused.status_code == 400
     assert "Ange vad bedömningen grundar sig på" in refused.content.decode()
+    # Only what is wrong is named: a comment and an assessment were written.
+    assert "Skriv en kommentar eller välj en bedömning" not in refused.content.decode()
     assert "Fler hushåll är självförsörjande." in refused.content.decode()  # what was typed is kept
     assert not GoalContribution.objects.filter(period=setting["period"]).exists()
     data["assessment_motivation"] = "Bedömningen baseras på att fler hushåll blivit självförsörjande."

@@ -17,6 +17,7 @@ from commitments.workflow import Conflict, Locked, reviewable_transition
 from indicators.models import Indicator
 from indicators.selectors import outcome_get_or_new
 from indicators.services import outcome_save
+from tests.factories import report_outcomes_missing
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -129,6 +130,7 @@ def test_reader_and_reviewer_cannot_save(entry, reader, reviewer):
 
 def test_closed_period_and_submitted_entry_are_locked(entry, editor, helar):
     saved = save(entry, editor)
+    report_outcomes_missing(saved, editor)
     reviewable_transition(obj=saved, action="submit", user=editor)
     saved.refresh_from_db()
     with pytest.raises(Locked, match="inskickad"):
@@ -267,6 +269,30 @@ def test_other_assessment_than_proposed_needs_a_motivation(helar, editor):
     assert saved.assessment_motivation == ""
 
 
+def test_an_outcome_is_given_or_explained_not_both_and_every_problem_is_named_at_once(helar, editor):
+    outcome = outcome_get_or_new(
+        indicator=Indicator.objects.get(plan=helar.plan, code="MI08"),  # target 40 %, higher is better
+        period=helar,
+        department=Department.objects.get(code="AMA"),
+    )
+    values = {v.meaning: v for v in helar.plan.commitment_scale.values.all()}
+    data = {
+        "value": Decimal(45),
+        "unavailable_reason": "Mäts inte i år.",
+        "assessment": values["not_achieved"],  # not the proposed one, and no motivation
+        "comment": "<p>" + "x" * MAX_LENGTH + "</p>",
+    }
+    with pytest.raises(ValidationError) as error:
+        outcome_save(outcome=outcome, user=editor, data=data, expected_version=0)
+    assert set(error.value.message_dict) == {"unavailable_reason", "assessment_motivation", "comment"}
+    assert "inte båda" in error.value.message_dict["unavailable_reason"][0]
+    assert outcome.pk is None
+    saved = outcome_save(
+        outcome=outcome, user=editor, data={"unavailable_reason": "  Mäts inte i år. "}, expected_version=0
+    )
+    assert (saved.value, saved.unavailable_reason, saved.has_content()) == (None, "Mäts inte i år.", True)
+
+
 def test_count_groups_cannot_exceed_the_total(helar, editor):
     outcome = outcome_get_or_new(
         indicator=Indicator.objects.get(plan=helar.plan, code="MI07"),  # antal, kvinnor-män
@@ -304,6 +330,7 @@ def test_services_refuse_rows_outside_the_departments_plan_and_responsibility(he
 
 def test_only_reviewers_approve_and_only_editors_submit(entry, editor, reviewer, reader):
     saved = save(entry, editor)
+    report_outcomes_missing(saved, editor)
     with pytest.raises(PermissionDenied):
         reviewable_transition(obj=saved, action="submit", user=reviewer)
     submitted = reviewable_transition(obj=saved, action="submit", user=editor)

@@ -1,5 +1,7 @@
 """The department's pages: the list of commitments, the entry page, the conflict page, the history."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,19 +22,27 @@ def entry_url(commitment="A05", department="AMA", period="2019-helar"):
 
 
 def entry_form_data(client, url, **changes):
-    """Return the entry page's form as the browser would post it, with ``changes``."""
-    form = client.get(url).context["entry_form"]
-    data = {"comment": form.initial.get("comment", ""), "version": form.initial["version"]}
-    if form.initial.get("assessment"):
-        data["assessment"] = form.initial["assessment"]
-    for _line, outcome_form in client.get(url).context["lines"]:
-        if outcome_form is None:
-            continue
-        for name, value in outcome_form.initial.items():
+    """Return the entry page's forms as the browser would post them, with ``changes``."""
+    forms = client.get(url).context["forms"]  # by target: "" the entry's own, an indicator's code its outcome's
+    assert "" in forms, "the user has no entry form on the page"
+    data = {}
+    for form in forms.values():
+        for name, value in form.initial.items():
             if value is not None:
-                data[outcome_form.add_prefix(name)] = value
+                data[form.add_prefix(name)] = value
     data.update(changes)
     return data
+
+
+def outcomes_missing(client, url, reason="Mäts vid årets slut."):
+    """Return the form data that says why each indicator of the commitment has no outcome yet (so it can be submitted)."""
+    context = client.get(url).context
+    commitment_id = context["entry"].commitment_id
+    return {
+        form.add_prefix("unavailable_reason"): reason
+        for line, form in context["lines"]
+        if form is not None and line.indicator.commitment_id == commitment_id and not line.outcome.has_content()
+    }
 
 
 def test_editor_sees_their_departments_commitments_with_status(client, editor):
@@ -126,6 +136,7 @@ def test_bad_outcome_keeps_what_was_typed_and_says_why(client, editor):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Fyll i ett tal." in html
+    assert "mer än totalen" in html  # the service's check of the other outcome, in the same answer
     assert "Min text som inte får försvinna" in html
     assert 'value="tolv"' in html
     data["o-MI07-value"] = "1 800"
@@ -171,15 +182,38 @@ def test_reader_sees_the_entry_read_only(client, reader):
 
 def test_post_to_a_closed_period_saves_nothing_and_keeps_the_text(client, editor):
     client.force_login(editor)
-    before = ProgressEntry.objects.get(period__slug="2019-jan-aug", commitment__code="A05")
-    response = client.post(
-        entry_url(period="2019-jan-aug"), {"o-MI07-comment": "<p>Sent ute</p>", "o-MI07-version": 0}
-    )
+    # AMA has written nothing on A03 in January–August, which is closed.
+    assert not ProgressEntry.objects.filter(
+        period__slug="2019-jan-aug", commitment__code="A03", department__code="AMA"
+    ).exists()
+    # The page as it was before the period closed: the entry's form and one form per indicator (MI03–MI06).
+    data = {"comment": "<p>Min kommentar</p>", "version": 0, "o-MI03-comment": "<p>Sent ute</p>"}
+    data |= {f"o-{code}-version": 0 for code in ("MI03", "MI04", "MI05", "MI06")}
+    response = client.post(entry_url("A03", period="2019-jan-aug"), data)
     assert response.status_code == 409
-    assert "Perioden är stängd" in response.content.decode()
-    assert "Sent ute" in response.content.decode()
+    html = response.content.decode()
+    assert "Perioden är stängd" in html
+    assert "Ingenting sparades; kopiera det du har skrivit." in html
+    assert "Sent ute" in html
+    assert "Min kommentar" in html
+    assert not ProgressEntry.objects.filter(
+        period__slug="2019-jan-aug", commitment__code="A03", department__code="AMA"
+    ).exists()
+    assert not Outcome.objects.filter(
+        period__slug="2019-jan-aug", indicator__code="MI03", department__code="AMA"
+    ).exists()
+
+    # An approved entry of the closed period: refused the same way, saying why.
+    before = ProgressEntry.objects.get(period__slug="2019-jan-aug", commitment__code="A05")
+    data = {"comment": "<p>Sent ute</p>", "version": before.version}
+    data |= {f"o-{code}-version": 0 for code in ("MI07", "MI08", "MI09")}  # the goal's indicators, not yet reported
+    response = client.post(entry_url(period="2019-jan-aug"), data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Den är godkänd." in html
+    assert "Ingenting sparades; kopiera det du har skrivit." in html
+    assert "Sent ute" in html
     assert ProgressEntry.objects.get(pk=before.pk).version == before.version
-    assert not Outcome.objects.filter(period__slug="2019-jan-aug", indicator__code="MI07").exists()
 
 
 def test_submitted_outcome_is_shown_read_only_and_the_rest_can_be_saved(client, editor):
@@ -290,8 +324,11 @@ def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
     department_client.force_login(editor)
     review_client.force_login(reviewer)
     url = entry_url()
-    review_url = reverse("followup:entry_review", args=["asn", "2019-helar", "A05", "AMA"])
-    data = entry_form_data(department_client, url, comment="<p>Första versionen</p>", action="submit")
+    review_url = url  # reviewers post their steps to the entry page itself
+    data = entry_form_data(
+        department_client, url, comment="<p>Första versionen</p>", action="submit",
+        **outcomes_missing(department_client, url),
+    )  # fmt: skip
     assert department_client.post(url, data).status_code == 302
     entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
     assert entry.status == "submitted"
@@ -300,11 +337,15 @@ def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
     review_client.post(review_url, {"action": "return", "reason": "", "version": entry.version})
     entry.refresh_from_db()
     assert entry.status == "submitted"
-    review_client.post(
+    response = review_client.post(
         review_url, {"action": "return", "reason": "Beskriv resultatet för unga kvinnor.", "version": entry.version}
     )
+    assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.status == "returned"
+    # The outcomes moved with the entry.
+    assert set(Outcome.objects.filter(period__slug="2019-helar", indicator__code__in=["AI1", "AI2"])
+               .values_list("status", flat=True)) == {"returned"}  # fmt: skip
 
     page = department_client.get(url).content.decode()
     assert "Beskriv resultatet för unga kvinnor." in page
@@ -323,11 +364,13 @@ def test_submit_return_with_reason_edit_resubmit_and_approve(editor, reviewer):
     review_client.post(review_url, {"action": "approve", "version": entry.version})
     entry.refresh_from_db()
     assert entry.status == "approved"
+    assert set(Outcome.objects.filter(period__slug="2019-helar", indicator__code__in=["AI1", "AI2"])
+               .values_list("status", flat=True)) == {"approved"}  # fmt: skip
     from commitments.models import Event
 
-    events = Event.objects.filter(object_id=entry.pk, type__startswith="progressentry.")
+    events = Event.objects.filter(object_id=entry.pk, type__startswith="entry.")
     assert list(events.values_list("type", flat=True)) == [
-        "progressentry.approve", "progressentry.submit", "progressentry.return", "progressentry.submit",
+        "entry.approve", "entry.submit", "entry.return", "entry.submit",
     ]  # fmt: skip
 
 
@@ -340,7 +383,14 @@ def test_reviewer_approves_ticked_entries_in_bulk_and_is_told_what_was_left(edit
     seen = []
     for code in ("A05", "A06", "A07"):
         url = entry_url(code)
-        department_client.post(url, entry_form_data(department_client, url, comment=f"<p>{code}</p>", action="submit"))
+        data = entry_form_data(
+            department_client,
+            url,
+            comment=f"<p>{code}</p>",
+            action="submit",
+            **outcomes_missing(department_client, url),
+        )
+        assert department_client.post(url, data).status_code == 302
         seen.append(ProgressEntry.objects.get(period__slug="2019-helar", commitment__code=code))
     listing = review_client.get(list_url("2019-helar"), {"status": "submitted"})
     assert [r.commitment.code for r in listing.context["rows"]] == ["A05", "A06", "A07"]
@@ -368,7 +418,10 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
     department_client.force_login(editor)
     review_client.force_login(reviewer)
     url = entry_url()
-    first = entry_form_data(department_client, url, comment="<p>Vi har börjat.</p>", action="submit")
+    first = entry_form_data(
+        department_client, url, comment="<p>Vi har börjat.</p>", action="submit",
+        **outcomes_missing(department_client, url),
+    )  # fmt: skip
     assert department_client.post(url, first).status_code == 302
     entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
     reviewable_transition(obj=entry, action="return", user=reviewer, reason="Mer om resultatet")
@@ -385,23 +438,152 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
     assert "Mer om resultatet" in html  # the return, on record
 
 
-def test_submitting_only_outcomes_creates_the_entry_reviewers_act_on(editor, reviewer):
+def test_submitting_only_outcomes_needs_the_entry_written_and_then_submits_both(editor):
+    """An empty entry cannot be submitted: outcomes alone are refused, naming what is missing; with a comment both go."""
     client = Client()
     client.force_login(editor)
     url = entry_url()
-    data = entry_form_data(client, url, action="submit", **{"o-MI07-value": "1 700"})
+    data = entry_form_data(client, url, action="submit", **{"o-MI07-value": "1 700"}, **outcomes_missing(client, url))
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Skriv en kommentar eller välj en bedömning innan du skickar in." in html
+    assert 'href="#id_comment"' in html
+    assert 'value="1 700"' in html  # what was typed is kept
+    assert not ProgressEntry.objects.filter(period__slug="2019-helar", commitment__code="A05").exists()
+    assert not Outcome.objects.filter(period__slug="2019-helar", department__code="AMA").exists()
+
+    data["comment"] = "<p>Insatserna har kommit igång.</p>"
     assert client.post(url, data).status_code == 302
     entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
     assert entry.status == "submitted"
     assert Outcome.objects.get(period__slug="2019-helar", indicator__code="MI07").status == "submitted"
+    assert set(Outcome.objects.filter(period__slug="2019-helar", indicator__code__in=["AI1", "AI2"])
+               .values_list("status", "unavailable_reason")) == {("submitted", "Mäts vid årets slut.")}  # fmt: skip
 
 
 def test_a_second_submit_click_is_told_and_does_not_crash(editor):
     client = Client()
     client.force_login(editor)
     url = entry_url()
-    data = entry_form_data(client, url, comment="<p>Klar</p>", action="submit")
+    data = entry_form_data(client, url, comment="<p>Klar</p>", action="submit", **outcomes_missing(client, url))
     assert client.post(url, data).status_code == 302
     again = client.post(url, data)
-    assert again.status_code in (302, 403)
-    assert ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05").status == "submitted"
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "Den är inskickad för granskning." in html
+    assert "Ingenting sparades; kopiera det du har skrivit." in html
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.status == "submitted"
+    assert entry.version == 2  # saved once, submitted once
+
+
+# Issue 12: the read-only page of a closed period, one error summary for every part, submission needs content.
+
+
+def test_in_a_closed_period_the_entry_page_has_no_form_and_says_why(client, editor, committee_admin):
+    from commitments.selectors import progress_entry_get_or_new
+    from commitments.services import period_close, progress_entry_save
+
+    period = ReportingPeriod.objects.get(plan__committee__slug="asn", slug="2019-helar")
+    entry = progress_entry_get_or_new(
+        commitment=Commitment.objects.get(plan=period.plan, code="A05"),
+        period=period,
+        department=Department.objects.get(code="AMA"),
+    )
+    progress_entry_save(
+        entry=entry, user=editor, comment="<p>Skrivet innan perioden stängdes</p>", assessment=None, expected_version=0
+    )
+    client.force_login(editor)
+    url = entry_url()
+    open_page = client.get(url)
+    assert open_page.context["form"] is not None  # while open, the draft can be changed
+    assert "Spara utkast" in open_page.content.decode()
+
+    period_close(period=period, user=committee_admin)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["form"] is None
+    assert response.context["forms"] == {}
+    assert all(form is None for _line, form in response.context["lines"])
+    assert 'name="comment"' not in html
+    assert not re.search(r'name="o-[^"]+-', html)  # no outcome form either
+    assert "Spara utkast" not in html
+    assert "Spara och skicka in" not in html
+    assert "data-warn-unsaved" not in html
+    notice = re.search(r'<section class="notice" aria-labelledby="readonly-heading">(.*?)</section>', html, re.S)
+    assert notice is not None, html
+    assert "Du kan läsa men inte ändra" in notice.group(1)
+    assert "Perioden är stängd för inrapportering." in notice.group(1)
+    assert "Skrivet innan perioden stängdes" in html  # shown read-only
+
+
+def test_a_refused_save_lists_the_problems_of_every_part_in_one_summary_at_the_top(client, editor):
+    from commitments.richtext import MAX_LENGTH
+
+    client.force_login(editor)
+    url = entry_url()
+    data = entry_form_data(
+        client,
+        url,
+        comment="<p>" + "x" * MAX_LENGTH + "</p>",  # the entry's own part: too long
+        **{"o-MI07-value": "tolv",  # an outcome's form: not a number
+           # another outcome, refused by the service: the groups add up to more than the total
+           "o-AI1-numerator": "116", "o-AI1-denominator": "628", "o-AI1-numerator_female": "80",
+           "o-AI1-denominator_female": "257", "o-AI1-numerator_male": "64", "o-AI1-denominator_male": "371"},
+    )  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count('class="error-summary"') == 1
+    start = html.index('<div class="error-summary"')
+    assert html.index("<main") < start < html.index("<form", html.index("<main"))  # at the top, before the first form
+    summary = html[start : html.index("</div>", start)]
+    assert "Det finns 3 problem: inget sparades" in summary
+    links = dict(re.findall(r'<a href="#([^"]+)">([^<]*)</a>', summary))
+    assert set(links) == {"id_comment", "id_o-MI07-value", "id_o-AI1-numerator"}, summary
+    assert "för lång" in links["id_comment"]
+    assert "Fyll i ett tal." in links["id_o-MI07-value"]
+    assert "mer än totalen" in links["id_o-AI1-numerator"]
+    for field_id in links:
+        assert f'id="{field_id}"' in html  # each link leads to its field
+    assert 'value="tolv"' in html  # what was typed is kept
+    assert not ProgressEntry.objects.filter(period__slug="2019-helar", commitment__code="A05").exists()
+    assert not Outcome.objects.filter(period__slug="2019-helar", department__code="AMA").exists()
+
+
+def test_submitting_needs_each_indicator_of_the_commitment_reported_or_explained(client, editor):
+    from commitments.models import Event
+
+    client.force_login(editor)
+    url = entry_url()
+    ai1 = Indicator.objects.get(plan__year=2019, code="AI1")
+    ai2 = Indicator.objects.get(plan__year=2019, code="AI2")
+    mi07 = Indicator.objects.get(plan__year=2019, code="MI07")  # the goal's own: may wait
+    assert (ai1.commitment.code, ai2.commitment.code, mi07.commitment) == ("A05", "A05", None)
+    data = entry_form_data(
+        client, url, comment="<p>Insatserna har kommit igång.</p>", action="submit", **{"o-AI2-value": "40"}
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    missing = f"{ai1.name}: ange utfallet, eller skriv varför det saknas."
+    assert missing in html
+    assert 'href="#id_o-AI1-value"' in html
+    assert f"{ai2.name}: ange utfallet" not in html
+    assert f"{mi07.name}: ange utfallet" not in html
+    assert not ProgressEntry.objects.filter(period__slug="2019-helar", commitment__code="A05").exists()
+    assert not Outcome.objects.filter(period__slug="2019-helar", department__code="AMA").exists()
+
+    data["o-AI1-unavailable_reason"] = "Statistiken för helåret kommer i februari."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = ProgressEntry.objects.get(period__slug="2019-helar", commitment__code="A05")
+    assert entry.status == "submitted"
+    outcome = Outcome.objects.get(period=entry.period, department=entry.department, indicator=ai1)
+    assert (outcome.status, outcome.value, outcome.unavailable_reason) == (
+        "submitted", None, "Statistiken för helåret kommer i februari."
+    )  # fmt: skip
+    assert Outcome.objects.get(period=entry.period, department=entry.department, indicator=ai2).status == "submitted"
+    assert Event.objects.filter(object_id=outcome.pk, type="outcome.submit").count() == 1

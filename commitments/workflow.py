@@ -275,8 +275,10 @@ def reviewable_page_save(
                     row = saved
         if submit:
             if row.pk is None or problems:
-                # Nothing to move yet: say what the submission would still need.
-                problems += [p for p in submission_problems(row) if p not in problems]
+                # Nothing to move yet: say what the submission would still need, unless the row's
+                # own part was refused (then what was typed is not on the row to be judged).
+                if not any(p.target == "" for p in problems):
+                    problems += [p for p in submission_problems(row) if p not in problems]
             else:
                 try:
                     with transaction.atomic():

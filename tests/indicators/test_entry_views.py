@@ -35,7 +35,7 @@ def entry_form_data(client, url, **changes):
 
 
 def outcomes_missing(client, url, reason="Mäts vid årets slut."):
-    """Return the form data that says why each indicator of the commitment has no outcome yet (so it can be submitted)."""
+    """Return the form data saying why each indicator of the commitment has no outcome yet (so it can be submitted)."""
     context = client.get(url).context
     commitment_id = context["entry"].commitment_id
     return {
@@ -439,7 +439,7 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
 
 
 def test_submitting_only_outcomes_needs_the_entry_written_and_then_submits_both(editor):
-    """An empty entry cannot be submitted: outcomes alone are refused, naming what is missing; with a comment both go."""
+    """Outcomes alone do not submit an empty entry: refused, naming what is missing; with a comment, both go."""
     client = Client()
     client.force_login(editor)
     url = entry_url()

@@ -23,8 +23,9 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
-from commitments.services import progress_entry_save, rich_text_clean
+from commitments.services import progress_entry_save
 from commitments.workflow import TRANSITIONS, WorkflowError, reviewable_save, reviewable_transition
+from common.richtext import rich_text_clean
 from common.tabular import RowError
 
 from .models import Indicator, Outcome

@@ -22,7 +22,7 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import can_read_department, readable_department_ids
-from commitments.richtext import sanitize_rich_text
+from common.richtext import sanitize_rich_text
 from finance.formatting import tkr
 from finance.selectors import FinanceTable, finance_tables
 from indicators.models import Indicator, Outcome, PriorOutcome, Target

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Department, Plan, ReportingPeriod
 from commitments.permissions import can_edit_department, is_committee_admin
-from commitments.services import rich_text_clean
 from commitments.workflow import reviewable_save
+from common.richtext import rich_text_clean
 
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText

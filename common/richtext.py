@@ -41,7 +41,7 @@ def _allowlist() -> dict:
     allowlist = allowlist_from_extensions(expand_extensions(EXTENSIONS))
     # The documents' comments use <i> and <b>; the editor reads them as italic and bold.
     allowlist["tags"] |= {"i", "b"}
-    # Documents place a text's subheadings below their own headings (see reports.selectors).
+    # Documents place a text's subheadings below their own headings (see reports.assembly).
     allowlist["tags"] |= {"h5", "h6"}
     # No target attribute: links open where the reader chooses.
     allowlist["attributes"]["a"] = {"href", "title"}

@@ -18,15 +18,15 @@ from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 from commitments.views import ReviewableEntryView
 
+from .assembly import report_document
+from .assembly.text import FACTS
 from .diff import build_changes
 from .forms import IntroductionForm, SectionTextForm
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
 from .selectors import (
-    FACTS,
     build_before,
     builds_for_period,
     current_build,
-    report_document,
     report_kinds_for,
     section_text_get_for_user,
     section_text_rows,

@@ -34,7 +34,7 @@ from docx.text.paragraph import Paragraph
 
 from commitments.models import Committee, ProgressEntry, ReportingPeriod, ReviewStatus
 from indicators.models import Indicator, Outcome
-from reports.selectors import follow_up_document
+from reports.assembly import follow_up_document
 
 pytestmark = pytest.mark.django_db
 

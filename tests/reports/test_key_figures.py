@@ -24,13 +24,13 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 
 from commitments.models import Goal, Plan, ReportingPeriod
+from reports.assembly import annual_analysis_document
 from reports.diff import build_changes
 from reports.document import Chart, ChartSeries, Table, to_data
 from reports.key_figures import key_figure_blocks, key_figure_table_blocks
 from reports.models import KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue
 from reports.renderers import render
 from reports.renderers.charts import chart_png, chart_svg
-from reports.selectors import annual_analysis_document
 from tests.factories import CommitteeFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -22,21 +22,19 @@ if TYPE_CHECKING:
     from . import DocumentBuilder
 
 
-def contribution_sections(builder: DocumentBuilder) -> list[Section]:
+def _with_contributions(
+    builder: DocumentBuilder, goals: QuerySet[Goal], contributions: QuerySet[GoalContribution]
+) -> QuerySet[Goal]:
     """
-    The follow-up and assessment of the contributions to the city council's goals, per goal
-    area and goal, with the three fixed subheadings and both assessments with their
-    sentences and motivations.
+    Return ``goals`` in plan order with their goal areas, each with the period's
+    ``contributions`` that the document shows (approved ones, unless a draft) as
+    ``shown_contributions``, in department order. Two queries when evaluated.
     """
-    plan = builder.plan
-    contributions = GoalContribution.objects.filter(period=builder.period).select_related(
-        "department", "assessment", "mandate_assessment"
-    )
+    contributions = contributions.filter(period=builder.period)
     if builder.states:
         contributions = contributions.filter(status__in=builder.states)
-    goals = (
-        Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True)
-        .select_related("goal_area")
+    return (
+        goals.select_related("goal_area")
         .prefetch_related(
             Prefetch(
                 "contributions",
@@ -45,6 +43,20 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
             )
         )
         .order_by("goal_area__sort_order", "sort_order")
+    )
+
+
+def contribution_sections(builder: DocumentBuilder) -> list[Section]:
+    """
+    The follow-up and assessment of the contributions to the city council's goals, per goal
+    area and goal, with the three fixed subheadings and both assessments with their
+    sentences and motivations.
+    """
+    plan = builder.plan
+    goals = _with_contributions(
+        builder,
+        Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True),
+        GoalContribution.objects.select_related("department", "assessment", "mandate_assessment"),
     )
     # A table goes with its goal, unless a section of the report shows it elsewhere.
     named = {s.parameter for s in builder.walk() if s.source == ReportSection.Source.KEY_FIGURES}
@@ -92,20 +104,10 @@ def plan_item_sections(builder: DocumentBuilder, *, level: str, depth: int) -> l
     those in a goal area grouped under it ("Målområde – …"), as the årsanalys reports its
     budgetuppdrag. ``depth`` is the level of the first sections made. Two queries.
     """
-    contributions = GoalContribution.objects.filter(period=builder.period).select_related("department", "assessment")
-    if builder.states:
-        contributions = contributions.filter(status__in=builder.states)
-    items = (
-        Goal.objects.filter(plan=builder.plan, level=level)
-        .select_related("goal_area")
-        .prefetch_related(
-            Prefetch(
-                "contributions",
-                queryset=contributions.order_by("department__sort_order"),
-                to_attr="shown_contributions",
-            )
-        )
-        .order_by("goal_area__sort_order", "sort_order")
+    items = _with_contributions(
+        builder,
+        Goal.objects.filter(plan=builder.plan, level=level),
+        GoalContribution.objects.select_related("department", "assessment"),
     )
     sections: list[Section] = []
     areas: dict[int, Section] = {}

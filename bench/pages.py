@@ -57,9 +57,7 @@ def build_city() -> dict:
         scale = AssessmentScale.objects.create(committee=committee, code="s", name="Skala", applies_to="commitment")
         AssessmentValue.objects.bulk_create(
             AssessmentValue(scale=scale, code=code, label=code, symbol=s, meaning=m, sort_order=i)
-            for i, (code, s, m) in enumerate(
-                [("a", "●", "achieved"), ("b", "◆", "partly"), ("c", "■", "not_achieved")]
-            )
+            for i, (code, s, m) in enumerate(SCALE)
         )
         departments = Department.objects.bulk_create(
             Department(committee=committee, code=f"D{d}", name=f"Avdelning {d}", sort_order=d)

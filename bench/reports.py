@@ -2,7 +2,7 @@
 Time the committee document for the demo: ``python -m bench.reports`` (part of ``make bench``).
 
 Loads the demo into a throwaway PostgreSQL database and prints the time to read the report
-(the selector) and to render it as HTML, DOCX and PDF, beyond Django's start-up, and
+(the assembly) and to render it as HTML, DOCX and PDF, beyond Django's start-up, and
 WeasyPrint's own time on the finished HTML (the floor for our PDF time); then the same
 renderings of a document with ten times the demo's chapters, to show how time grows.
 """
@@ -25,10 +25,10 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.database import throwaway_database
 from commitments.models import ReportingPeriod
+from reports.assembly import follow_up_document, report_document
 from reports.renderers.docx import render_docx
 from reports.renderers.html import render_html
 from reports.renderers.pdf import PRINT_CSS, render_pdf
-from reports.selectors import follow_up_document, report_document
 
 RUNS = 5
 TIMES = 10
@@ -82,7 +82,7 @@ def main() -> int:
         large = render_figures(big)
         print(f"Demo report ataganden 2019-jan-aug: {len(document.sections)} sections, {len(queries)} queries to read")
         print(f"{'':<26} {'demo':>9} {f'{TIMES}× chapters':>14} {'ratio':>7}")
-        print(f"{'read (selector)':<26} {read:>8.3f}s")
+        print(f"{'read (assembly)':<26} {read:>8.3f}s")
         for (name, seconds), (_name, big_seconds) in zip(base, large, strict=True):
             print(f"{name:<26} {seconds:>8.3f}s {big_seconds:>13.3f}s {big_seconds / seconds:>6.1f}×")
         ours, floor = base[2][1], base[3][1]
@@ -93,7 +93,7 @@ def main() -> int:
             with CaptureQueriesContext(connection) as queries:
                 document = report_document(period=other, kind=kind)
             read = timed(lambda other=other, kind=kind: report_document(period=other, kind=kind))
-            figures = [("read (selector)", read), *render_figures(document)]
+            figures = [("read (assembly)", read), *render_figures(document)]
             print(f"Demo report {kind} {slug}: {len(queries)} queries to read; "
                   + ", ".join(f"{name} {seconds:.3f}s" for name, seconds in figures))  # fmt: skip
     return 0

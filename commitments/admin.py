@@ -7,13 +7,10 @@ only the rows of the committees they manage, and picks only those in forms. Rows
 another plan.
 """
 
-import base64
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.db.models import Count, Model
-from django.utils.crypto import get_random_string
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -44,32 +41,6 @@ def committee_id_of(obj: Model, path: str) -> int:
 
 def shorten(text: str, words: int = 14) -> str:
     return Truncator(text).words(words)
-
-
-def upload_stage(request, key: str, *, name: str, content: bytes, **extra) -> str:
-    """
-    Keep an uploaded file in the session (not on disk) between its preview and the admin's
-    confirmation; return the token the confirming form sends back.
-    """
-    token = get_random_string(32)
-    request.session[key] = {
-        "token": token,
-        "name": name,
-        "content": base64.b64encode(content).decode("ascii"),
-        **extra,
-    }
-    return token
-
-
-def upload_take(request, key: str) -> dict | None:
-    """
-    The file staged under ``key`` if the confirming form sends its token: ``name``,
-    ``content`` (bytes) and the extra values staged with it. Taken once; None if expired.
-    """
-    staged = request.session.pop(key, None)
-    if not staged or staged["token"] != request.POST.get("token"):
-        return None
-    return {**staged, "content": base64.b64decode(staged["content"])}
 
 
 class CommitteeScopedAdmin(admin.ModelAdmin):

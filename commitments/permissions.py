@@ -59,11 +59,6 @@ def is_committee_admin(user: User, committee: Committee | int | None = None) -> 
     return (committee if isinstance(committee, int) else committee.pk) in ids
 
 
-def admin_committees(user: User) -> QuerySet[Committee]:
-    """Return the committees whose plan the user manages."""
-    return scope_to_admin_committees(user, Committee.objects.all(), "pk")
-
-
 def scope_to_admin_committees(user: User, queryset: QuerySet, path: str) -> QuerySet:
     """
     Return the rows of ``queryset`` that belong to committees the user manages.

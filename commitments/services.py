@@ -9,23 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.richtext import rich_text_clean
+
 from .events import event_period
 from .models import AssessmentValue, EntryMessage, GoalContribution, ProgressEntry, ReportingPeriod
 from .permissions import can_edit_department, can_review, is_committee_admin
-from .richtext import MAX_LENGTH, sanitize_rich_text
 from .workflow import InvalidTransition, reviewable_save
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def rich_text_clean(html: str, *, field: str = "comment") -> str:
-    """Return the sanitised text, or raise a ``ValidationError`` on ``field`` if it is too long."""
-    if len(html or "") > MAX_LENGTH:
-        raise ValidationError(
-            {field: _("The text is too long: at most %(max)s characters, markup included.") % {"max": MAX_LENGTH}}
-        )
-    return sanitize_rich_text(html)
 
 
 def progress_entry_save(

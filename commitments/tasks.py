@@ -6,11 +6,6 @@ from . import notifications
 
 
 @shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
-def submission_digest_task(committee_id: int) -> int:
-    return notifications.submission_digest_send(committee_id=committee_id)
-
-
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
 def submission_digests_task() -> int:
     return notifications.submission_digests_send()
 

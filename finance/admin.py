@@ -9,9 +9,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import CommitteeScopedAdmin, upload_stage, upload_take
+from commitments.admin import CommitteeScopedAdmin
 from commitments.models import ReportingPeriod
 from commitments.permissions import is_committee_admin, scope_to_admin_committees
+from common.uploads import upload_stage, upload_take
 
 from .models import FinanceReport
 from .services import finance_import

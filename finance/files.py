@@ -12,13 +12,13 @@ from pathlib import Path
 import tablib
 from django.utils.translation import gettext as _
 
-from indicators.plan_files import PlanFileError, csv_dataset, workbook_datasets
+from common.tabular import TabularFileError, csv_dataset, workbook_datasets
 
 #: Larger than any upload of the tables needs to be.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-class FinanceFileError(PlanFileError):
+class FinanceFileError(TabularFileError):
     """The file as a whole cannot be read; the message is for the user."""
 
 
@@ -64,14 +64,14 @@ def read_xlsx(content: bytes) -> FinanceFile:
         raise FinanceFileError(_("The file is larger than 5 MB."))
     try:
         return FinanceFile(*workbook_datasets(content, {s.key: s.title for s in SHEETS}))
-    except PlanFileError as e:
+    except TabularFileError as e:
         raise FinanceFileError(str(e)) from None
 
 
 def _read_csv(content: bytes, sheet: Sheet) -> tablib.Dataset:
     try:
         return csv_dataset(content, name=f"{sheet.key}.csv", sheet=sheet.title)
-    except PlanFileError as e:
+    except TabularFileError as e:
         raise FinanceFileError(str(e)) from None
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from commitments.models import Department, ReportingPeriod
 from commitments.numbers import parse_number
 from commitments.permissions import is_committee_admin
-from indicators.services import RowError
+from common.tabular import RowError
 
 from .files import SHEETS, FinanceFile, FinanceFileError, Sheet, read_finance_file
 from .models import (

@@ -38,8 +38,9 @@ from commitments.workflow import InvalidTransition, can_write
 from indicators.forms import ContributionForm, EntryForm, OutcomeForm
 from indicators.selectors import EntryPage, entry_history_get, entry_page_get
 from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
+from reports.assembly.text import FACTS
 from reports.forms import SectionTextForm
-from reports.selectors import FACTS, section_text_get_for_user, section_text_rows
+from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
 from .pages import FollowUpPageView, shown

@@ -22,15 +22,15 @@ from commitments.admin import (
     PlanYearFilter,
     ScopedInline,
     shorten,
-    upload_stage,
-    upload_take,
 )
 from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
+from common.tabular import csv_bytes
+from common.uploads import upload_stage, upload_take
 
 from .models import Indicator, PriorOutcome, Target
-from .plan_files import SHEETS_BY_KEY, PlanFileError, csv_bytes, read_plan_files
+from .plan_files import SHEETS_BY_KEY, PlanFileError, read_plan_files
 from .selectors import plan_export
 from .services import entries_approve, plan_import, plan_rollover
 

@@ -2,11 +2,10 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_prose_editor.fields import ProseEditorFormField
 
 from commitments.models import AssessmentValue
 from commitments.numbers import parse_number
-from commitments.richtext import EXTENSIONS, MAX_LENGTH
+from common.richtext import rich_text_field
 
 from .models import Indicator
 
@@ -14,16 +13,6 @@ GROUP_LABELS = {
     Indicator.Disaggregation.WOMEN_MEN: (_("Women"), _("Men")),
     Indicator.Disaggregation.GIRLS_BOYS: (_("Girls"), _("Boys")),
 }
-
-
-def rich_text_field(label) -> ProseEditorFormField:
-    return ProseEditorFormField(
-        label=label,
-        required=False,
-        extensions=EXTENSIONS,
-        max_length=MAX_LENGTH,
-        error_messages={"max_length": _("The text is too long: at most %(limit_value)d characters, markup included.")},
-    )
 
 
 class AssessmentField(forms.TypedChoiceField):

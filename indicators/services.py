@@ -22,8 +22,9 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department
 from commitments.resources import PlanResource
-from commitments.services import rich_text_clean
 from commitments.workflow import WorkflowError, reviewable_save, reviewable_transition
+from common.richtext import rich_text_clean
+from common.tabular import RowError
 
 from .models import Indicator, Outcome
 from .outcomes import proposed_assessment, share_percent
@@ -33,27 +34,6 @@ from .rollover import plan_rollover as plan_rollover
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-@dataclass(frozen=True)
-class RowError:
-    """
-    A problem in a file the app imports (the plan file, the finance file): sheet,
-    spreadsheet row number (header = 1; None for the sheet as a whole), column, message.
-    """
-
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = _("sheet “%(sheet)s”") % {"sheet": self.sheet}
-        if self.row:
-            where += _(", row %(row)s") % {"row": self.row}
-        if self.column:
-            where += _(", column “%(column)s”") % {"column": self.column}
-        return f"{where}: {self.message}"
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """
 The plain document model: what a committee document says, with no Django objects inside.
 
-The selector fills it in a fixed number of queries; one renderer per format (HTML, DOCX,
-PDF) only reads it. Every kind of document (the follow-up of commitments, the årsanalys,
-the plan proposal) is a ``Document`` of ordered ``Section``s holding blocks.
+The assembly (``reports.assembly``) fills it in a fixed number of queries; one renderer
+per format (HTML, DOCX, PDF) only reads it. Every kind of document (the follow-up of
+commitments, the årsanalys, the plan proposal) is a ``Document`` of ordered ``Section``s
+holding blocks.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.forms import rich_text_field
+from common.richtext import rich_text_field
 
 
 class IntroductionForm(forms.Form):

@@ -48,14 +48,6 @@ def key_figure_tables(plan: Plan) -> list[tuple[KeyFigureTable, list[Block]]]:
     ]
 
 
-def key_figure_blocks(plan: Plan) -> dict[int | None, list[Block]]:
-    """The blocks of the plan's key-figure tables by the id of the goal each is shown with (None: no goal)."""
-    blocks: dict[int | None, list[Block]] = defaultdict(list)
-    for table, table_blocks in key_figure_tables(plan):
-        blocks[table.goal_id] += table_blocks
-    return dict(blocks)
-
-
 def change_from_previous(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
     """The change from ``previous`` to ``current`` in per cent; None without both (or from zero)."""
     if current is None or previous is None or previous == 0:

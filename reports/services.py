@@ -31,13 +31,14 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Department, Plan, ReportingPeriod
 from commitments.permissions import can_edit_department, is_committee_admin
-from commitments.services import rich_text_clean
 from commitments.workflow import reviewable_save
+from common.richtext import rich_text_clean
 
+from .assembly import report_document
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
-from .selectors import current_build, report_document, report_kinds_for
+from .selectors import current_build, report_kinds_for
 
 if TYPE_CHECKING:
     from accounts.models import User

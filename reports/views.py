@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 
+from .assembly import report_document
 from .diff import build_changes
 from .forms import IntroductionForm
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
@@ -24,7 +25,6 @@ from .selectors import (
     build_before,
     builds_for_period,
     current_build,
-    report_document,
     report_kinds_for,
 )
 from .services import build_request, report_definition_save

@@ -199,9 +199,9 @@ def approved_build(demo) -> int:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from reports.assembly import follow_up_document
     from reports.document import to_data
     from reports.models import ReportBuild
-    from reports.selectors import follow_up_document
 
     period = ReportingPeriod.objects.get(plan__committee=demo, slug="2019-jan-aug")
     build = ReportBuild.objects.create(

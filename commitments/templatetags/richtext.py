@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from commitments.richtext import sanitize_rich_text
+from common.richtext import sanitize_rich_text
 
 register = template.Library()
 

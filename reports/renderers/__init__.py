@@ -6,12 +6,6 @@ from reports.document import Document
 #: next build is made even though the content is the same.
 RENDERER_VERSION = 4
 
-CONTENT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
-
 
 def render(document: Document, fmt: str) -> bytes:
     """Return ``document`` as a file in ``fmt`` (html, docx or pdf)."""

@@ -3,7 +3,7 @@ import base64
 from django import template
 from django.utils.safestring import mark_safe
 
-from commitments.richtext import sanitize_rich_text
+from common.richtext import sanitize_rich_text
 from reports.document import Chart, CommitmentTable, IndicatorTable, RichText, Table
 
 register = template.Library()

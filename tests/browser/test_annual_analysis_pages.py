@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from commitments.models import Plan, ReportingPeriod
+from reports.assembly import annual_analysis_document
 from reports.renderers import render
-from reports.selectors import annual_analysis_document
 from tests.browser.test_contributions import new_page
 from tests.browser.test_login_keyboard import serious_violations
 

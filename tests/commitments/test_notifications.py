@@ -117,13 +117,13 @@ def test_a_real_worker_sends_the_digest(celery_worker_process, demo, settings, t
     import time
 
     from asn.celery import app
-    from commitments.tasks import submission_digest_task
+    from commitments.tasks import submission_digests_task
 
     period = ReportingPeriod.objects.get(slug="2019-helar")
     app.conf.task_always_eager = False
     try:
         submitted("A05", User.objects.get(username="redaktor"), period)
-        result = submission_digest_task.delay(period.plan.committee_id)
+        result = submission_digests_task.delay()
         assert result.get(timeout=30) == 1
     finally:
         app.conf.task_always_eager = True

@@ -10,10 +10,10 @@ from django.db import connection
 
 from accounts.models import User
 from commitments.models import Commitment, Department, ProgressEntry, ReportingPeriod
-from commitments.richtext import MAX_LENGTH
 from commitments.selectors import progress_entry_get_or_new
 from commitments.services import progress_entry_save
 from commitments.workflow import Conflict, Locked, reviewable_transition
+from common.richtext import MAX_LENGTH
 from indicators.models import Indicator
 from indicators.selectors import outcome_get_or_new
 from indicators.services import outcome_save

@@ -520,7 +520,7 @@ def test_in_a_closed_period_the_entry_page_has_no_form_and_says_why(client, edit
 
 
 def test_a_refused_save_lists_the_problems_of_every_part_in_one_summary_at_the_top(client, editor):
-    from commitments.richtext import MAX_LENGTH
+    from common.richtext import MAX_LENGTH
 
     client.force_login(editor)
     url = entry_url()

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from commitments.models import Commitment, Goal, GoalArea, Plan
+from common.tabular import csv_bytes
 from indicators.models import Indicator, PriorOutcome, Target
-from indicators.plan_files import PlanFileError, csv_bytes, read_plan_files
+from indicators.plan_files import PlanFileError, read_plan_files
 from indicators.selectors import plan_export
 from indicators.services import plan_import
 

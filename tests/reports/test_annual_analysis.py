@@ -11,8 +11,9 @@ from docx import Document as WordDocument
 
 from commitments.models import GoalContribution, ReportingPeriod
 from commitments.workflow import reviewable_transition
+from reports.assembly import annual_analysis_document
 from reports.document import RichText
-from reports.selectors import annual_analysis_document, report_kinds_for
+from reports.selectors import report_kinds_for
 
 pytestmark = pytest.mark.django_db
 

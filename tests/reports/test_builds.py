@@ -13,9 +13,10 @@ from commitments.models import ProgressEntry, ReportingPeriod
 from commitments.services import progress_entry_save
 from commitments.workflow import reviewable_transition
 from reports import services
+from reports.assembly import follow_up_document
 from reports.diff import build_changes
 from reports.models import ReportBuild, ReportDefinition, ReportKind
-from reports.selectors import current_build, follow_up_document
+from reports.selectors import current_build
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,7 @@ from docx.text.paragraph import Paragraph
 
 from commitments.models import Committee, ProgressEntry, ReportingPeriod, ReviewStatus
 from indicators.models import Indicator, Outcome
-from reports.selectors import follow_up_document
+from reports.assembly import follow_up_document
 
 pytestmark = pytest.mark.django_db
 
@@ -648,7 +648,7 @@ def test_each_indicators_outcome_is_on_the_page_of_its_name(built):
 
 def word_comment_cell(html: str):
     """The comment cell of a one-row commitment table in Word, for a comment as the selector passes it on."""
-    from commitments.richtext import sanitize_rich_text
+    from common.richtext import sanitize_rich_text
     from reports.document import CommitmentRow, CommitmentTable, Document, RichText, Section
     from reports.renderers.docx import render_docx
 

@@ -24,13 +24,13 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 
 from commitments.models import Goal, Plan, ReportingPeriod
+from reports.assembly import annual_analysis_document
 from reports.diff import build_changes
 from reports.document import Chart, ChartSeries, Table, to_data
-from reports.key_figures import key_figure_blocks, key_figure_table_blocks
+from reports.key_figures import key_figure_table_blocks, key_figure_tables
 from reports.models import KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue
 from reports.renderers import render
 from reports.renderers.charts import chart_png, chart_svg
-from reports.selectors import annual_analysis_document
 from tests.factories import CommitteeFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,12 +65,11 @@ def helar_2024(demo) -> ReportingPeriod:
 
 @pytest.fixture
 def table_1(helar_2024) -> Chart:
-    """The chart block (with its data table) of the demo's Tabell 1, as the selector gives it, in Swedish."""
+    """The chart block (with its data table) of the demo's Tabell 1, as the document gets it, in Swedish."""
     goal = Goal.objects.get(plan=helar_2024.plan, text=SELF_SUFFICIENCY)
     with translation.override("sv"):
-        blocks = key_figure_blocks(helar_2024.plan)
-    assert list(blocks) == [goal.pk]
-    (chart,) = blocks[goal.pk]
+        ((table, (chart,)),) = key_figure_tables(helar_2024.plan)
+    assert table.goal_id == goal.pk
     return chart
 
 
@@ -89,7 +88,8 @@ def test_the_table_prints_the_seeds_figures_with_the_changes_computed(table_1):
 def test_the_changes_come_from_the_stored_values_not_from_typed_text(helar_2024):
     figure = KeyFigure.objects.get(committee=helar_2024.plan.committee, code="unika-hushall")
     KeyFigureValue.objects.filter(figure=figure, year=2021).update(value=Decimal(11201))
-    (chart,) = key_figure_blocks(helar_2024.plan)[Goal.objects.get(plan=helar_2024.plan, code="KF05").pk]
+    ((table, (chart,)),) = key_figure_tables(helar_2024.plan)
+    assert table.goal == Goal.objects.get(plan=helar_2024.plan, code="KF05")
     assert spaced(chart.table.rows[1][1:]) == ("0,0 %", "-10,5 %", "-2,7 %")
 
 
@@ -150,10 +150,10 @@ def test_only_figures_with_the_first_ones_unit_share_the_charts_axis():
     assert [row[0] for row in chart.table.rows] == ["Antal", "Förändring", "Andel", "Förändring"]
 
 
-def test_the_selector_reads_in_a_fixed_number_of_queries(helar_2024, django_assert_num_queries):
+def test_the_tables_are_read_in_a_fixed_number_of_queries(helar_2024, django_assert_num_queries):
     plan = helar_2024.plan
     with django_assert_num_queries(2):  # the rows with their tables and figures; the figures' values
-        small = key_figure_blocks(plan)
+        small = key_figure_tables(plan)
     committee = plan.committee
     for t in range(3):
         table = KeyFigureTable.objects.create(
@@ -166,10 +166,11 @@ def test_the_selector_reads_in_a_fixed_number_of_queries(helar_2024, django_asse
                 KeyFigureValue(figure=figure, year=year, value=year) for year in range(2014, 2025)
             )
     with django_assert_num_queries(2):
-        large = key_figure_blocks(plan)
+        large = key_figure_tables(plan)
     assert len(small) == 1
-    assert len(large[None]) == 3
-    assert large[None][0].table.rows[0][1:3] == ("2\u00a0015", "2\u00a0016")
+    assert [table.code for table, _blocks in large] == ["T1", "X0", "X1", "X2"]  # in the order of their codes
+    (x0_chart,) = large[1][1]
+    assert x0_chart.table.rows[0][1:3] == ("2\u00a0015", "2\u00a0016")
 
 
 def test_another_plans_tables_stay_out(helar_2024):
@@ -177,8 +178,8 @@ def test_another_plans_tables_stay_out(helar_2024):
     figure = KeyFigure.objects.create(committee=other.committee, code="besok", name="Besök")
     table = KeyFigureTable.objects.create(plan=other, code="T1", caption="Besök", first_year=2024, last_year=2024)
     KeyFigureTableRow.objects.create(table=table, figure=figure, sort_order=1)
-    assert [b.title for blocks in key_figure_blocks(helar_2024.plan).values() for b in blocks] == [CAPTION]
-    assert list(key_figure_blocks(Plan.objects.get(pk=other.pk))) == [None]
+    assert [b.title for _table, blocks in key_figure_tables(helar_2024.plan) for b in blocks] == [CAPTION]
+    assert [t.caption for t, _blocks in key_figure_tables(Plan.objects.get(pk=other.pk))] == ["Besök"]
 
 
 def walk(sections):

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from docx import Document as WordDocument
 
 from commitments.models import ReportingPeriod
+from reports.assembly import plan_proposal_document
 from reports.document import Table
-from reports.selectors import plan_proposal_document
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from accounts.models import User
 from commitments.models import Department, ReportingPeriod
 from commitments.workflow import Locked, reviewable_transition
+from reports.assembly import annual_analysis_document, report_document
+from reports.assembly.text import fill_in_facts, shift_headings
 from reports.document import RichText
 from reports.models import ReportSection, SectionText
-from reports.selectors import annual_analysis_document, fill_in_facts, report_document, shift_headings
 from reports.services import report_sections_replace, section_text_save
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 
 from commitments.models import ProgressEntry, ReportingPeriod
 from reports import formatting
+from reports.assembly import follow_up_document
 from reports.document import CommitmentTable, IndicatorTable
-from reports.selectors import follow_up_document
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import Plan
-from indicators.plan_files import SHEETS, csv_bytes
+from common.tabular import csv_bytes
+from indicators.plan_files import SHEETS
 from indicators.selectors import plan_export
 
 

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import ReportingPeriod
+from reports.assembly import KINDS, report_document
 from reports.models import ReportFormat
 from reports.renderers import render
-from reports.selectors import KINDS, report_document
 
 FORMATS = ReportFormat.values
 

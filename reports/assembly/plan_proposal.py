@@ -1,0 +1,94 @@
+"""The plan proposal (``namndsbudget``): per goal area and goal, the goal indicators with their targets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from commitments.models import Goal
+from indicators.models import Indicator, PriorOutcome, Target
+from reports import formatting
+from reports.document import Section, Table
+
+if TYPE_CHECKING:
+    from . import DocumentBuilder
+
+
+def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
+    """
+    Per goal area and goal (in its proposal wording), the goal indicators with the year's
+    target, last year's outcome and last year's target: "Målindikator | Målvärde 2019 |
+    Utfall 2018 | Målvärde 2018". Columns that no indicator of a goal fills are left out,
+    as in the committee's own drafts. Reads the plan only (no entries), in fixed queries.
+    """
+    plan = builder.plan
+    year = plan.year
+    values = lambda model, years: model.objects.filter(year__in=years).order_by("year", "part")  # noqa: E731
+    goals = (
+        Goal.objects.filter(plan=plan, level__in=Goal.GOAL_LEVELS)
+        .select_related("goal_area")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.filter(level=Indicator.Level.GOAL)
+                .prefetch_related(
+                    Prefetch("targets", queryset=values(Target, [year, year - 1]), to_attr="shown_targets"),
+                    Prefetch("prior_outcomes", queryset=values(PriorOutcome, [year - 1]), to_attr="shown_outcomes"),
+                )
+                .order_by("sort_order"),
+                to_attr="goal_indicators",
+            )
+        )
+        .order_by("goal_area__sort_order", "sort_order")
+    )
+    header = (
+        _("Goal indicator"),
+        _("Target %(year)s") % {"year": year},
+        _("Outcome %(year)s") % {"year": year - 1},
+        _("Target %(year)s") % {"year": year - 1},
+    )
+    sections = []
+    area_sections = {}
+    for goal in goals:
+        area = goal.goal_area
+        if area.pk not in area_sections:
+            heading = _("Goal area %(number)s – %(name)s") % {"number": area.number, "name": area.name}
+            area_sections[area.pk] = Section(heading=heading if area.number else area.name)
+            sections.append(area_sections[area.pk])
+        label = _("New committee goal") if goal.is_new else _("Committee goal")
+        section = Section(heading=f"{label}: {goal.proposal_text or goal.text}")
+        rows = []
+        for indicator in goal.goal_indicators:
+            name = _("New indicator: %(name)s") % {"name": indicator.name} if indicator.is_new else indicator.name
+            rows.append(
+                (
+                    name,
+                    _year_values(indicator, indicator.shown_targets, year),
+                    _year_values(indicator, indicator.shown_outcomes, year - 1),
+                    _year_values(indicator, indicator.shown_targets, year - 1),
+                )
+            )
+        if rows:
+            used = max((i for row in rows for i, cell in enumerate(row) if cell), default=0) + 1
+            used = max(used, 2)
+            section.blocks.append(Table(caption="", header=header[:used], rows=tuple(row[:used] for row in rows)))
+        area_sections[area.pk].subsections.append(section)
+    return sections
+
+
+def _year_values(indicator: Indicator, items, year: int) -> str:
+    """
+    Targets or outcomes of a year as printed: the text as written, else the figure with its
+    unit. Parts of the year come first, named ("maj-dec: 3 089"), then the whole year, named
+    "helår" only beside parts.
+    """
+    chosen = sorted((item for item in items if item.year == year), key=lambda item: (item.part == "", item.part))
+    has_parts = any(item.part for item in chosen)
+    shown = []
+    for item in chosen:
+        text = item.text or formatting.with_unit(item.value, indicator.unit_suffix)
+        label = item.part or (_("whole year") if has_parts else "")
+        shown.append(f"{label}: {text}" if label else text)
+    return " ".join(shown)

@@ -1,0 +1,43 @@
+"""The texts departments write, as a document prints them: counts in words, subheadings, figures filled in."""
+
+import re
+
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy
+
+from reports import formatting
+
+NUMBER_WORDS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+#: A text's own subheadings (h3, h4 in the editor) go below the heading of its section.
+_TEXT_HEADING = re.compile(r"<(/?)h([3-6])>")
+#: ``{name}`` in a text: a figure computed from the data (see ``DocumentBuilder._facts``).
+_FACT = re.compile(r"\{([a-zåäö_]+)\}")
+
+#: The figures a text may name, with what each counts (shown to writers and admins).
+FACTS = {
+    "mål_totalt": gettext_lazy("the city council's goals in the plan"),
+    "mål_bidrag": gettext_lazy("the city council's goals the committee contributes to"),
+    "uppnått": gettext_lazy("contributions assessed as achieved for the year"),
+    "delvis_uppnått": gettext_lazy("contributions assessed as partly achieved for the year"),
+    "ej_uppnått": gettext_lazy("contributions assessed as not achieved for the year"),
+}
+
+
+def count_in_words(n: int) -> str:
+    """A count as Swedish prose writes it: in words up to twelve ("tio mål"), in figures above ("14 mål")."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else formatting.number(n)
+
+
+def shift_headings(html: str, level: int) -> str:
+    """
+    Move a text's subheadings below its section's heading: the section at ``level`` (1 for
+    a chapter) is an h(level + 1), so the text's h3 becomes h(level + 2), capped at h6.
+    """
+    return _TEXT_HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) - 1 + level)}>", html)
+
+
+def fill_in_facts(html: str, facts: dict[str, str]) -> str:
+    """Replace each ``{name}`` of a known figure with its value; other braces stay as written."""
+    if not facts:
+        return html
+    return _FACT.sub(lambda m: escape(facts[m[1]]) if m[1] in facts else m[0], html)

@@ -24,7 +24,6 @@ from .models import (
     GoalArea,
     MandatePeriod,
     Membership,
-    Plan,
     ReportingPeriod,
 )
 from .permissions import admin_assignable_users, is_committee_admin, scope_to_admin_committees
@@ -249,8 +248,9 @@ class ReportingPeriodInline(ScopedInline):
     readonly_fields = ("status",)
 
 
-@admin.register(Plan)
 class PlanAdmin(CommitteeScopedAdmin):
+    """The plan's own fields and periods; registered with the plan file's views by ``indicators.admin``."""
+
     list_display = ("__str__", "year", "status", "committee")
     list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "status")
     search_fields = ("committee__name", "year", "registration_number")

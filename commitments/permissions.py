@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .models import Committee, Department, Membership
@@ -84,6 +85,15 @@ def admin_assignable_users(user: User) -> QuerySet[User]:
         return users
     managed = committee_ids(user, (Role.COMMITTEE_ADMIN,))
     return users.filter(Q(memberships__committee__in=managed) | Q(memberships__isnull=True)).distinct()
+
+
+def require_committee_admin(user: User | None, committee: Committee | int) -> None:
+    """
+    Raise PermissionDenied unless ``user`` manages the plan of ``committee``. ``None`` is the
+    operator of the installation (a management command, the demo loader), who may.
+    """
+    if user is not None and not is_committee_admin(user, committee):
+        raise PermissionDenied
 
 
 def can_use_admin(user: User) -> bool:

@@ -145,7 +145,8 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
     for row in rows:
         row.entry = entries.get(row.entry_id)
         if row.entry is not None:
-            row.entry.period = period  # the one period of the list, already read
+            # The list's period and the row's department, already read.
+            row.entry.period, row.entry.department = period, row.department
         row.return_reason = reasons.get(row.entry_id, "")
     return rows
 

@@ -193,11 +193,10 @@ def why_not_writable(obj: Reviewable) -> str:
 
 
 def check_editable(obj: Reviewable) -> None:
-    """Raise ``Locked`` unless the department may change ``obj`` now."""
-    if obj.status not in EDITABLE_STATES:
-        raise Locked(_("It is %(status)s and can no longer be changed.") % {"status": obj.get_status_display()})
-    if not obj.is_open_for_department():
-        raise Locked(_("The period is closed for entries."))
+    """Raise ``Locked`` unless the department may change ``obj`` now, saying why and what to do."""
+    reason = why_not_writable(obj)
+    if reason:
+        raise Locked(reason)
 
 
 def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) -> R:
@@ -325,8 +324,7 @@ def reviewable_transition(
                 % {"action": ACTION_LABELS[action], "status": obj.get_status_display()}
             )
         if action == "submit":
-            if not obj.is_open_for_department():
-                raise Locked(_("The period is closed for entries."))
+            check_editable(obj)
             problems = submission_problems(obj)
             if problems:
                 raise Incomplete(problems)

@@ -7,39 +7,14 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Membership, Notification, ReportingPeriod
 from commitments.notifications import absolute_url, mail, send_once
-from commitments.selectors import commitment_rows, contribution_rows
-from reports.selectors import section_text_rows
 
-from .selectors import LEFT_STATES
+from .selectors import rows_left_to_submit
 
 Role = Membership.Role
-
-
-def rows_left(period: ReportingPeriod) -> dict[int, list[tuple[str, str]]]:
-    """Return, by department id, what it has yet to submit in the period, as (name, absolute link)."""
-    here = [period.plan.committee.slug, period.slug]
-
-    def link(name: str, *args) -> str:
-        return absolute_url(reverse(f"followup:{name}", args=[*here, *args]))
-
-    left: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for row in commitment_rows(user=None, period=period).filter(status__in=LEFT_STATES):
-        url = link("entry", row.commitment.code, row.department.code)
-        left[row.department_id].append((f"{row.commitment.code}. {row.commitment.text}", url))
-    for goal, department, contribution in contribution_rows(user=None, period=period):
-        if contribution is None or contribution.status in LEFT_STATES:
-            left[department.pk].append(
-                (goal.short_name or goal.text, link("contribution", goal.code, department.code))
-            )
-    for section, text in section_text_rows(user=None, period=period):
-        if text is None or text.status in LEFT_STATES:
-            left[section.department_id].append((section.heading, link("section_text", section.pk)))
-    return left
 
 
 def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
@@ -58,7 +33,9 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
     )
     sent = 0
     for period in periods:
-        left = rows_left(period)
+        left: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for row in rows_left_to_submit(user=None, period=period):
+            left[row.department_id].append((row.name, absolute_url(row.path)))
         per_editor: dict = defaultdict(list)
         editors = Membership.objects.filter(department_id__in=left, role=Role.EDITOR).select_related("user")
         for membership in editors:

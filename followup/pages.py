@@ -71,7 +71,9 @@ def error_summary(forms_by_target: dict[str, forms.Form], part_titles: dict[str,
                 widget = form[field]
                 href = f"#{widget.id_for_label or widget.auto_id + '_0'}"
             for message in errors:
-                items.append(SummaryItem(href, f"{title}: {message}" if title else message))
+                # A form's message is about its field; a workflow's may already name its part.
+                named = not title or str(message).startswith(title)
+                items.append(SummaryItem(href, message if named else f"{title}: {message}"))
     return items
 
 
@@ -136,6 +138,7 @@ class FollowUpPageView(LoginRequiredMixin, View):
         writable = bool(forms_by_target) and (can_write(user, obj) or status >= 400)
         main_form = forms_by_target.get("")
         any_form = main_form or next(iter(forms_by_target.values()), None)
+        actions = available_actions(obj, user)
         context = {
             "committee": obj.period.plan.committee,
             "obj": obj,
@@ -143,13 +146,14 @@ class FollowUpPageView(LoginRequiredMixin, View):
             "status": obj.status if obj.pk else "not_started",
             "form": main_form if writable else None,
             "forms": forms_by_target if writable else {},
-            "actions": available_actions(obj, user),
-            "review_actions": [a for a in available_actions(obj, user) if a.name in REVIEW_ACTIONS],
+            "department_actions": [a for a in actions if a.name not in REVIEW_ACTIONS],
+            "review_actions": [a for a in actions if a.name in REVIEW_ACTIONS],
             "is_editor": can_edit_department(user, obj.department),
             "is_reviewer": can_review(user, obj.period.plan.committee_id),
             "readonly_reason": "" if writable else why_not_writable(obj),
             "refused": refused,
-            "errors": error_summary(forms_by_target, self.part_titles(obj)) if status >= 400 else [],
+            # A refusal (409) says why nothing was saved; the summary lists what to correct (400).
+            "errors": error_summary(forms_by_target, self.part_titles(obj)) if status == 400 else [],
             "conflict": conflict,
             "return_reason": return_reason(obj),
             "unsaved": request.method == "POST",
@@ -174,8 +178,6 @@ class FollowUpPageView(LoginRequiredMixin, View):
         if not can_edit_department(request.user, obj.department):
             raise PermissionDenied
         forms_by_target = self.get_forms(obj, request.POST)
-        for form in forms_by_target.values():
-            form.is_valid()
         if not can_write(request.user, obj):
             refused = _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": why_not_writable(obj)}
             return self.render(request, obj, forms_by_target, status=409, refused=refused)

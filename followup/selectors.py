@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.urls import reverse
 
 from commitments.models import ReportingPeriod, ReviewStatus
 from commitments.selectors import NOT_STARTED, commitment_rows, contribution_rows
@@ -17,24 +20,53 @@ LEFT_STATES = (NOT_STARTED, ReviewStatus.DRAFT, ReviewStatus.RETURNED)
 
 
 @dataclass(frozen=True)
-class LeftToSubmit:
-    """How many rows of each kind the departments have not submitted in a period."""
+class RowLeft:
+    """A row a department has yet to submit: its kind, department, name and page."""
 
-    entries: int
-    contributions: int
-    texts: int
-
-    @property
-    def total(self) -> int:
-        return self.entries + self.contributions + self.texts
+    kind: str  # "entry", "contribution" or "text"
+    department_id: int
+    name: str
+    path: str
 
 
-def period_left_to_submit(*, user: User, period: ReportingPeriod) -> LeftToSubmit:
-    """Count the period's rows not yet submitted (not started, drafts, returned) that ``user`` reads, by kind."""
-    contributions = contribution_rows(user=user, period=period)
-    texts = section_text_rows(user=user, period=period)
-    return LeftToSubmit(
-        entries=commitment_rows(user=user, period=period).filter(status__in=LEFT_STATES).count(),
-        contributions=sum(1 for _g, _d, c in contributions if c is None or c.status in LEFT_STATES),
-        texts=sum(1 for _s, t in texts if t is None or t.status in LEFT_STATES),
-    )
+def rows_left_to_submit(*, user: User | None, period: ReportingPeriod) -> list[RowLeft]:
+    """
+    Return the period's rows not yet submitted (not started, drafts, returned) that ``user``
+    reads (all of them for None, as tasks read): entries, goal follow-ups, report texts.
+    """
+    here = [period.plan.committee.slug, period.slug]
+    rows = [
+        RowLeft(
+            "entry",
+            row.department_id,
+            f"{row.commitment.code}. {row.commitment.text}",
+            reverse("followup:entry", args=[*here, row.commitment.code, row.department.code]),
+        )
+        for row in commitment_rows(user=user, period=period).filter(status__in=LEFT_STATES)
+    ]
+    rows += [
+        RowLeft(
+            "contribution",
+            department.pk,
+            goal.short_name or goal.text,
+            reverse("followup:contribution", args=[*here, goal.code, department.code]),
+        )
+        for goal, department, contribution in contribution_rows(user=user, period=period)
+        if contribution is None or contribution.status in LEFT_STATES
+    ]
+    rows += [
+        RowLeft(
+            "text",
+            section.department_id,
+            section.heading,
+            reverse("followup:section_text", args=[*here, section.pk]),
+        )
+        for section, text in section_text_rows(user=user, period=period)
+        if text is None or text.status in LEFT_STATES
+    ]
+    return rows
+
+
+def period_left_to_submit(*, user: User, period: ReportingPeriod) -> Counter:
+    """Count the period's rows not yet submitted that ``user`` reads, by kind (and ``total()``)."""
+    return Counter(row.kind for row in rows_left_to_submit(user=user, period=period))

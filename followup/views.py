@@ -17,8 +17,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.filters import CommitmentRowFilter
-from commitments.models import Goal
-from commitments.permissions import can_review, editable_department_ids, is_committee_admin
+from commitments.models import Goal, ProgressEntry
+from commitments.permissions import can_review, is_committee_admin
 from commitments.selectors import (
     attach_entries,
     commitment_rows,
@@ -44,7 +44,7 @@ from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
 from .pages import FollowUpPageView, shown
-from .selectors import period_left_to_submit
+from .selectors import LEFT_STATES, period_left_to_submit
 
 
 def period_from_url(request, kwargs):
@@ -199,12 +199,10 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         period = period_from_url(self.request, kwargs)
         rows = commitment_rows(user=user, period=period)
         filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
-        editable = editable_department_ids(user)
         shown_rows = attach_entries(list(filterset.qs), period)
         for row in shown_rows:
-            row.can_edit = row.department_id in editable and (
-                can_write(user, row.entry) if row.entry else period.is_open_for_entries()
-            )
+            entry = row.entry or ProgressEntry(commitment=row.commitment, period=period, department=row.department)
+            row.can_edit = can_write(user, entry)
         counts = status_counts(rows)
         context.update(
             period=period,
@@ -212,7 +210,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
             filterset=filterset,
             rows=shown_rows,
             counts=counts,
-            left=counts["not_started"] + counts["draft"] + counts["returned"],
+            left=sum(counts[state] for state in LEFT_STATES),
             open_for_entries=period.is_open_for_entries(),
             is_reviewer=can_review(user, period.plan.committee_id),
             is_committee_admin=is_committee_admin(user, period.plan.committee_id),
@@ -220,30 +218,33 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ContributionListView(LoginRequiredMixin, TemplateView):
+class PeriodRowsView(LoginRequiredMixin, TemplateView):
+    """A period's list of one kind of row, as its ``rows`` selector reads them for the user."""
+
+    def rows(self, *, user, period):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = period_from_url(self.request, kwargs)
+        context.update(
+            committee=period.plan.committee, period=period, rows=self.rows(user=self.request.user, period=period)
+        )
+        return context
+
+
+class ContributionListView(PeriodRowsView):
     """The goals the committee contributes to, per writing department the user reads, with their status."""
 
     template_name = "followup/contribution_list.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        period = period_from_url(self.request, kwargs)
-        rows = contribution_rows(user=self.request.user, period=period)
-        context.update(committee=period.plan.committee, period=period, rows=rows)
-        return context
+    rows = staticmethod(contribution_rows)
 
 
-class SectionTextListView(LoginRequiredMixin, TemplateView):
+class SectionTextListView(PeriodRowsView):
     """The text sections of the period's reports that the user's departments write (all, for reviewers)."""
 
     template_name = "followup/section_text_list.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        period = period_from_url(self.request, kwargs)
-        rows = section_text_rows(user=self.request.user, period=period)
-        context.update(committee=period.plan.committee, period=period, rows=rows)
-        return context
+    rows = staticmethod(section_text_rows)
 
 
 class BulkApproveView(LoginRequiredMixin, View):

@@ -86,6 +86,7 @@ class PlanImportForm(forms.Form):
     )
 
 
+@admin.register(Plan)
 class PlanFileAdmin(PlanAdmin):
     """
     The plan admin with the plan file: import (upload, preview, confirm) and export; and the
@@ -167,7 +168,9 @@ class PlanFileAdmin(PlanAdmin):
                 messages.error(request, _("The preview has expired. Upload the file again."))
                 return redirect("admin:commitments_plan_import", plan.pk)
             files = [(staged["name"], staged["content"])]
-            result = plan_import(committee=plan.committee, year=plan.year, datasets=read_plan_files(files))
+            result = plan_import(
+                user=request.user, committee=plan.committee, year=plan.year, datasets=read_plan_files(files)
+            )
             if result.errors:
                 context.update(form=PlanImportForm(), result=result)
                 return TemplateResponse(request, "admin/commitments/plan/import.html", context)
@@ -184,7 +187,9 @@ class PlanFileAdmin(PlanAdmin):
             except PlanFileError as e:
                 form.add_error("file", str(e))
             else:
-                result = plan_import(committee=plan.committee, year=plan.year, datasets=datasets, dry_run=True)
+                result = plan_import(
+                    user=request.user, committee=plan.committee, year=plan.year, datasets=datasets, dry_run=True
+                )
                 context["result"] = result
                 if not result.errors:
                     # The file waits in the session, not on disk, until it is confirmed.
@@ -220,10 +225,6 @@ class PlanFileAdmin(PlanAdmin):
             % {"year": result.year, "source": result.source_year},
         )
         return redirect("admin:commitments_plan_change", result.plan_id)
-
-
-admin.site.unregister(Plan)
-admin.site.register(Plan, PlanFileAdmin)
 
 
 class ReasonForm(forms.Form):

@@ -61,7 +61,9 @@ class OutcomeLine:
     target: Target | None
     prior: PriorOutcome | None
     proposed: AssessmentValue | None
-    #: The user writes for the department, and the outcome is a draft or returned.
+    #: The user writes for the department and the outcome is in a state it can change: it has a
+    #: form on the page (whether the page is open now is ``workflow.can_write`` of the entry;
+    #: a form refused since keeps what was typed in it).
     writable: bool
 
 

@@ -20,7 +20,7 @@ from commitments.models import (
     ProgressEntry,
     ReportingPeriod,
 )
-from commitments.permissions import can_edit_department
+from commitments.permissions import can_edit_department, require_committee_admin
 from commitments.resources import PlanResource
 from commitments.workflow import WorkflowError, reviewable_save, reviewable_transition
 from common.richtext import rich_text_clean
@@ -159,15 +159,22 @@ def _plan_for_import(*, committee: Committee, year: int) -> tuple[Plan, bool]:
 
 
 def plan_import(
-    *, committee: Committee, year: int, datasets: dict[str, tablib.Dataset], dry_run: bool = False
+    *,
+    user: User | None,
+    committee: Committee,
+    year: int,
+    datasets: dict[str, tablib.Dataset],
+    dry_run: bool = False,
 ) -> PlanImportResult:
     """
-    Import a committee's plan for a year from the plan file's sheets, all or nothing.
+    Import a committee's plan for a year from the plan file's sheets, all or nothing. Only
+    the committee's admins may (``user`` None: the operator, from the command line).
 
     Rows are matched on their codes, so importing the same file twice changes nothing.
     If any row of any sheet is wrong, nothing is changed and every bad row is reported;
     a dry run reports the same and changes nothing either. Nothing is deleted.
     """
+    require_committee_admin(user, committee)
     result = PlanImportResult()
     with transaction.atomic():
         try:

@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from commitments.models import Department, Plan, ReportingPeriod
-from commitments.permissions import can_edit_department, is_committee_admin
+from commitments.permissions import can_edit_department, is_committee_admin, require_committee_admin
 from commitments.workflow import reviewable_save
 from common.richtext import rich_text_clean
 
@@ -254,9 +254,10 @@ def section_text_save(*, text: SectionText, user: User, comment: str, expected_v
     return reviewable_save(obj=text, expected_version=expected_version, values=values, user=user)
 
 
-def report_sections_replace(*, plan: Plan, kind: str, sections: list[dict]) -> list[ReportSection]:
+def report_sections_replace(*, user: User | None, plan: Plan, kind: str, sections: list[dict]) -> list[ReportSection]:
     """
     Replace the sections of the plan's report of ``kind`` with ``sections``, all or nothing.
+    Only the committee's admins may (``user`` None: the operator, e.g. the demo loader).
 
     Each item has ``level`` (1–3, below the item before it at most one level deeper),
     ``heading``, ``numbered``, ``source``, and optionally ``parameter``, ``department`` (a
@@ -264,6 +265,7 @@ def report_sections_replace(*, plan: Plan, kind: str, sections: list[dict]) -> l
     written texts for are not thrown away: then nothing is replaced. Every bad item is named
     in one ``ValidationError``.
     """
+    require_committee_admin(user, plan.committee_id)
     departments = {d.code: d for d in Department.objects.filter(committee_id=plan.committee_id)}
     errors: list[str] = []
     made: list[ReportSection] = []

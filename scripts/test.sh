@@ -13,6 +13,11 @@ command -v pdftotext >/dev/null || apt_install poppler-utils
 .venv/bin/python -c "import weasyprint" 2>/dev/null && fc-list | grep -qi "liberation" \
   || apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu fonts-liberation2
 
+# The checks CI runs besides the tests: lint, format, and no model change without its migration.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python manage.py makemigrations --check --dry-run --settings=asn.settings.test
+
 # pytest in its own process group, so that an interrupted run stops it and its workers too.
 set +e
 set -m

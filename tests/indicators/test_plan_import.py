@@ -48,7 +48,9 @@ def set_cell(ws, row: int, column: str, value) -> None:
 
 
 def run_import(committee, content: bytes, name: str = "plan.xlsx", year: int = 2019, dry_run: bool = False):
-    return plan_import(committee=committee, year=year, datasets=read_plan_files([(name, content)]), dry_run=dry_run)
+    return plan_import(
+        user=None, committee=committee, year=year, datasets=read_plan_files([(name, content)]), dry_run=dry_run
+    )
 
 
 @pytest.fixture
@@ -108,7 +110,7 @@ def test_csv_export_of_each_sheet_imports_back_unchanged(plan):
             ["malomraden", "mal", "ataganden", "indikatorer", "malvarden", "utfall"], book.sheets(), strict=True
         )
     ]
-    result = plan_import(committee=plan.committee, year=2019, datasets=read_plan_files(files))
+    result = plan_import(user=None, committee=plan.committee, year=2019, datasets=read_plan_files(files))
     assert result.errors == []
     assert not result.changed
     assert snapshot() == before
@@ -247,7 +249,7 @@ def test_workbook_without_plan_sheets_is_refused():
 def test_csv_with_semicolons_and_swedish_numbers_is_read(plan):
     text = "år;indikator;målår;del;värde;text\n2019;MI03;2019;;33,5 %;\n"
     result = plan_import(
-        committee=plan.committee, year=2019, datasets=read_plan_files([("malvarden.csv", text.encode())])
+        user=None, committee=plan.committee, year=2019, datasets=read_plan_files([("malvarden.csv", text.encode())])
     )
     assert result.errors == []
     assert str(Target.objects.get(indicator__plan=plan, indicator__code="MI03", year=2019).value.normalize()) == "33.5"
@@ -341,7 +343,10 @@ def test_huge_exponent_is_refused_at_once(plan):
 def test_csv_saved_by_swedish_excel_is_read(plan):
     text = "år;indikator;målår;del;värde;text\n2019;MI02;2019;;;Förväntas inga stora effekter för brukare\n"
     result = plan_import(
-        committee=plan.committee, year=2019, datasets=read_plan_files([("malvarden.csv", text.encode("cp1252"))])
+        user=None,
+        committee=plan.committee,
+        year=2019,
+        datasets=read_plan_files([("malvarden.csv", text.encode("cp1252"))]),
     )
     assert result.errors == []
     assert Target.objects.get(indicator__code="MI02", year=2019).text == "Förväntas inga stora effekter för brukare"

@@ -203,7 +203,7 @@ def test_replacing_a_template_names_every_bad_section_and_changes_nothing(demo):
         {"level": 1, "heading": "", "numbered": True, "source": "goals"},
     ]
     with pytest.raises(ValidationError) as error:
-        report_sections_replace(plan=plan, kind="ataganden", sections=sections)
+        report_sections_replace(user=None, plan=plan, kind="ataganden", sections=sections)
     messages = error.value.messages
     assert any("Avsnitt 2" in m and "nivå 3" in m for m in messages)
     assert any("Avsnitt 3" in m and "avdelningen som skriver" in m for m in messages)
@@ -214,13 +214,14 @@ def test_replacing_a_template_names_every_bad_section_and_changes_nothing(demo):
 
 def test_a_template_with_texts_written_is_not_replaced(helar_2024):
     with pytest.raises(ValidationError, match="ändra dem ett och ett"):
-        report_sections_replace(plan=helar_2024.plan, kind="arsanalys", sections=[])
+        report_sections_replace(user=None, plan=helar_2024.plan, kind="arsanalys", sections=[])
     assert ReportSection.objects.filter(plan=helar_2024.plan).count() == 44
 
 
 def test_a_template_of_its_own_numbers_its_chapters_on(demo, client):
     period = ReportingPeriod.objects.get(slug="2019-jan-aug")
     report_sections_replace(
+        user=None,
         plan=period.plan,
         kind="ataganden",
         sections=[

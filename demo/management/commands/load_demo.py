@@ -95,7 +95,7 @@ def load_report(*, plan: Plan, content: dict, reviewer) -> None:
     """
     kind = content["kind"]
     if not ReportSection.objects.filter(plan=plan, kind=kind).exists():
-        report_sections_replace(plan=plan, kind=kind, sections=content["sections"])
+        report_sections_replace(user=None, plan=plan, kind=kind, sections=content["sections"])
     period = ReportingPeriod.objects.get(plan=plan, slug=content["period"])
     if SectionText.objects.filter(period=period, section__plan=plan, section__kind=kind).exists():
         return
@@ -311,7 +311,7 @@ class Command(BaseCommand):
                 values = {**period, "deadline": demo_date(period["deadline"], existing)}
                 upsert(ReportingPeriod, {"plan": plan, "slug": period["slug"]}, values)
             datasets = read_plan_files(read_paths([str(DATA / p["files"])]))
-            result = plan_import(committee=committee, year=p["year"], datasets=datasets)
+            result = plan_import(user=None, committee=committee, year=p["year"], datasets=datasets)
             if result.errors:
                 raise CommandError("\n".join(str(e) for e in result.errors))
             if (DATA / p["files"] / "nyckeltal").is_dir():

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             datasets = read_plan_files(read_paths(files))
         except PlanFileError as e:
             raise CommandError(str(e)) from None
-        result = plan_import(committee=committee_obj, year=year, datasets=datasets, dry_run=dry_run)
+        result = plan_import(user=None, committee=committee_obj, year=year, datasets=datasets, dry_run=dry_run)
         for sheet in result.sheets:
             self.stdout.write(
                 f"{sheet.title}: {len(sheet.new)} nya, {len(sheet.updated)} ändrade, {sheet.unchanged} oförändrade"

@@ -114,7 +114,8 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
         code=indicator.code,
         name=indicator.name,
         department=outcome.department.name,
-        outcome=formatting.with_unit(outcome.value, unit),
+        # Where there is no figure, the department's reason why stands in its place.
+        outcome=formatting.with_unit(outcome.value, unit) if outcome.value is not None else outcome.unavailable_reason,
         comment=RichText(sanitize_rich_text(outcome.comment)),
         breakdown=breakdown,
     )

@@ -39,6 +39,17 @@ def test_the_demo_follow_up_has_the_seeds_chapters_commitments_and_outcomes(jan_
     assert indicators[4].breakdown is None
 
 
+def test_an_outcome_not_available_prints_the_departments_reason_in_its_place(jan_aug):
+    from indicators.models import Outcome
+
+    Outcome.objects.filter(period=jan_aug, indicator__code="AI5").update(
+        value=None, unavailable_reason="Redovisas i årsanalysen."
+    )
+    document = follow_up_document(period=jan_aug)
+    rows = [r for s in document.sections for b in s.blocks if isinstance(b, IndicatorTable) for r in b.rows]
+    assert [r.outcome for r in rows if r.code == "AI5"] == ["Redovisas i årsanalysen."]
+
+
 def test_only_approved_content_unless_a_draft_is_asked_for(jan_aug, reviewer):
     from commitments.workflow import reviewable_transition
 

@@ -432,6 +432,13 @@ class Goal(PlanItem):
     proposal_text = models.TextField(
         _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
     )
+    alternative_text = models.TextField(
+        _("alternative wording"), blank=True,
+        help_text=_("An alternative wording put to the committee with the proposal (“Alternativ målformulering”)."),
+    )  # fmt: skip
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Printed under the goal's indicators in the plan proposal.")
+    )
     is_new = models.BooleanField(_("new this year"), default=False)
     contributes = models.BooleanField(
         _("the committee contributes"),
@@ -735,6 +742,10 @@ class GoalContribution(Reviewable):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("department")
     )
+    assessment_sentence = models.TextField(
+        _("assessment sentence for the year"), blank=True,
+        help_text=_("As the document prints it (“Bedömningen är att …”). Empty: the scale's standard sentence."),
+    )  # fmt: skip
     assessment_motivation = models.TextField(
         _("motivation of the assessment for the year"), blank=True, help_text=_("“Bedömningen baseras på …”")
     )
@@ -746,6 +757,10 @@ class GoalContribution(Reviewable):
         related_name="+",
         verbose_name=_("assessment for the mandate period"),
     )
+    mandate_sentence = models.TextField(
+        _("assessment sentence for the mandate period"), blank=True,
+        help_text=_("As the document prints it. Empty: the scale's standard sentence."),
+    )  # fmt: skip
     mandate_motivation = models.TextField(_("motivation of the assessment for the mandate period"), blank=True)
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 

@@ -74,6 +74,23 @@ class Indicator(PlanItem):
         _("breakdown by sex"), max_length=20, choices=Disaggregation.choices, default=Disaggregation.NONE
     )
     is_new = models.BooleanField(_("new this year"), default=False)
+    new_label = models.CharField(
+        _("label of a new indicator"), max_length=60, blank=True,
+        help_text=_("Printed before a new indicator's name in the plan proposal (“Ny kvalitativ indikator”). "
+                    "Empty: “Ny indikator”."),
+    )  # fmt: skip
+    total_label = models.CharField(
+        _("name of the total row"), max_length=200, blank=True,
+        help_text=_("In the table by sex (“Totalt antal avslut”). Empty: “Totalt”."),
+    )  # fmt: skip
+    count_label = models.CharField(
+        _("name of the count row"), max_length=200, blank=True,
+        help_text=_("In the table by sex (“Antal avslut till studier”). Empty: “Antal”."),
+    )  # fmt: skip
+    share_label = models.CharField(
+        _("name of the share row"), max_length=200, blank=True,
+        help_text=_("In the table by sex (“Andel avslut till studier”). Empty: “Andel”."),
+    )  # fmt: skip
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

@@ -81,9 +81,14 @@ def _items(data: dict) -> dict[tuple, tuple[str, str, dict[str, str]]]:
                     )
             elif kind == "IndicatorTable":
                 for row in block["rows"]:
-                    values = {_("Outcome"): row["outcome"], "text": row["comment"]["html"]}
-                    if row["breakdown"]:
-                        values[_("Breakdown")] = _table_text(row["breakdown"])
+                    comment = row["comment"]
+                    if isinstance(comment, dict):  # stored before the comment held its table
+                        comment = [comment, *([row["breakdown"]] if row.get("breakdown") else [])]
+                    text = "".join(part["html"] for part in comment if part["type"] == "RichText")
+                    values = {_("Outcome"): row["outcome"], "text": text}
+                    tables = [_table_text(part) for part in comment if part["type"] == "Table"]
+                    if tables:
+                        values[_("Breakdown")] = " · ".join(tables)
                     items[("indicator", row["code"], row["department"])] = (
                         _("Indicator %(name)s (%(department)s)") % row, title, values
                     )  # fmt: skip

@@ -26,13 +26,15 @@ class Table:
     """
     A plain table: a caption, one header row, body rows of text cells. ``numeric`` names,
     per column, the ones that hold figures (set right-aligned, as figures are in print);
-    empty for none.
+    empty for none. The first cell of each body row names the row (a row header).
     """
 
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...] = ()
+    #: The places (from 0) of the body rows that are sums: printed bold, as the header is.
+    totals: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,17 @@ class CommitmentTable:
 
 @dataclass(frozen=True)
 class IndicatorRow:
+    """
+    One outcome of a commitment indicator. ``comment`` is the department's comment in order:
+    its text, and the Samtliga / Kvinnor / Män (or Flickor / Pojkar) table where the
+    department placed it (``{tabell}`` in the comment; else after the text).
+    """
+
     code: str
     name: str
     department: str
     outcome: str  # as printed: "18 %", "" when there is none
-    comment: RichText
-    breakdown: Table | None  # Samtliga / Kvinnor / Män (or Flickor / Pojkar), counts and shares
+    comment: tuple[RichText | Table, ...]
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,14 @@ class Section:
 
 @dataclass
 class Document:
+    """
+    A committee document. ``occasion`` is the line under the title that says what the
+    document is for ("Underlag för Dialog – ASN 20190222"); ``decision`` the line of an
+    adopted edition ("Beslutad av … 2019-09-25, § 187, dnr ASN-2019-1234"); ``contents``
+    whether it has a contents list; ``legend`` the assessment marks the document uses, in
+    the order of their scale, explained before the first chapter.
+    """
+
     kind: str
     title: str
     organisation: str
@@ -123,6 +138,10 @@ class Document:
     period: str
     language: str = "sv"
     draft: bool = False
+    occasion: str = ""
+    decision: str = ""
+    contents: bool = True
+    legend: tuple[Assessment, ...] = ()
     sections: list[Section] = field(default_factory=list)
 
 
@@ -136,6 +155,39 @@ def to_data(value):
     if isinstance(value, list | tuple):
         return [to_data(item) for item in value]
     return value
+
+
+#: The classes ``from_data`` rebuilds, by the ``type`` that ``to_data`` wrote.
+_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        Document, Section, RichText, Table, Assessment, CommitmentRow, CommitmentTable, IndicatorRow,
+        IndicatorTable, ChartSeries, Chart,
+    )
+}  # fmt: skip
+
+
+def from_data(data):
+    """
+    Rebuild a document (or a part of one) from what ``to_data`` made of it: the inverse, so
+    that a stored build can be rendered again (an adopted edition, with its decision line).
+    Fields added since the data was stored take their defaults.
+    """
+    if isinstance(data, dict) and "type" in data:
+        cls = _TYPES[data["type"]]
+        names = {f.name: f for f in fields(cls)}
+        values = {key: from_data(value) for key, value in data.items() if key in names}
+        if cls is IndicatorRow and isinstance(values.get("comment"), RichText):
+            # Stored before the comment held its table: the text, then the table.
+            breakdown = from_data(data.get("breakdown"))
+            values["comment"] = (values["comment"], *([breakdown] if breakdown else []))
+        for name in ("blocks", "subsections", "sections"):
+            if name in values:
+                values[name] = list(values[name])
+        return cls(**values)
+    if isinstance(data, list | tuple):
+        return tuple(from_data(item) for item in data)
+    return data
 
 
 def content_hash(data) -> str:

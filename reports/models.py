@@ -49,6 +49,15 @@ class ReportDefinition(BaseModel):
     introduction = models.TextField(
         _("introduction"), blank=True, help_text=_("The text of chapter 1. Empty: a standard text is used.")
     )
+    occasion = models.CharField(
+        _("occasion"), max_length=200, blank=True,
+        help_text=_("A line under the title on what the document is for, e.g. “Underlag för Dialog – ASN 20190222”."),
+    )  # fmt: skip
+    contents = models.BooleanField(
+        _("contents list"), null=True, blank=True,
+        help_text=_("Empty: the kind's default (a contents list in the follow-up and the annual analysis, "
+                    "none in the plan proposal)."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("report text")

@@ -271,7 +271,10 @@ def finance_table_block(table: FinanceTable) -> Table:
             (_("Sum"), *(tkr(v) if c.numeric else "" for v, c in zip(table.totals, table.columns, strict=True)))
         )
     numeric = (False, *(column.numeric for column in table.columns))
-    return Table(caption=table.caption, header=header, rows=tuple(rows), numeric=numeric)
+    # Sum rows are printed bold: the table's own totals and the computed sum.
+    totals = tuple(i for i, row in enumerate(table.rows) if row.kind == "total")
+    totals += (len(table.rows),) if len(rows) > len(table.rows) else ()
+    return Table(caption=table.caption, header=header, rows=tuple(rows), numeric=numeric, totals=totals)
 
 
 #: How each kind of report shows the plan's goals (a template's ``goals`` section).

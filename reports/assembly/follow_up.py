@@ -22,6 +22,8 @@ from reports.document import (
     Table,
 )
 
+from .text import place_tables
+
 if TYPE_CHECKING:
     from . import DocumentBuilder
 
@@ -92,30 +94,46 @@ def follow_up_chapters(builder: DocumentBuilder) -> list[Section]:
 
 def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
     unit = indicator.unit_suffix
-    breakdown = None
+    tables = {}
     groups = GROUP_NAMES.get(indicator.disaggregation)
     if groups and outcome.denominator is not None:
         f = formatting.number
-        breakdown = Table(
-            caption=indicator.name,
-            header=("", "Samtliga", *groups),
-            rows=(
-                (_("Total"), f(outcome.denominator), f(outcome.denominator_female), f(outcome.denominator_male)),
-                (_("Count"), f(outcome.numerator), f(outcome.numerator_female), f(outcome.numerator_male)),
-                (
-                    _("Share"),
-                    formatting.with_unit(outcome.value, unit),
-                    formatting.with_unit(outcome.value_female, unit),
-                    formatting.with_unit(outcome.value_male, unit),
+        # Rows named as the plan names them ("Totalt antal avslut"); a table placed by the
+        # department has its caption in the text above it, one that follows the text is
+        # captioned with the indicator.
+        placed = "{tabell" in outcome.comment.lower()
+        tables[""] = [
+            Table(
+                caption="" if placed else indicator.name,
+                header=("", "Samtliga", *groups),
+                rows=(
+                    (
+                        indicator.total_label or _("Total"),
+                        f(outcome.denominator),
+                        f(outcome.denominator_female),
+                        f(outcome.denominator_male),
+                    ),
+                    (
+                        indicator.count_label or _("Count"),
+                        f(outcome.numerator),
+                        f(outcome.numerator_female),
+                        f(outcome.numerator_male),
+                    ),
+                    (
+                        indicator.share_label or _("Share"),
+                        formatting.with_unit(outcome.value, unit),
+                        formatting.with_unit(outcome.value_female, unit),
+                        formatting.with_unit(outcome.value_male, unit),
+                    ),
                 ),
-            ),
-        )
+                numeric=(False, True, True, True),
+            )
+        ]
     return IndicatorRow(
         code=indicator.code,
         name=indicator.name,
         department=outcome.department.name,
         # Where there is no figure, the department's reason why stands in its place.
         outcome=formatting.with_unit(outcome.value, unit) if outcome.value is not None else outcome.unavailable_reason,
-        comment=RichText(sanitize_rich_text(outcome.comment)),
-        breakdown=breakdown,
+        comment=tuple(place_tables(sanitize_rich_text(outcome.comment), tables)),
     )

@@ -1,4 +1,9 @@
-"""The texts departments write, as a document prints them: counts in words, subheadings, figures filled in."""
+"""
+The texts departments write, as a document prints them: counts in words, subheadings,
+figures filled in, tables where the writer placed them.
+"""
+
+from __future__ import annotations
 
 import re
 
@@ -6,12 +11,15 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
 from reports import formatting
+from reports.document import Block, RichText
 
 NUMBER_WORDS = ("inga", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
 #: A text's own subheadings (h3, h4 in the editor) go below the heading of its section.
 _TEXT_HEADING = re.compile(r"<(/?)h([3-6])>")
 #: ``{name}`` in a text: a figure computed from the data (see ``DocumentBuilder._facts``).
 _FACT = re.compile(r"\{([a-zåäö_]+)\}")
+#: A paragraph holding only ``{tabell}`` or ``{tabell:KOD}``: where a table stands in a text.
+_TABLE_MARK = re.compile(r"<p>\s*\{tabell(?::\s*([^}<>\s]+))?\s*\}\s*</p>", re.IGNORECASE)
 
 #: The figures a text may name, with what each counts (shown to writers and admins).
 FACTS = {
@@ -41,3 +49,29 @@ def fill_in_facts(html: str, facts: dict[str, str]) -> str:
     if not facts:
         return html
     return _FACT.sub(lambda m: escape(facts[m[1]]) if m[1] in facts else m[0], html)
+
+
+def place_tables(html: str, tables: dict[str, list[Block]]) -> list[Block]:
+    """
+    The text as blocks with its tables where the writer placed them: a paragraph that holds
+    only ``{tabell}`` stands for the text's own table (``tables[""]``), ``{tabell:KOD}`` for
+    the table of that code. A table placed nowhere follows the text; a mark that names no
+    table stays as written, so that the writer sees it. Each table is placed once.
+    """
+    blocks: list[Block] = []
+    placed: set[str] = set()
+    start = 0
+    for mark in _TABLE_MARK.finditer(html):
+        key = (mark[1] or "").upper()
+        found = next((k for k in tables if k.upper() == key), None)
+        if found is None or found in placed:
+            continue
+        blocks.append(RichText(html[start : mark.start()]))
+        blocks += tables[found]
+        placed.add(found)
+        start = mark.end()
+    blocks.append(RichText(html[start:]))
+    for key, table_blocks in tables.items():
+        if key not in placed:
+            blocks += table_blocks
+    return [block for block in blocks if not isinstance(block, RichText) or block.html.strip()]

@@ -76,9 +76,11 @@ def _add_section(word, section: Section, *, level: int) -> None:
                 cells = table.add_row().cells
                 cells[0].text = row.name
                 cells[1].text = row.outcome
-                _add_rich_text(cells[2], row.comment)
-                if row.breakdown:
-                    _add_table(cells[2], row.breakdown)
+                for part in row.comment:
+                    if isinstance(part, Table):
+                        _add_table(cells[2], part)
+                    else:
+                        _add_rich_text(cells[2], part)
         elif isinstance(block, Chart):
             _add_chart(word, block)
     for subsection in section.subsections:

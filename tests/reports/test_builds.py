@@ -109,7 +109,7 @@ def test_the_changes_list_figures_and_removed_entries():
                         ]},
                         {"type": "IndicatorTable", "rows": [
                             {"code": "I1", "name": "Andel", "department": "Avd", "outcome": outcome,
-                             "comment": {"html": ""}, "breakdown": None}
+                             "comment": [{"type": "RichText", "html": ""}]}
                         ]},
                     ],
                 }

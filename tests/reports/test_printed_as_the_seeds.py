@@ -206,3 +206,22 @@ def walk_blocks(section):
     yield from section.blocks
     for child in section.subsections:
         yield from walk_blocks(child)
+
+
+def test_the_admin_sets_the_occasion_line_and_the_contents_list(client, jan_aug, committee_admin):
+    from django.urls import reverse
+
+    client.force_login(committee_admin)
+    url = reverse("reports:introduction", args=["asn", "2019-jan-aug"]) + "?kind=namndsbudget"
+    page = client.get(url).content.decode()
+    assert 'value="Underlag för Dialog – ASN 20190222"' in page
+    response = client.post(url, {"introduction": "", "occasion": "  Underlag för  beslut ", "contents": "yes"})
+    assert response.status_code == 302
+    document = plan_proposal_document(period=jan_aug)
+    assert (document.occasion, document.contents) == ("Underlag för beslut", True)
+    client.post(url, {"introduction": "", "occasion": "", "contents": ""})
+    document = plan_proposal_document(period=jan_aug)
+    assert (document.occasion, document.contents) == ("", False)  # as the kind has it
+    response = client.post(url, {"introduction": "", "occasion": "x" * 201, "contents": "maybe"})
+    assert response.status_code == 400
+    assert plan_proposal_document(period=jan_aug).occasion == ""

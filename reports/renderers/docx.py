@@ -13,9 +13,11 @@ and tables; nothing of the HTML reaches the file as markup.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import lxml.html
+from django.utils.translation import gettext as _
 from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -35,7 +37,7 @@ NESTED_LABEL_COLUMN = 0.28
 #: About as many lines of 9 pt table text as fill two thirds of the page: a row taller than
 #: this may split across pages (it would otherwise leave most of a page empty, or its
 #: chapter's heading alone at the foot of one).
-TALL_ROW_LINES = 40
+TALL_ROW_LINES = 36
 #: The contents list headings of these levels (the TOC field's \o "1-3").
 CONTENTS_LEVELS = 3
 
@@ -119,7 +121,7 @@ class _Renderer:
 
     def _legend(self, *, after_contents: bool) -> None:
         """The assessment marks the document uses, explained: not a heading, so not in the contents."""
-        title = self.word.add_paragraph("Teckenförklaring", style=style.LEGEND_TITLE)
+        title = self.word.add_paragraph(_("Legend"), style=style.LEGEND_TITLE)
         if not after_contents:
             title.paragraph_format.page_break_before = True  # after the title page
         for mark in self.document.legend:
@@ -278,6 +280,8 @@ class _Renderer:
         _Blocks(self, container, width=width, level=level, in_cell=in_cell).add(root)
 
 
+#: A cell that holds only a figure ("1 376", "−4 004", "18,5 %"): set as figures are.
+FIGURE = re.compile(r"^\s*[−+-]?\d[\d\s\u00a0]*(,\d+)?\s*%?\s*$")
 LIST_STYLES = {"ul": style.LIST_BULLET, "ol": style.LIST_NUMBER}
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -375,8 +379,11 @@ class _Blocks:
             word_cells = _add_row(word_table, header=index == 0 and has_header)
             for column, (cell, html_cell) in enumerate(zip(word_cells, cells, strict=False)):
                 blocks = _Blocks(self.renderer, cell, width=_inner(widths[column]), level=self.level, in_cell=True)
+                figure = FIGURE.match(html_cell.text_content() or "") is not None
                 if html_cell.tag == "th":
                     blocks.body = style.TABLE_HEADING
+                elif figure:
+                    blocks.body = style.TABLE_FIGURE
                 blocks.add(html_cell)
                 _drop_leading_empty_paragraph(cell)
 
@@ -479,16 +486,21 @@ def _add_row(table, *, header: bool = False):
 
 def _let_a_tall_row_split(row, widths: list[int]) -> None:
     """
-    Drop a body row's cantSplit when its text (estimated: 9 pt DejaVu Sans, about 100 twips a
-    character) would take more than ``TALL_ROW_LINES`` lines: Word and LibreOffice cannot keep
-    such a row on one page anyway, and would only push it to the next.
+    Drop a body row's cantSplit when its text (estimated: 9 pt DejaVu Sans, about 95 twips a
+    character, a nested table's row about a line and a half) would take more than
+    ``TALL_ROW_LINES`` lines: Word and LibreOffice cannot keep such a row on one page anyway,
+    and would only push it to the next.
     """
-    lines = 0
+    lines = 0.0
     for cell, width in zip(row.cells, widths, strict=False):
-        per_line = max(1, _inner(width) // 100)
-        paragraphs = cell._tc.xpath(".//w:p")
-        text_lines = sum(-(-len("".join(p.xpath(".//w:t/text()"))) // per_line) or 1 for p in paragraphs)
-        lines = max(lines, text_lines + len(paragraphs) // 3)
+        per_line = max(1, _inner(width) // 95)
+        cell_lines = 0.0
+        for child in cell._tc.iterchildren(qn("w:p"), qn("w:tbl")):
+            if child.tag == qn("w:tbl"):
+                cell_lines += 1.6 * len(child.findall(qn("w:tr")))
+            else:
+                cell_lines += -(-len("".join(child.xpath(".//w:t/text()"))) // per_line) + 0.3
+        lines = max(lines, cell_lines)
     if lines > TALL_ROW_LINES:
         for element in row._tr.trPr.findall(qn("w:cantSplit")):
             row._tr.trPr.remove(element)

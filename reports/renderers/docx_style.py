@@ -199,6 +199,10 @@ def _paragraph_styles(styles) -> None:
     title.paragraph_format.line_spacing = 1.1
     for element in title.element.pPr.findall(qn("w:pBdr")):  # the template's rule under the title
         title.element.pPr.remove(element)
+    for name in (TITLE, SUBTITLE):  # the template's letter spacing and kerning
+        run_properties = styles[name].element.rPr
+        for element in (*run_properties.findall(qn("w:spacing")), *run_properties.findall(qn("w:kern"))):
+            run_properties.remove(element)
     subtitle = _paragraph(styles, SUBTITLE, next_style=BODY)
     _look(subtitle, size=14, bold=False, italic=False, colour=TEXT, before=0, after=24)
     page_text = _paragraph(styles, TITLE_PAGE)

@@ -148,7 +148,7 @@ class _Renderer:
             link.append(_text_run(entry.text))
             link.append(_tab_run())
             _field_start(link, f"PAGEREF {entry.bookmark} \\h")
-            link.append(_field_char("end"))
+            link.append(_run(_field_char("end")))
             paragraph._p.append(link)
             paragraphs.append(paragraph)
         if not paragraphs:

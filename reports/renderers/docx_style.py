@@ -56,7 +56,9 @@ SUBTITLE = "Subtitle"
 TITLE_PAGE = "Titelsida"
 TITLE_PAGE_ORGANISATION = "Titelsida organisation"
 TOC_HEADING = "TOC Heading"
-TOC_LEVELS = ("TOC 1", "TOC 2", "TOC 3")
+#: Word's own names of its contents styles (lower case, as Word writes them), so that Word
+#: takes them for its built-in ones when it updates the contents.
+TOC_LEVELS = ("toc 1", "toc 2", "toc 3")
 HEADINGS = tuple(f"Heading {level}" for level in range(1, 7))
 BODY = "Normal"
 CAPTION = "Caption"
@@ -159,6 +161,21 @@ def _paragraph(styles, name: str, *, base: str | None = BODY, next_style: str | 
     return style
 
 
+def _builtin(styles, name: str, *, style_id: str):
+    """A built-in paragraph style the template lacks, under Word's own name and id (not a custom style)."""
+    try:
+        return styles[name]
+    except KeyError:
+        pass
+    style = styles.add_style(f"{name} custom", WD_STYLE_TYPE.PARAGRAPH)
+    element = style.element
+    element.name_val = name
+    element.styleId = style_id
+    element.attrib.pop(qn("w:customStyle"), None)
+    element.uiPriority_val = 39
+    return style
+
+
 def _look(style, *, size=None, bold=None, italic=None, colour=None, before=None, after=None,
           keep_with_next=None, alignment=None) -> None:  # fmt: skip
     font, paragraph = style.font, style.paragraph_format
@@ -204,6 +221,8 @@ def _paragraph_styles(styles) -> None:
         for element in (*run_properties.findall(qn("w:spacing")), *run_properties.findall(qn("w:kern"))):
             run_properties.remove(element)
     subtitle = _paragraph(styles, SUBTITLE, next_style=BODY)
+    for numbering in subtitle.element.pPr.findall(qn("w:numPr")):  # a stray level of the template's
+        subtitle.element.pPr.remove(numbering)
     _look(subtitle, size=14, bold=False, italic=False, colour=TEXT, before=0, after=24)
     page_text = _paragraph(styles, TITLE_PAGE)
     _look(page_text, size=11, colour=TEXT, after=6)
@@ -215,6 +234,7 @@ def _paragraph_styles(styles) -> None:
     toc_heading.paragraph_format.page_break_before = True
     _outline_level(toc_heading, 9)  # body text: the contents do not list their own heading
     for level, name in enumerate(TOC_LEVELS, start=1):
+        style = _builtin(styles, name, style_id=f"TOC{level}")
         style = _paragraph(styles, name, next_style=BODY)
         _look(style, bold=level == 1, before=6 if level == 1 else 0, after=2)
         paragraph = style.paragraph_format

@@ -459,7 +459,7 @@ def _new_table(container, widths: list[int], header: tuple[str, ...] | None, *, 
     look = properties.find(qn("w:tblLook"))
     if look is not None:
         for name, value in (("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"),
-                            ("noHBand", "1"), ("noVBand", "1"), ("val", "0420")):  # fmt: skip
+                            ("noHBand", "1"), ("noVBand", "1"), ("val", "0620")):  # fmt: skip
             look.set(qn(f"w:{name}"), value)
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = Emu(column_width * 635)
@@ -518,8 +518,9 @@ def _drop_leading_empty_paragraph(cell) -> None:
     in a cell: drop those that other content follows (a cell must end with a paragraph).
     """
     children = list(cell._tc.iterchildren(qn("w:p"), qn("w:tbl")))
-    for child in children[:-1]:
-        if child.tag == qn("w:p") and not child.xpath("./w:r | ./w:hyperlink"):
+    for index, child in enumerate(children[:-1]):
+        between_tables = index > 0 and children[index - 1].tag == children[index + 1].tag == qn("w:tbl")
+        if child.tag == qn("w:p") and not child.xpath("./w:r | ./w:hyperlink") and not between_tables:
             cell._tc.remove(child)
     last = Paragraph(children[-1], cell) if children and children[-1].tag == qn("w:p") else None
     if last is not None and (last._p.pPr is None or last._p.pPr.pStyle is None):

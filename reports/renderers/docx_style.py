@@ -294,6 +294,8 @@ def _character_styles(styles) -> None:
     draft.font.bold = True
     draft.font.color.rgb = DRAFT
     link = character(HYPERLINK)
+    link.element.attrib.pop(qn("w:customStyle"), None)  # Word's own Hyperlink style
+    link.element.uiPriority_val = 99
     link.font.color.rgb = ACCENT
     link.font.underline = True
 

@@ -385,12 +385,18 @@ def _font_table(word) -> None:
 
 
 def _settings(word) -> None:
-    """Swedish number punctuation and theme language; no request to update fields on opening."""
+    """
+    Swedish number punctuation and theme language, the current Word layout; no request to
+    update fields on opening.
+    """
     settings = word.settings.element
     for name, value in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
         element = settings.find(qn(name))
         if element is not None:
             element.set(qn("w:val"), value)
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")  # Word 2013 and later: not opened in "compatibility mode"
     lang = settings.find(qn("w:themeFontLang"))
     if lang is not None:
         lang.set(qn("w:val"), LANGUAGE)

@@ -429,3 +429,16 @@ def test_the_fields_are_whole_and_their_parts_sit_in_runs(follow_up):
     body = lxml.etree.fromstring(parts["word/document.xml"])
     ids = [start.get(qn("w:id")) for start in body.iter(qn("w:bookmarkStart"))]
     assert len(ids) == len(set(ids)) == len(list(body.iter(qn("w:bookmarkEnd"))))
+
+
+def test_a_row_is_kept_on_one_page_unless_it_is_taller_than_most_of_a_page():
+    long = "".join(f"<p>{'Ett stycke om hur arbetet har gått under perioden. ' * 8}</p>" for _ in range(14))
+    rows = tuple(
+        CommitmentRow(code=code, text="Åtagandet", department="STAB", assessment=None, comment=RichText(html))
+        for code, html in (("A01", "<p>Kort.</p>"), ("A02", long))
+    )
+    document = small_document()
+    document.sections[1].blocks = [CommitmentTable(rows)]
+    (table,) = read(document).tables
+    kept = [row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows]
+    assert kept == [True, True, False]  # the header, the short row; the long one may split

@@ -393,10 +393,12 @@ def test_a_draft_docx_says_utkast_in_the_page_header(jan_aug):
 
     from reports.renderers import render
 
-    word = WordDocument(io.BytesIO(render(follow_up_document(period=jan_aug, draft=True), "docx")))
-    assert word.sections[0].header.paragraphs[0].text == "UTKAST"
+    draft = follow_up_document(period=jan_aug, draft=True)
+    word = WordDocument(io.BytesIO(render(draft, "docx")))
+    # The committee on the left, the title on the right, and UTKAST after it.
+    assert word.sections[0].header.paragraphs[0].text == f"{draft.committee}\t{draft.title} UTKAST"
     approved = WordDocument(io.BytesIO(render(follow_up_document(period=jan_aug), "docx")))
-    assert approved.sections[0].header.paragraphs[0].text == ""
+    assert "UTKAST" not in approved.sections[0].header.paragraphs[0].text
 
 
 def test_a_member_downloads_the_approved_build_and_nothing_of_another_committee(client, jan_aug, reader):

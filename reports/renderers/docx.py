@@ -76,8 +76,12 @@ class _Renderer:
             contents = word.add_paragraph(style=style.TOC_LEVELS[0])
         if document.legend:
             self._legend(after_contents=contents is not None)
-        for section in document.sections:
+        for number, section in enumerate(document.sections):
+            before = len(word.paragraphs)
             self._section(section, level=1)
+            if number == 0 and (contents is not None or not document.legend):
+                # The first chapter opens a page: after the contents, or after the title page.
+                word.paragraphs[before].paragraph_format.page_break_before = True
         if contents is not None:
             self._contents(contents)
         out = io.BytesIO()

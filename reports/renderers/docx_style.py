@@ -208,8 +208,8 @@ def _paragraph_styles(styles) -> None:
               keep_with_next=True)  # fmt: skip
         style.paragraph_format.keep_together = True
         style.paragraph_format.line_spacing = 1.1
-    # Every chapter opens a page, as in the PDF.
-    styles["Heading 1"].paragraph_format.page_break_before = True
+    # Chapters follow each other on the page, as in the PDF; the renderer breaks the page
+    # after the title page and after the contents.
 
     title = _paragraph(styles, TITLE, next_style=BODY)
     _look(title, size=26, bold=True, colour=ACCENT, before=12, after=12)

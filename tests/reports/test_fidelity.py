@@ -370,8 +370,8 @@ class TestTheWordFile:
             if not re.search(re.escape(collapse(row.text)) + " " + assessment + re.escape(row.fragment), text):
                 missing.append(row.code)
         assert missing == []
-        for symbol in ("●", "◆"):
-            assert built.docx_text.count(symbol) == sum(
+        for symbol in ("●", "◆"):  # each mark once per commitment, and once in the legend
+            assert built.docx_text.count(symbol) == 1 + sum(
                 1 for r in built.rows if r.assessment and r.assessment[0] == symbol
             )
 

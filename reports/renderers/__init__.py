@@ -4,7 +4,7 @@ from reports.document import Document
 
 #: Part of every build's fingerprint: raise it when a renderer's output changes, so that the
 #: next build is made even though the content is the same.
-RENDERER_VERSION = 4
+RENDERER_VERSION = 5
 
 
 def render(document: Document, fmt: str) -> bytes:

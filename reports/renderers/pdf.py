@@ -10,6 +10,7 @@ the HTML edition carries) sets A4 pages, the running header, page numbers and, f
 from reports.document import Document
 
 from .html import render_html
+from .pdf_tags import finish_tags
 from .stylesheets import document_css
 
 #: Drafts say so at the top of every page but the title page (which says it in full).
@@ -26,4 +27,4 @@ def render_pdf(document: Document) -> bytes:
 
     stylesheet = document_css() + (DRAFT_CSS if document.draft else "")
     html = render_html(document, stylesheet=stylesheet)
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", finisher=finish_tags)

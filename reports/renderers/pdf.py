@@ -4,7 +4,7 @@ The PDF renderer: WeasyPrint turns the HTML rendering into a tagged PDF (PDF/UA-
 The tags (headings, tables, lists, links), the document title and the language come from
 the HTML; the house stylesheet (static/css/document.css and document-print.css, the same
 the HTML edition carries) sets A4 pages, the running header, page numbers and, for drafts,
-"UTKAST" on every page but the title page.
+"UTKAST" on every page.
 """
 
 from reports.document import Document
@@ -13,11 +13,11 @@ from .html import render_html
 from .pdf_tags import finish_tags
 from .stylesheets import document_css
 
-#: Drafts say so at the top of every page but the title page (which says it in full).
+#: Drafts say so at the top of every page, the title page too (the only mark on it).
 DRAFT_CSS = """
 @page { @top-center { content: "UTKAST"; font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt;
   font-weight: bold; color: #b00020; vertical-align: bottom; padding-bottom: 0.4cm; } }
-@page :first { @top-center { content: none; } }
+@page :first { @top-center { content: "UTKAST"; } }
 """
 
 

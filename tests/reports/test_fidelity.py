@@ -167,13 +167,22 @@ def pdf_pages(path: Path, *, layout: bool = False) -> list[str]:
 
 
 def outcome_column(layout_page: str) -> list[str]:
-    """The values (``letters`` text) in the Utfall column of a page's indicator tables (``-layout`` text)."""
+    """
+    The values (``letters`` text) in the Utfall column of a page's indicator tables (``-layout``
+    text): a figure that begins under the header's "Utfall" (right-aligned, it may begin a little
+    left of it) and ends before the comment column.
+    """
     values, column = [], None
     for line in layout_page.splitlines():
         if "Åtagandeindikator" in line and "Utfall" in line and "Kommentar" in line:
-            column = slice(line.index("Utfall") - 1, line.index("Kommentar") - 1)
-        elif column and line[column].strip():
-            values.append(letters(line[column]))
+            column = (line.index("Utfall") - 3, line.index("Kommentar"))
+        elif re.match(r"\s*Åtagande\s+Kommentar", line):  # a commitments table follows on the page
+            column = None
+        elif column:
+            start, end = column
+            match = re.match(r"\s*(\d[\d\s,]*?(?:\s?%)?)(?=\s|$)", line[start:])
+            if match and start + match.end(1) < end:
+                values.append(letters(match.group(1)))
     return values
 
 

@@ -137,7 +137,7 @@ def test_sum_rows_figures_and_header_cells_are_marked_for_the_style():
     assert '<tr class="total"><th scope="row">Totalt</th><td class="num">628</td>' in html
     assert '<tr><th scope="row">Antal</th><td class="num">116</td>' in html
     assert '<th scope="col" class="num">Utfall</th>' in html
-    assert '<td class="num">18 %</td>' in html  # the Utfall column is figures too
+    assert '<td class="num">18\u00a0%</td>' in html  # the Utfall column is figures, kept whole
     inner = html.index("Texten före tabellen."), html.index("<caption>Antal avslut"), html.index("Texten efter.")
     assert inner == tuple(sorted(inner))  # the comment's parts in order, the table inside the cell
 

@@ -1,4 +1,5 @@
 import base64
+import re
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -56,3 +57,15 @@ def outline(sections, prefix="section", level=2) -> list[dict]:
         }
         for n, section in enumerate(sections, start=1)
     ]
+
+
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=\d{3}\b|%|\()|(?<=\() (?=[-−+]?\d)")
+
+
+@register.filter
+def keep_figures(text: str) -> str:
+    """
+    A table cell's text with the spaces inside a figure made no-break ("29 000 (-3 %)" is never
+    broken across lines, whatever its column), so that a value stays whole in any table.
+    """
+    return _FIGURE_SPACE.sub("\u00a0", str(text))

@@ -1,10 +1,10 @@
 import base64
-import re
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from common.richtext import sanitize_rich_text
+from reports import formatting
 from reports.document import Chart, CommitmentTable, IndicatorTable, RichText, Table
 
 register = template.Library()
@@ -59,13 +59,10 @@ def outline(sections, prefix="section", level=2) -> list[dict]:
     ]
 
 
-_FIGURE_SPACE = re.compile(r"(?<=\d) (?=\d{3}\b|%|\()|(?<=\() (?=[-−+]?\d)")
-
-
 @register.filter
 def keep_figures(text: str) -> str:
     """
     A table cell's text with the spaces inside a figure made no-break ("29 000 (-3 %)" is never
     broken across lines, whatever its column), so that a value stays whole in any table.
     """
-    return _FIGURE_SPACE.sub("\u00a0", str(text))
+    return formatting.unbreakable(str(text))

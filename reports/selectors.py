@@ -220,7 +220,7 @@ def adopted_edition(*, period: ReportingPeriod, kind: str) -> AdoptedEdition | N
     """The edition of the report that the committee adopted, if any (without its stored content)."""
     return (
         AdoptedEdition.objects.filter(period=period, kind=kind)
-        .select_related("build", "adopted_by")
+        .select_related("period__plan__committee", "build", "adopted_by")
         .defer("content", "figures", "build__content", "build__figures")
         .first()
     )
@@ -230,7 +230,7 @@ def adopted_editions_for_committee(*, committee: Committee) -> list[AdoptedEditi
     """The committee's adopted editions, newest plan year and period first, in one query."""
     return list(
         AdoptedEdition.objects.filter(period__plan__committee=committee)
-        .select_related("period__plan")
+        .select_related("period__plan__committee")
         .defer("content", "figures")
         .order_by("-period__plan__year", "-period__start", "kind")
     )

@@ -791,6 +791,18 @@ class GoalContribution(Reviewable):
         """What the department is told was returned: the goal's code."""
         return self.goal.code
 
+    def year_sentence(self, year: int) -> str:
+        """The sentence that states the year's assessment: as written, else the scale's standard one."""
+        if self.assessment_sentence.strip():
+            return self.assessment_sentence.strip()
+        return self.assessment.sentence_for(year) if self.assessment else ""
+
+    def mandate_period_sentence(self, year: int) -> str:
+        """The sentence that states the mandate period's assessment: as written, else the scale's standard one."""
+        if self.mandate_sentence.strip():
+            return self.mandate_sentence.strip()
+        return self.mandate_assessment.sentence_for(year) if self.mandate_assessment else ""
+
 
 class EventType(models.TextChoices):
     """

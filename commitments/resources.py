@@ -134,7 +134,7 @@ class GoalAreaResource(PlanResource):
 class GoalResource(PlanResource):
     sheet_name = "Mål"
     parent_column = "målområde"
-    optional_columns = ("kortnamn", "förslagstext", "ny", "bidrar", "ansvariga")
+    optional_columns = ("kortnamn", "förslagstext", "alternativtext", "not", "ny", "bidrar", "ansvariga")
 
     code = text_field("code", "kod")
     goal_area = fields.Field(attribute="goal_area", column_name="målområde")
@@ -154,6 +154,8 @@ class GoalResource(PlanResource):
     text = text_field("text", "text")
     short_name = text_field("short_name", "kortnamn")
     proposal_text = text_field("proposal_text", "förslagstext")
+    alternative_text = text_field("alternative_text", "alternativtext")
+    note = text_field("note", "not")
     is_new = fields.Field(attribute="is_new", column_name="ny", widget=YesNoWidget())
     contributes = fields.Field(attribute="contributes", column_name="bidrar", widget=YesNoWidget(blank=True))
     #: The departments that write the follow-up of the contribution to the goal (årsanalys).
@@ -163,8 +165,8 @@ class GoalResource(PlanResource):
     class Meta(PlanResource.Meta):
         model = Goal
         fields = (
-            "year", "code", "goal_area", "level", "text", "short_name", "proposal_text",
-            "is_new", "contributes", "departments", "sort_order",
+            "year", "code", "goal_area", "level", "text", "short_name", "proposal_text", "alternative_text",
+            "note", "is_new", "contributes", "departments", "sort_order",
         )  # fmt: skip
 
     def __init__(self, plan: Plan) -> None:

@@ -57,11 +57,14 @@ def goal_contribution_save(
     mandate_assessment: AssessmentValue | None,
     mandate_motivation: str,
     expected_version: int,
+    assessment_sentence: str = "",
+    mandate_sentence: str = "",
 ) -> GoalContribution:
     """
     Save a department's follow-up of its contribution to a goal, as a draft: the text and the
     two assessments (for the year, and the expected förflyttning over the mandate period),
-    each from the plan's own scale and each with its motivation.
+    each from the plan's own scale and each with its motivation, and, where the department
+    words it itself, the sentence that states it (else the document prints the scale's).
 
     Only the editors of a department assigned to the goal may, while the period is open and
     the row is a draft or returned; a save from an old version raises ``workflow.Conflict``.
@@ -74,21 +77,27 @@ def goal_contribution_save(
         raise PermissionDenied
     plan = goal.plan
     errors = {}
-    for field, value, scale, motivation_field, motivation in (
-        ("assessment", assessment, plan.goal_year_scale, "assessment_motivation", assessment_motivation),
-        ("mandate_assessment", mandate_assessment, plan.goal_mandate_scale, "mandate_motivation", mandate_motivation),
-    ):
+    for field, value, scale, motivation_field, motivation, sentence in (
+        ("assessment", assessment, plan.goal_year_scale, "assessment_motivation", assessment_motivation,
+         assessment_sentence),
+        ("mandate_assessment", mandate_assessment, plan.goal_mandate_scale, "mandate_motivation", mandate_motivation,
+         mandate_sentence),
+    ):  # fmt: skip
         if value is not None and (scale is None or value.scale_id != scale.pk):
             errors[field] = _("Choose a value of the plan's scale for this assessment.")
         elif value is not None and not (motivation or "").strip():
             errors[motivation_field] = _("Give the grounds for the assessment (“Bedömningen baseras på …”).")
+        elif value is None and (sentence or "").strip():
+            errors[field] = _("Choose the assessment that the sentence states.")
     if errors:
         raise ValidationError(errors)
     values = {
         "comment": rich_text_clean(comment),
         "assessment": assessment,
+        "assessment_sentence": (assessment_sentence or "").strip(),
         "assessment_motivation": (assessment_motivation or "").strip(),
         "mandate_assessment": mandate_assessment,
+        "mandate_sentence": (mandate_sentence or "").strip(),
         "mandate_motivation": (mandate_motivation or "").strip(),
     }
     return reviewable_save(obj=contribution, expected_version=expected_version, values=values, user=user)

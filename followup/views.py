@@ -135,16 +135,24 @@ class ContributionView(FollowUpPageView):
         values = lambda scale: list(scale.values.all()) if scale else []  # noqa: E731
         initial = {
             "comment": contribution.comment, "assessment": contribution.assessment,
+            "assessment_sentence": contribution.assessment_sentence,
             "assessment_motivation": contribution.assessment_motivation,
             "mandate_assessment": contribution.mandate_assessment,
+            "mandate_sentence": contribution.mandate_sentence,
             "mandate_motivation": contribution.mandate_motivation, "version": contribution.version,
         }  # fmt: skip
+        # The standard sentences the document prints where the department writes none.
+        standard = tuple(
+            contribution_value.sentence_for(plan.year) if contribution_value else ""
+            for contribution_value in (contribution.assessment, contribution.mandate_assessment)
+        )
         form = ContributionForm(
             data,
             initial=initial,
             year_values=values(plan.goal_year_scale),
             mandate_values=values(plan.goal_mandate_scale),
             assessed=contribution.goal.level in Goal.GOAL_LEVELS,
+            standard_sentences=standard,
         )
         return {"": form}
 
@@ -156,6 +164,7 @@ class ContributionView(FollowUpPageView):
             contribution=contribution, user=user, comment=data["comment"],
             assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
             mandate_assessment=data.get("mandate_assessment"), mandate_motivation=data.get("mandate_motivation", ""),
+            assessment_sentence=data.get("assessment_sentence", ""), mandate_sentence=data.get("mandate_sentence", ""),
             expected_version=data["version"],
         ))]  # fmt: skip
 

@@ -126,9 +126,19 @@ class ContributionForm(forms.Form):
     """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
 
     comment = rich_text_field(_("Follow-up of the contribution"))
+    assessment_sentence = forms.CharField(
+        label=_("The assessment for the year in a sentence"), required=False, max_length=1000,
+        help_text=_("As the document prints it. Leave empty for the standard sentence: “%(sentence)s”"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
     assessment_motivation = forms.CharField(
         label=_("Grounds for the assessment for the year"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    mandate_sentence = forms.CharField(
+        label=_("The assessment for the mandate period in a sentence"), required=False, max_length=1000,
+        help_text=_("As the document prints it. Leave empty for the standard sentence: “%(sentence)s”"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
     mandate_motivation = forms.CharField(
         label=_("Grounds for the assessment for the mandate period"),
         required=False,
@@ -136,15 +146,31 @@ class ContributionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, year_values, mandate_values, assessed=True, **kwargs):
+    def __init__(self, *args, year_values, mandate_values, assessed=True, standard_sentences=("", ""), **kwargs):
         super().__init__(*args, **kwargs)
         if not assessed:  # a priority or budget assignment: followed up in text only
-            del self.fields["assessment_motivation"], self.fields["mandate_motivation"]
+            for name in ("assessment_sentence", "assessment_motivation", "mandate_sentence", "mandate_motivation"):
+                del self.fields[name]
             return
+        for name, sentence in zip(("assessment_sentence", "mandate_sentence"), standard_sentences, strict=True):
+            field = self.fields[name]
+            if sentence:
+                field.help_text = field.help_text % {"sentence": sentence}
+            else:
+                field.help_text = _("As the document prints it. Leave empty for the scale's standard sentence.")
         self.fields["assessment"] = assessment_field(year_values, _("Assessment of the contribution for the year"))
         self.fields["mandate_assessment"] = assessment_field(
             mandate_values, _("Assessment of the expected progress over the mandate period")
         )
         self.order_fields(
-            ["comment", "assessment", "assessment_motivation", "mandate_assessment", "mandate_motivation", "version"]
+            [
+                "comment",
+                "assessment",
+                "assessment_sentence",
+                "assessment_motivation",
+                "mandate_assessment",
+                "mandate_sentence",
+                "mandate_motivation",
+                "version",
+            ]
         )

@@ -12,7 +12,7 @@ from .models import Indicator, PriorOutcome, Target
 class IndicatorResource(PlanResource):
     sheet_name = "Indikatorer"
     parent_column = "mål"
-    optional_columns = ("beskrivning", "ny")
+    optional_columns = ("beskrivning", "ny", "nyetikett", "radnamn-totalt", "radnamn-antal", "radnamn-andel")
 
     code = text_field("code", "kod")
     goal = fields.Field(attribute="goal", column_name="mål")
@@ -57,6 +57,11 @@ class IndicatorResource(PlanResource):
         ),
     )
     is_new = fields.Field(attribute="is_new", column_name="ny", widget=YesNoWidget())
+    new_label = text_field("new_label", "nyetikett")
+    #: The rows of the table by sex, as the follow-up names them ("Totalt antal avslut").
+    total_label = text_field("total_label", "radnamn-totalt")
+    count_label = text_field("count_label", "radnamn-antal")
+    share_label = text_field("share_label", "radnamn-andel")
     sort_order = order_field()
     description = text_field("description", "beskrivning")
 
@@ -64,7 +69,8 @@ class IndicatorResource(PlanResource):
         model = Indicator
         fields = (
             "year", "code", "goal", "commitment", "level", "name", "kind", "unit", "direction",
-            "disaggregation", "is_new", "sort_order", "description",
+            "disaggregation", "is_new", "new_label", "total_label", "count_label", "share_label", "sort_order",
+            "description",
         )  # fmt: skip
 
     def __init__(self, plan) -> None:

@@ -1,5 +1,6 @@
 """Figures as the committee's documents print them: “18 %”, “1 376”, “36,1 månader”."""
 
+import re
 from decimal import Decimal
 
 from commitments.numbers import NBSP, format_number
@@ -20,3 +21,13 @@ def with_unit(value: Decimal | int | None, unit: str, *, decimals: int | None = 
     if not text or not unit:
         return text
     return f"{text}{NBSP}{unit}"
+
+
+#: A space inside a figure as written ("5 800 (-3 %)"): between digit groups, before a
+#: per cent sign or a bracket.
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|%|\()|(?<=\() (?=[-−+]?\d)")
+
+
+def unbreakable(text: str) -> str:
+    """A figure written as text, with no-break spaces inside it, so that a line never breaks within the value."""
+    return _FIGURE_SPACE.sub(NBSP, text or "")

@@ -7,7 +7,27 @@ from common.richtext import rich_text_field
 
 
 class IntroductionForm(forms.Form):
+    """What the committee admin writes for a report: chapter 1, the occasion line, whether it has a contents list."""
+
+    CONTENTS = (("", _("As the kind of report has it")), ("yes", _("Yes")), ("no", _("No")))
+
     introduction = rich_text_field(_("Introduction"))
+    occasion = forms.CharField(
+        label=_("Occasion (a line under the title)"),
+        help_text=_("What the document is for, e.g. “Underlag för Dialog – ASN 20190222”. May be empty."),
+        required=False,
+        max_length=200,
+    )
+    contents = forms.ChoiceField(
+        label=_("Contents list"),
+        help_text=_("The follow-up of commitments and the annual analysis have one, the plan proposal none."),
+        choices=CONTENTS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_contents(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("contents") or "")
 
 
 class SectionTextForm(forms.Form):

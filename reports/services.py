@@ -51,11 +51,23 @@ Status = ReportBuild.Status
 STEPS = ((ReportFormat.HTML, 20), (ReportFormat.DOCX, 30), (ReportFormat.PDF, 45))
 
 
-def report_definition_save(*, definition: ReportDefinition, user: User, introduction: str) -> ReportDefinition:
-    """Save the introduction a committee admin wrote for a report (sanitised)."""
+def report_definition_save(
+    *,
+    definition: ReportDefinition,
+    user: User,
+    introduction: str,
+    occasion: str = "",
+    contents: bool | None = None,
+) -> ReportDefinition:
+    """
+    Save what a committee admin wrote for a report: the introduction (sanitised), the occasion
+    line under the title, and whether it has a contents list (None: as its kind has it).
+    """
     if not is_committee_admin(user, definition.period.plan.committee_id):
         raise PermissionDenied
     definition.introduction = rich_text_clean(introduction, field="introduction")
+    definition.occasion = " ".join((occasion or "").split())
+    definition.contents = contents
     definition.full_clean()
     definition.save()
     return definition

@@ -231,19 +231,24 @@ class IntroductionView(LoginRequiredMixin, View):
         return TemplateResponse(self.request, "reports/introduction.html", context, status=status)
 
     def get(self, request, **kwargs):
-        return self.render(IntroductionForm(initial={"introduction": self.definition.introduction}))
+        definition = self.definition
+        contents = {True: "yes", False: "no"}.get(definition.contents, "")
+        initial = {"introduction": definition.introduction, "occasion": definition.occasion, "contents": contents}
+        return self.render(IntroductionForm(initial=initial))
 
     def post(self, request, **kwargs):
         form = IntroductionForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
                 report_definition_save(
-                    definition=self.definition, user=request.user, introduction=form.cleaned_data["introduction"]
-                )
+                    definition=self.definition, user=request.user, introduction=data["introduction"],
+                    occasion=data["occasion"], contents=data["contents"],
+                )  # fmt: skip
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("The introduction is saved. It appears in the next build."))
+                messages.success(request, _("The report's texts are saved. They appear in the next build."))
                 return redirect("reports:builds", committee=kwargs["committee"], period=kwargs["period"])
         return self.render(form, status=400)
 

@@ -20,7 +20,7 @@ from commitments.models import AssessmentValue, Goal, GoalContribution, Reportin
 from common.richtext import sanitize_rich_text
 from finance.formatting import tkr
 from finance.selectors import FinanceTable, finance_tables
-from reports.document import Block, Document, RichText, Section, Table
+from reports.document import Assessment, Block, Document, RichText, Section, Table
 from reports.key_figures import key_figure_tables
 from reports.models import ReportDefinition, ReportKind, ReportSection, SectionText
 from reports.selectors import OutlineNode, report_outline
@@ -58,9 +58,6 @@ def annual_analysis_document(*, period: ReportingPeriod, draft: bool = False) ->
     return report_document(period=period, kind=ReportKind.ANNUAL_ANALYSIS, draft=draft)
 
 
-_UNREAD = object()
-
-
 class DocumentBuilder:
     """Reads what one document needs, once per kind of content, and lays out its sections."""
 
@@ -70,10 +67,11 @@ class DocumentBuilder:
         self.outline = report_outline(plan=self.plan, kind=kind)
         self.states = None if draft else [ReviewStatus.APPROVED]
         self.number = 0
+        #: The assessment values the document prints, for its legend (see ``mark_used``).
+        self.marks: dict[tuple[int, int], Assessment] = {}
         # Read when a section first needs them.
         self.finance: dict[str, FinanceTable] | None = None
         self.key_figures: list | None = None
-        self.definition = _UNREAD
 
     def document(self) -> Document:
         plan, period = self.plan, self.period
@@ -83,6 +81,9 @@ class DocumentBuilder:
             ReportKind.PLAN_PROPOSAL: _("Committee budget %(year)s: proposed committee goals and indicators"),
             ReportKind.ANNUAL_ANALYSIS: _("Annual analysis %(year)s"),
         }
+        self.definition = ReportDefinition.objects.filter(period=period, kind=self.kind).first()
+        definition = self.definition
+        contents = definition.contents if definition and definition.contents is not None else None
         document = Document(
             kind=self.kind,
             title=titles[self.kind] % {"period": period.name, "year": plan.year},
@@ -90,12 +91,25 @@ class DocumentBuilder:
             committee=committee.name,
             period=str(plan.year) if self.kind == ReportKind.PLAN_PROPOSAL else f"{period.name} {plan.year}",
             draft=self.draft,
+            occasion=definition.occasion.strip() if definition else "",
+            # A short plan proposal goes without a contents list unless the committee asks for one.
+            contents=contents if contents is not None else self.kind != ReportKind.PLAN_PROPOSAL,
         )
         self.texts = self._texts()
         self.facts = self._facts() if self._needs_facts() else {}
         for node in self.outline:
             document.sections += self._sections(node, level=1)
+        document.legend = tuple(self.marks[key] for key in sorted(self.marks))
         return document
+
+    def mark_used(self, value) -> Assessment | None:
+        """The assessment value (an ``AssessmentValue`` or None) as printed; its mark goes in the legend."""
+        if value is None:
+            return None
+        assessment = Assessment(value.symbol, value.label)
+        if value.symbol:
+            self.marks[(value.scale_id, value.sort_order)] = assessment
+        return assessment
 
     def walk(self):
         """Every section of the template, in no particular order."""
@@ -227,9 +241,7 @@ class DocumentBuilder:
         return [block for block in blocks if block.html.strip()]
 
     def _introduction(self) -> list[RichText]:
-        """The committee admin's introduction of this report (read once), or the standard one of a follow-up."""
-        if self.definition is _UNREAD:
-            self.definition = ReportDefinition.objects.filter(period=self.period, kind=self.kind).first()
+        """The committee admin's introduction of this report, or the standard one of a follow-up."""
         definition = self.definition
         if definition and definition.introduction.strip():
             return [RichText(sanitize_rich_text(definition.introduction))]

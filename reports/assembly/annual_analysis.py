@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Goal, GoalContribution
 from common.richtext import sanitize_rich_text
-from reports.document import Block, RichText, Section
+from reports.document import Assessment, Block, RichText, Section
 from reports.models import ReportSection
 
-from .text import shift_headings
+from .text import place_tables, shift_headings, table_marks
 
 if TYPE_CHECKING:
     from . import DocumentBuilder
@@ -58,37 +58,45 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
         Goal.objects.filter(plan=plan, level=Goal.Level.COUNCIL, contributes=True),
         GoalContribution.objects.select_related("department", "assessment", "mandate_assessment"),
     )
-    # A table goes with its goal, unless a section of the report shows it elsewhere.
+    # A table goes with its goal, where its text places it ({tabell:KOD}) or after the text,
+    # unless a section of the report shows it elsewhere; a text may also place a table of no goal.
     named = {s.parameter for s in builder.walk() if s.source == ReportSection.Source.KEY_FIGURES}
-    tables: dict[int, list[Block]] = {}
-    for table, blocks in builder.key_figure_tables():
-        if table.code not in named:
-            tables.setdefault(table.goal_id, []).extend(blocks)
+    available = [(table, blocks) for table, blocks in builder.key_figure_tables() if table.code not in named]
+    by_code: dict[str, list[Block]] = {table.code.upper(): blocks for table, blocks in available}
+    tables: dict[int, dict[str, list[Block]]] = {}
+    for table, blocks in available:
+        tables.setdefault(table.goal_id, {})[table.code.upper()] = blocks
     areas: dict[int, Section] = {}
     for goal in goals:
         if goal.goal_area_id not in areas:
             areas[goal.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": goal.goal_area.name})
         section = Section(heading=_("City council goal – %(text)s") % {"text": goal.text})
         # Part, goal area, goal, fixed subheading: the texts' own subheadings come below those.
-        texts = [shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions]
+        text = "".join(shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions)
+        own = tables.get(goal.pk, {})
+        placed = own | {code: by_code[code] for code in table_marks(text) if code in by_code and code not in own}
         year = [c for c in goal.shown_contributions if c.assessment]
         mandate = [c for c in goal.shown_contributions if c.mandate_assessment]
         section.subsections = [
             Section(
                 heading=_("Follow-up of the contribution to the city council goal"),
-                blocks=[RichText("".join(texts)), *tables.get(goal.pk, [])],
+                blocks=place_tables(text, placed),
             ),
             Section(
                 heading=_("Assessment of the contribution to the city council goal for the year"),
                 blocks=[
-                    RichText(_assessment_html(c.assessment, c.assessment_motivation, plan.year, label=True))
+                    RichText(
+                        _assessment_html(
+                            builder.mark_used(c.assessment), c.year_sentence(plan.year), c.assessment_motivation
+                        )
+                    )
                     for c in year
                 ],
             ),
             Section(
                 heading=_("Assessment of the expected progress over the mandate period"),
                 blocks=[
-                    RichText(_assessment_html(c.mandate_assessment, c.mandate_motivation, plan.year, label=False))
+                    RichText(_assessment_html(None, c.mandate_period_sentence(plan.year), c.mandate_motivation))
                     for c in mandate
                 ],
             ),
@@ -119,7 +127,11 @@ def plan_item_sections(builder: DocumentBuilder, *, level: str, depth: int) -> l
             if c.comment.strip()
         ]
         blocks += [
-            RichText(_assessment_html(c.assessment, c.assessment_motivation, builder.plan.year, label=True))
+            RichText(
+                _assessment_html(
+                    builder.mark_used(c.assessment), c.year_sentence(builder.plan.year), c.assessment_motivation
+                )
+            )
             for c in item.shown_contributions
             if c.assessment
         ]
@@ -138,12 +150,16 @@ def plan_item_sections(builder: DocumentBuilder, *, level: str, depth: int) -> l
     return sections
 
 
-def _assessment_html(value, motivation: str, year: int, *, label: bool) -> str:
-    """The assessment as the årsanalys prints it: the label (with its mark), the sentence, the motivation."""
+def _assessment_html(mark: Assessment | None, sentence: str, motivation: str) -> str:
+    """
+    The assessment as the årsanalys prints it: the label with its mark (for the year's
+    assessment; the mandate period's is only worded), the sentence, the motivation.
+    """
     parts = []
-    if label:
-        parts.append(format_html('<p><b><span aria-hidden="true">{}</span> {}</b></p>', value.symbol, value.label))
-    parts.append(format_html("<p>{}</p>", value.sentence_for(year)))
+    if mark:
+        parts.append(format_html('<p><b><span aria-hidden="true">{}</span> {}</b></p>', mark.symbol, mark.label))
+    if sentence:
+        parts.append(format_html("<p>{}</p>", sentence))
     if motivation:
         parts.append(format_html("<p>{}</p>", motivation))
     return "".join(parts)

@@ -12,7 +12,6 @@ from common.richtext import sanitize_rich_text
 from indicators.models import Indicator, Outcome
 from reports import formatting
 from reports.document import (
-    Assessment,
     CommitmentRow,
     CommitmentTable,
     IndicatorRow,
@@ -73,7 +72,7 @@ def follow_up_chapters(builder: DocumentBuilder) -> list[Section]:
                 code=commitment.code,
                 text=commitment.text,
                 department=entry.department.name,
-                assessment=Assessment(entry.assessment.symbol, entry.assessment.label) if entry.assessment else None,
+                assessment=builder.mark_used(entry.assessment),
                 comment=RichText(sanitize_rich_text(entry.comment)),
             )
             for commitment in goal.commitments.all()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from commitments.models import Goal
 from indicators.models import Indicator, PriorOutcome, Target
 from reports import formatting
-from reports.document import Section, Table
+from reports.document import RichText, Section, Table
 
 if TYPE_CHECKING:
     from . import DocumentBuilder
@@ -59,9 +60,14 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
             sections.append(area_sections[area.pk])
         label = _("New committee goal") if goal.is_new else _("Committee goal")
         section = Section(heading=f"{label}: {goal.proposal_text or goal.text}")
+        if goal.alternative_text.strip():
+            section.blocks.append(
+                RichText(format_html("<p>{}: {}</p>", _("Alternative wording"), goal.alternative_text.strip()))
+            )
         rows = []
         for indicator in goal.goal_indicators:
-            name = _("New indicator: %(name)s") % {"name": indicator.name} if indicator.is_new else indicator.name
+            label = indicator.new_label or _("New indicator")
+            name = f"{label}: {indicator.name}" if indicator.is_new else indicator.name
             rows.append(
                 (
                     name,
@@ -73,7 +79,16 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
         if rows:
             used = max((i for row in rows for i, cell in enumerate(row) if cell), default=0) + 1
             used = max(used, 2)
-            section.blocks.append(Table(caption="", header=header[:used], rows=tuple(row[:used] for row in rows)))
+            section.blocks.append(
+                Table(
+                    caption="",
+                    header=header[:used],
+                    rows=tuple(row[:used] for row in rows),
+                    numeric=(False, *(True for _column in header[1:used])),
+                )
+            )
+        if goal.note.strip():
+            section.blocks.append(RichText(note_html(goal.note)))
         area_sections[area.pk].subsections.append(section)
     return sections
 
@@ -88,7 +103,20 @@ def _year_values(indicator: Indicator, items, year: int) -> str:
     has_parts = any(item.part for item in chosen)
     shown = []
     for item in chosen:
-        text = item.text or formatting.with_unit(item.value, indicator.unit_suffix)
+        text = formatting.unbreakable(item.text) or formatting.with_unit(item.value, indicator.unit_suffix)
         label = item.part or (_("whole year") if has_parts else "")
         shown.append(f"{label}: {text}" if label else text)
     return " ".join(shown)
+
+
+def note_html(note: str) -> str:
+    """A goal's note as paragraphs (blank lines between them); lines that start with "- " as a list."""
+    parts = []
+    for block in note.strip().split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if lines and all(line.startswith("- ") for line in lines):
+            items = format_html_join("", "<li>{}</li>", ((line[2:],) for line in lines))
+            parts.append(format_html("<ul>{}</ul>", items))
+        elif lines:
+            parts.append(format_html("<p>{}</p>", " ".join(lines)))
+    return "".join(parts)

@@ -66,12 +66,17 @@ def place_tables(html: str, tables: dict[str, list[Block]]) -> list[Block]:
         found = next((k for k in tables if k.upper() == key), None)
         if found is None or found in placed:
             continue
-        blocks.append(RichText(html[start : mark.start()]))
+        blocks.append(RichText(html[start : mark.start()].strip()))
         blocks += tables[found]
         placed.add(found)
         start = mark.end()
-    blocks.append(RichText(html[start:]))
+    blocks.append(RichText(html[start:].strip() if placed else html))
     for key, table_blocks in tables.items():
         if key not in placed:
             blocks += table_blocks
     return [block for block in blocks if not isinstance(block, RichText) or block.html.strip()]
+
+
+def table_marks(html: str) -> set[str]:
+    """The codes that a text's ``{tabell:KOD}`` marks name, in upper case."""
+    return {mark[1].upper() for mark in _TABLE_MARK.finditer(html) if mark[1]}

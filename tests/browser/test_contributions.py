@@ -91,6 +91,8 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     editor.keyboard.press("ArrowDown")
     editor.keyboard.press("ArrowDown")
     expect(editor.get_by_role("radio", name=re.compile("Delvis uppnåtts$"))).to_be_checked()
+    editor.keyboard.press("Tab")  # the sentence: left empty, the scale's standard sentence is printed
+    assert editor.evaluate("document.activeElement.labels[0].textContent") == "Bedömningen för året i en mening"
     editor.keyboard.press("Tab")
     assert editor.evaluate("document.activeElement.labels[0].textContent") == YEAR_MOTIVATION
     editor.keyboard.type("Bedömningen baseras på att e-tjänsten är klar men matchningen tar längre tid.")
@@ -98,6 +100,11 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     editor.keyboard.press("ArrowDown")
     editor.keyboard.press("ArrowDown")
     expect(editor.get_by_role("radio", name=re.compile("Förväntas leda till önskad förflyttning$"))).to_be_checked()
+    editor.keyboard.press("Tab")
+    assert editor.evaluate("document.activeElement.labels[0].textContent") == (
+        "Bedömningen för mandatperioden i en mening"
+    )
+    editor.keyboard.type("Bedömningen är att bidraget förväntas leda till önskad förflyttning under mandatperioden.")
     editor.keyboard.press("Tab")
     editor.keyboard.type("Bedömningen baseras på att arbetet går enligt plan.")
     editor.keyboard.press("Tab")
@@ -129,6 +136,10 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     assert contribution.status == "submitted"
     assert "<strong>ny e-tjänst</strong>" in contribution.comment
     assert (contribution.assessment.code, contribution.mandate_assessment.code) == ("delvis", "forflyttning")
+    assert contribution.assessment_sentence == ""
+    assert contribution.mandate_sentence.endswith("förflyttning under mandatperioden.")
+    # The department's own sentence is on the read-only page too.
+    expect(editor.get_by_text(contribution.mandate_sentence)).to_be_visible()
 
     reviewer = new_page(browser, browser_context_args, live_server, "granskare")
     reviewer.goto(list_url)

@@ -188,14 +188,22 @@ def walk(sections):
         yield from walk(section.subsections)
 
 
-def test_the_chart_comes_after_the_text_of_the_goals_follow_up(helar_2024):
+def test_the_chart_stands_where_the_goals_follow_up_places_it(helar_2024):
     sections = list(walk(annual_analysis_document(period=helar_2024).sections))
     with_charts = [s for s in sections if any(isinstance(block, Chart) for block in s.blocks)]
     goal = next(s for s in sections if s.heading == f"Kommunfullmäktigemål – {SELF_SUFFICIENCY}")
     assert with_charts == [goal.subsections[0]]
     assert goal.subsections[0].heading == "Uppföljning av bidrag till kommunfullmäktigemålet"
-    assert [type(block).__name__ for block in goal.subsections[0].blocks] == ["RichText", "Chart"]
-    assert "Tabell 1" not in goal.subsections[0].blocks[0].html  # the table is data, not a copy in the text
+    # The text marks where Tabell 1 stands ({tabell:T1}): the text before it, the table, the text after it.
+    blocks = goal.subsections[0].blocks
+    assert [type(block).__name__ for block in blocks] == ["RichText", "Chart", "RichText"]
+    assert "Tabell 1" not in blocks[0].html  # the table is data, not a copy in the text
+    assert "{tabell" not in blocks[0].html + blocks[2].html
+    assert (
+        blocks[0].html.endswith("antalet biståndshushåll med barn minskat med 34 procent.</p>")
+        or "Sedan 2016" in (blocks[0].html.rsplit("<p>", 1)[-1])
+    )
+    assert blocks[2].html.startswith("<p>Andelen hushåll 30 år och äldre")
 
 
 def test_the_html_has_the_figure_with_a_text_alternative_and_the_data_table(helar_2024):

@@ -45,7 +45,7 @@ def figures(cells) -> list[list[str]]:
 
 def document_rows(document) -> dict[str, tuple[str, ...]]:
     return {
-        re.sub(r"^Ny indikator: ", "", row[0]): row[1:]
+        re.sub(r"^(Ny indikator|Ny målindikator|Ny kvalitativ indikator): ", "", row[0]): row[1:]
         for area in document.sections
         for goal in area.subsections
         for block in goal.blocks

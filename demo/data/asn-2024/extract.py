@@ -1,7 +1,8 @@
 """
 Extract the 2024 goal contributions from the committee's årsanalys 2024 (the seed) into
 ``uppfoljning-2024-helar.json``: per kommunfullmäktigemål, the follow-up text as HTML, the
-year's assessment and the mandate period's, each with its motivation. Run once by hand:
+year's assessment and the mandate period's, each with its sentence as the document words it
+and its motivation. Run once by hand:
 
     python demo/data/asn-2024/extract.py ../shared/seeds/arsanalys-2024.txt
 
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+#: The key-figure tables of nyckeltal/tabeller.csv by their caption's number ("Tabell 1." → T1).
+TABLE_CODES = {"1": "T1"}
 FOLLOW_UP = "Uppföljning av bidrag till kommunfullmäktigemålet"
 YEAR = "Bedömning av bidrag till kommunfullmäktigemålet för året"
 MANDATE = "Bedömning av förväntad förflyttning för mandatperioden"
@@ -50,13 +53,22 @@ def to_html(lines: list[str]) -> str:
     blocks = paragraphs(lines)
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else ""
-        if block.startswith("|") or (re.match(r"Tabell \d+\.", block) and following.startswith("|")):
-            continue  # a table of key figures and its caption: data of their own (nyckeltal/)
+        caption = re.match(r"Tabell (\d+)\.", block)
+        if block.startswith("|"):
+            continue  # a table of key figures: data of its own (nyckeltal/)
+        elif caption and following.startswith("|"):
+            # Its caption is the table's own: the text marks where the table stands.
+            parts.append(f"<p>{{tabell:{TABLE_CODES[caption[1]]}}}</p>")
         elif len(block) < 60 and not block.endswith((".", ":")):
-            parts.append(f"<h3>{html.escape(block)}</h3>")  # a subheading of the follow-up
+            parts.append(f"<h3>{inline(block)}</h3>")  # a subheading of the follow-up
         else:
-            parts.append(f"<p>{html.escape(block)}</p>")
+            parts.append(f"<p>{inline(block)}</p>")
     return "".join(parts)
+
+
+def inline(text: str) -> str:
+    """Escaped text, with the seed's *emphasis* (names of programmes and reports) in italics."""
+    return re.sub(r"\*([^*]+)\*", r"<i>\1</i>", html.escape(text))
 
 
 def main(seed: str) -> None:
@@ -84,8 +96,10 @@ def main(seed: str) -> None:
             "department": department,
             "comment": to_html(goal["follow_up"]),
             "assessment": YEAR_LABELS[year[0]],
+            "assessment_sentence": year[1],
             "assessment_motivation": " ".join(year[2:]),
             "mandate_assessment": mandate_code(mandate[0]),
+            "mandate_sentence": mandate[0],
             "mandate_motivation": " ".join(mandate[1:]),
         })  # fmt: skip
     out = {"period": "2024-helar", "contributions": contributions}

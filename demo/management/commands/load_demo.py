@@ -181,6 +181,8 @@ def load_follow_up(*, plan: Plan, content: dict, reviewer) -> None:
         ReportDefinition.objects.get_or_create(
             period=period, kind=ReportKind.FOLLOW_UP, defaults={"introduction": content["introduction"]}
         )
+    for kind, values in content.get("reports", {}).items():  # e.g. the plan proposal's occasion line
+        ReportDefinition.objects.get_or_create(period=period, kind=kind, defaults=values)
     # What this file writes, written already (a period's follow-up may come in several files).
     goals = [item["goal"] for item in content.get("contributions", [])]
     done = (
@@ -215,6 +217,8 @@ def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, revi
                 else None
             ),
             mandate_motivation=item.get("mandate_motivation", ""),
+            assessment_sentence=item.get("assessment_sentence", ""),
+            mandate_sentence=item.get("mandate_sentence", ""),
             expected_version=0,
         )
         submit_and_approve(contribution, editor=editor, reviewer=reviewer)

@@ -258,8 +258,8 @@ EDITION_FORMATS = (
     ("html", gettext_lazy("web page (HTML)"), "text/html; charset=utf-8"),
     ("pdf", "PDF", "application/pdf"),
     ("docx", "Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("csv", gettext_lazy("outcomes as CSV"), "text/csv; charset=utf-8"),
-    ("json", gettext_lazy("outcomes as JSON"), "application/json"),
+    ("csv", gettext_lazy("CSV with the outcomes"), "text/csv; charset=utf-8"),
+    ("json", gettext_lazy("JSON with the outcomes"), "application/json"),
 )
 EDITION_CONTENT_TYPES = {fmt: content_type for fmt, _label, content_type in EDITION_FORMATS}
 
@@ -276,12 +276,11 @@ class AdoptView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        with transaction.atomic():  # the reads of the checks, as the request's transaction would
-            self.period = period_get_for_user(
-                user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
-            )
-            if not is_committee_admin(request.user, self.period.plan.committee_id):
-                raise PermissionDenied
+        self.period = period_get_for_user(
+            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
+        )
+        if not is_committee_admin(request.user, self.period.plan.committee_id):
+            raise PermissionDenied
         self.kind = kwargs["kind"]
         if self.kind not in ReportKind.values:
             raise Http404

@@ -14,4 +14,5 @@ urlpatterns = [
     path("n/", include("followup.urls")),
     path("n/", include("reports.urls")),
     path("n/", include("finance.urls")),
+    path("publicerat/", include("reports.public_urls")),
 ]

@@ -829,6 +829,7 @@ class EventType(models.TextChoices):
     TEXT_REOPEN = "text.reopen", _("Report text reopened")
     PERIOD_CLOSE = "period.close", _("Period closed")
     PERIOD_REOPEN = "period.reopen", _("Period reopened")
+    REPORT_ADOPT = "report.adopt", _("Edition of a report adopted")
 
     @classmethod
     def of(cls, subject: str, action: str) -> "EventType":

@@ -1,6 +1,6 @@
 """
 Admin of the reports app for committee admins: each report's sections (the report template),
-scoped to their committees like the rest of the plan.
+scoped to their committees like the rest of the plan; the adopted editions, to read only.
 """
 
 from django.contrib import admin
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline
 from commitments.permissions import scope_to_admin_committees
 
-from .models import KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue, ReportSection
+from .models import AdoptedEdition, KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue, ReportSection
 
 
 @admin.register(ReportSection)
@@ -107,3 +107,34 @@ class KeyFigureTableAdmin(CommitteeScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("plan",) if obj else ()
+
+
+@admin.register(AdoptedEdition)
+class AdoptedEditionAdmin(CommitteeScopedAdmin):
+    """
+    The adopted editions, read-only: a public record is never changed or deleted here. An
+    edition is adopted from the builds page (or ``manage.py adopt_report``).
+    """
+
+    committee_path = "period__plan__committee"
+    list_display = ("__str__", "decided_on", "paragraph", "diarienummer", "period", "kind", "adopted_by")
+    list_filter = (("period__plan__committee", admin.RelatedOnlyFieldListFilter), "kind")
+    search_fields = ("diarienummer", "paragraph", "decision")
+    list_select_related = ("period__plan__committee", "adopted_by")
+    fields = ("period", "kind", "build", "decided_on", "paragraph", "diarienummer", "decided_by", "decision",
+              "adopted_by", "created_at", "content_hash", "html", "html_sha256", "docx", "docx_sha256", "pdf",
+              "pdf_sha256", "csv", "csv_sha256", "json", "json_sha256")  # fmt: skip
+    readonly_fields = fields
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "figures")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

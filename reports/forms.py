@@ -35,3 +35,17 @@ class SectionTextForm(forms.Form):
 
     comment = rich_text_field(_("Text"))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AdoptForm(forms.Form):
+    """What a committee admin records when the committee adopted a report: the meeting, the § and the diarienummer."""
+
+    decided_on = forms.DateField(
+        label=_("Date of the meeting"), help_text=_("As YYYY-MM-DD, e.g. 2019-09-25."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    paragraph = forms.CharField(label=_("Paragraph (§)"), max_length=20, help_text=_("As in the minutes, e.g. § 187."))
+    diarienummer = forms.CharField(
+        label=_("Diarienummer"), max_length=40, help_text=_("E.g. ASN-2019-1234."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip

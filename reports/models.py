@@ -7,6 +7,7 @@ model as data, and its hash) and the files in each format through Django's stora
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -120,6 +121,9 @@ class ReportBuild(BaseModel):
     html = models.FileField(_("HTML"), upload_to=build_file_path, max_length=300, blank=True)
     docx = models.FileField(_("Word"), upload_to=build_file_path, max_length=300, blank=True)
     pdf = models.FileField(_("PDF"), upload_to=build_file_path, max_length=300, blank=True)
+    #: The approved indicator outcomes the build was made from, as open-data rows
+    #: (``selectors.outcome_figures``): an edition adopted from this build publishes these.
+    figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -146,6 +150,79 @@ class ReportBuild(BaseModel):
 
     def file_for(self, fmt: str):
         return getattr(self, fmt)
+
+
+def edition_file_path(edition: "AdoptedEdition", filename: str) -> str:
+    """Where an adopted edition's files go: a folder of their own that no build or other edition uses."""
+    period = edition.period
+    return f"reports/{period.plan.committee.slug}/{period.slug}/{edition.kind}/antagen/{filename}"
+
+
+diarienummer_validator = RegexValidator(
+    r"^[A-Z]{2,6}-\d{4}-\d+$", _("Write the diarienummer as letters, year and number, e.g. ASN-2019-1234.")
+)
+
+
+class AdoptedEdition(BaseModel):
+    """
+    The edition of a report that the committee decided on: a public record, frozen.
+
+    It keeps a copy of its build's content, the files rendered again with the decision line
+    (meeting date, § and diarienummer) and the open data of its outcomes, each with its
+    SHA-256. Nothing changes it after it is made (the admin shows it read-only and cannot
+    delete it), and neither its period nor its build can be deleted while it exists. One
+    edition per period and kind: a later decision on the same report is not recorded here.
+    """
+
+    FILE_FIELDS = ("html", "docx", "pdf", "csv", "json")
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="adopted_editions", verbose_name=_("period")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
+    build = models.ForeignKey(
+        ReportBuild, on_delete=models.PROTECT, related_name="adopted_editions", verbose_name=_("build")
+    )
+    decided_on = models.DateField(_("date of the meeting"))
+    paragraph = models.CharField(_("paragraph"), max_length=20, help_text=_("As in the minutes, e.g. “§ 187”."))
+    diarienummer = models.CharField(_("diarienummer"), max_length=40, validators=[diarienummer_validator])
+    decided_by = models.CharField(_("decided by"), max_length=200, help_text=_("The committee's name as printed."))
+    decision = models.CharField(_("decision line"), max_length=400)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"), help_text=_("Empty: recorded by the operator (a management command)."),
+    )  # fmt: skip
+    content = models.JSONField(_("content"), editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    figures = models.JSONField(_("figures"), editable=False)
+    html = models.FileField(_("HTML"), upload_to=edition_file_path, max_length=300)
+    docx = models.FileField(_("Word"), upload_to=edition_file_path, max_length=300)
+    pdf = models.FileField(_("PDF"), upload_to=edition_file_path, max_length=300)
+    csv = models.FileField(_("CSV"), upload_to=edition_file_path, max_length=300)
+    json = models.FileField(_("JSON"), upload_to=edition_file_path, max_length=300)
+    html_sha256 = models.CharField(_("SHA-256 of the HTML"), max_length=64)
+    docx_sha256 = models.CharField(_("SHA-256 of the Word file"), max_length=64)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    csv_sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64)
+    json_sha256 = models.CharField(_("SHA-256 of the JSON"), max_length=64)
+
+    class Meta:
+        verbose_name = _("adopted edition")
+        verbose_name_plural = _("adopted editions")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["period", "kind"], name="adopted_edition_one_per_report")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period} ({self.paragraph}, {self.diarienummer})"
+
+    def file_for(self, fmt: str):
+        return getattr(self, fmt)
+
+    def sha256_for(self, fmt: str) -> str:
+        return getattr(self, f"{fmt}_sha256")
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:edition", args=[self.period.plan.committee.slug, self.period.slug, self.kind])
 
 
 class ReportSection(BaseModel):

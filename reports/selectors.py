@@ -7,15 +7,16 @@ assembled in ``reports.assembly``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import Http404
 
-from commitments.models import Commitment, Goal, Plan, ReportingPeriod
+from commitments.models import Commitment, Committee, Goal, Plan, ReportingPeriod, ReviewStatus
 from commitments.permissions import can_read_department, readable_department_ids
-from indicators.models import Indicator
+from indicators.models import Indicator, Outcome, Target
 
-from .models import ReportBuild, ReportKind, ReportSection, SectionText
+from .models import AdoptedEdition, ReportBuild, ReportKind, ReportSection, SectionText
 from .outlines import default_sections
 
 
@@ -109,7 +110,7 @@ def current_build(*, period: ReportingPeriod, kind: str) -> ReportBuild | None:
     """The report's current build: the latest one that is done in every format and not a draft."""
     return (
         ReportBuild.objects.filter(period=period, kind=kind, draft=False, status=ReportBuild.Status.DONE)
-        .defer("content")
+        .defer("content", "figures")
         .order_by("-finished_at", "-pk")
         .first()
     )
@@ -120,7 +121,7 @@ def builds_for_period(*, period: ReportingPeriod, limit: int = 20) -> list[Repor
     return list(
         ReportBuild.objects.filter(period=period)
         .select_related("requested_by")
-        .defer("content")
+        .defer("content", "figures")
         .order_by("-created_at", "-pk")[:limit]
     )
 
@@ -136,3 +137,115 @@ def build_before(build: ReportBuild) -> ReportBuild | None:
         .order_by("-finished_at", "-pk")
         .first()
     )  # fmt: skip
+
+
+#: The columns of the open data of an edition, in order (CSV header and JSON keys).
+FIGURE_COLUMNS = (
+    "namnd", "planar", "period", "period_namn", "indikator_kod", "indikator", "niva", "grupp", "varde", "enhet",
+    "taljare", "namnare", "malvarde", "avdelning",
+)  # fmt: skip
+
+#: The groups of an outcome by its indicator's breakdown: (name, suffix of the Outcome fields).
+FIGURE_GROUPS = {
+    Indicator.Disaggregation.NONE: (("Samtliga", ""),),
+    Indicator.Disaggregation.WOMEN_MEN: (("Samtliga", ""), ("Kvinnor", "_female"), ("Män", "_male")),
+    Indicator.Disaggregation.GIRLS_BOYS: (("Samtliga", ""), ("Flickor", "_female"), ("Pojkar", "_male")),
+}
+FIGURE_LEVELS = {Indicator.Level.GOAL: "målindikator", Indicator.Level.COMMITMENT: "åtagandeindikator"}
+#: The indicators whose outcomes a kind of report shows (None: all).
+FIGURE_LEVELS_BY_KIND = {
+    ReportKind.FOLLOW_UP: Indicator.Level.COMMITMENT,
+    ReportKind.PLAN_PROPOSAL: Indicator.Level.GOAL,
+}
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def outcome_figures(*, period: ReportingPeriod, kind: str) -> list[dict[str, str]]:
+    """
+    The period's approved indicator outcomes that the report of ``kind`` shows, as open-data
+    rows (``FIGURE_COLUMNS``, every value a string): one per outcome and group (Samtliga,
+    then Kvinnor / Män or Flickor / Pojkar), in plan order, with the indicator's target for
+    the plan year. An outcome without a figure (not available yet) is a row with an empty
+    value. Two queries (three with the period's plan and committee not yet loaded).
+    """
+    plan = period.plan
+    committee: Committee = plan.committee
+    targets = Target.objects.filter(year=plan.year).order_by("part")
+    outcomes = (
+        Outcome.objects.filter(period=period, status=ReviewStatus.APPROVED)
+        .select_related("indicator", "department")
+        .prefetch_related(Prefetch("indicator__targets", queryset=targets, to_attr="year_targets"))
+        .order_by(
+            "indicator__goal__goal_area__sort_order", "indicator__goal__sort_order", "indicator__sort_order",
+            "department__sort_order", "department__code",
+        )
+    )  # fmt: skip
+    level = FIGURE_LEVELS_BY_KIND.get(kind)
+    if level is not None:
+        outcomes = outcomes.filter(indicator__level=level)
+    rows = []
+    for outcome in outcomes:
+        indicator = outcome.indicator
+        # The whole year's target first ("" sorts before a part such as "maj-dec").
+        target = next(iter(indicator.year_targets), None)
+        target_text = "" if target is None else (target.text or _number(target.value))
+        for group, suffix in FIGURE_GROUPS.get(indicator.disaggregation, FIGURE_GROUPS[Indicator.Disaggregation.NONE]):
+            rows.append({
+                "namnd": committee.name,
+                "planar": str(plan.year),
+                "period": period.slug,
+                "period_namn": period.name,
+                "indikator_kod": indicator.code,
+                "indikator": indicator.name,
+                "niva": FIGURE_LEVELS.get(indicator.level, indicator.level),
+                "grupp": group,
+                "varde": _number(getattr(outcome, f"value{suffix}")),
+                "enhet": indicator.unit,
+                "taljare": _number(getattr(outcome, f"numerator{suffix}")),
+                "namnare": _number(getattr(outcome, f"denominator{suffix}")),
+                "malvarde": target_text,
+                "avdelning": outcome.department.name,
+            })  # fmt: skip
+    return rows
+
+
+def adopted_edition(*, period: ReportingPeriod, kind: str) -> AdoptedEdition | None:
+    """The edition of the report that the committee adopted, if any (without its stored content)."""
+    return (
+        AdoptedEdition.objects.filter(period=period, kind=kind)
+        .select_related("period__plan__committee", "build", "adopted_by")
+        .defer("content", "figures", "build__content", "build__figures")
+        .first()
+    )
+
+
+def adopted_editions_for_committee(*, committee: Committee) -> list[AdoptedEdition]:
+    """The committee's adopted editions, newest plan year and period first, in one query."""
+    return list(
+        AdoptedEdition.objects.filter(period__plan__committee=committee)
+        .select_related("period__plan__committee")
+        .defer("content", "figures")
+        .order_by("-period__plan__year", "-period__start", "kind")
+    )
+
+
+def public_edition(*, committee_slug: str, period_slug: str, kind: str) -> AdoptedEdition:
+    """An adopted edition named by its public address, or Http404. Anyone may read it (it is public)."""
+    edition = (
+        AdoptedEdition.objects.filter(
+            period__plan__committee__slug=committee_slug, period__slug=period_slug, kind=kind
+        )
+        .select_related("period__plan__committee")
+        .defer("content", "figures")
+        .first()
+    )
+    if edition is None:
+        raise Http404
+    return edition

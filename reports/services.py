@@ -38,7 +38,7 @@ from .assembly import report_document
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
-from .selectors import current_build, report_kinds_for
+from .selectors import current_build, outcome_figures, report_kinds_for
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -179,7 +179,10 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
         _progress(mine, 5, _("Reading the approved content"))
         document = report_document(period=build.period, kind=build.kind, draft=build.draft)
         data = to_data(document)
-        fingerprint = content_hash({"renderer": RENDERER_VERSION, "content": data})
+        # The open data of the outcomes, read with the document: an edition adopted from this
+        # build publishes these figures, as they were when it was made.
+        figures = outcome_figures(period=build.period, kind=build.kind)
+        fingerprint = content_hash({"renderer": RENDERER_VERSION, "content": data, "figures": figures})
         current = None if build.draft else current_build(period=build.period, kind=build.kind)
         if current is not None and current.content_hash == fingerprint:
             _finish(mine, status=Status.UNCHANGED, content_hash=fingerprint)
@@ -197,7 +200,7 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
             # overwrite the files of the one that took over.
             path = build.html.field.generate_filename(build, f"{attempt}/{name}.{fmt.value}")
             paths[fmt.value] = default_storage.save(path, ContentFile(content))
-        _finish(mine, status=Status.DONE, content_hash=fingerprint, content=data, **paths)
+        _finish(mine, status=Status.DONE, content_hash=fingerprint, content=data, figures=figures, **paths)
         return ReportBuild.objects.get(pk=build_id)
     except Superseded:
         logger.warning("Report build %s attempt %s was taken over; it stops", build_id, attempt)

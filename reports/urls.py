@@ -13,4 +13,6 @@ urlpatterns = [
     path(f"{report}byggen/<int:build>/", views.build_status_view, name="build_status"),
     path(f"{report}byggen/<int:build>/andringar/", views.build_changes_view, name="build_changes"),
     path(f"{report}byggen/<int:build>/<slug:fmt>/", views.build_file_view, name="build_file"),
+    path(f"{report}anta/<slug:kind>/", views.adopt_view, name="adopt"),
+    path(f"{report}antagen/<slug:kind>/andringar/", views.edition_changes_view, name="edition_changes"),
 ]

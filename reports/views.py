@@ -1,30 +1,40 @@
 """
 The committee's documents in the app: the approved follow-up as web pages; for reviewers and
 committee admins, the builds (start one, watch it, download its files, see what changed);
-for committee admins, the introduction of a report.
+for committee admins, the introduction of a report and the adoption of an edition; for
+anyone, without logging in, the adopted editions and their open data.
 """
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from commitments.models import Committee
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 
+from .adoption import report_adopt
 from .assembly import report_document
 from .diff import build_changes
-from .forms import IntroductionForm
-from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind
+from .forms import AdoptForm, IntroductionForm
+from .models import AdoptedEdition, ReportBuild, ReportDefinition, ReportFormat, ReportKind
 from .selectors import (
+    FIGURE_COLUMNS,
+    adopted_edition,
+    adopted_editions_for_committee,
     build_before,
     builds_for_period,
     current_build,
+    public_edition,
     report_kinds_for,
 )
 from .services import build_request, report_definition_save
@@ -89,10 +99,16 @@ class BuildsView(LoginRequiredMixin, View):
 
     def get(self, request, **kwargs):
         period = _period_for_builds(request, kwargs)
-        reports = [
-            {"kind": kind, "label": ReportKind(kind).label, "current": current_build(period=period, kind=kind)}
-            for kind in report_kinds_for(period)
-        ]
+        reports = []
+        for kind in report_kinds_for(period):
+            current = current_build(period=period, kind=kind)
+            edition = adopted_edition(period=period, kind=kind)
+            reports.append({
+                "kind": kind, "label": ReportKind(kind).label, "current": current, "edition": edition,
+                # A later build than the adopted one: what changed since is worth a look.
+                "changed_since": edition is not None and current is not None and current.pk != edition.build_id,
+                "adopt_form": AdoptForm(auto_id=f"id_{kind}_%s"),
+            })  # fmt: skip
         return TemplateResponse(
             request,
             "reports/builds.html",
@@ -103,6 +119,7 @@ class BuildsView(LoginRequiredMixin, View):
                 "builds": builds_for_period(period=period),
                 "can_build": is_committee_admin(request.user, period.plan.committee_id),
                 "formats": ReportFormat.choices,
+                "edition_formats": EDITION_FORMATS,
             },
         )
 
@@ -236,9 +253,173 @@ class IntroductionView(LoginRequiredMixin, View):
         return self.render(form, status=400)
 
 
+#: The files of an adopted edition: (format, label, content type).
+EDITION_FORMATS = (
+    ("html", gettext_lazy("web page (HTML)"), "text/html; charset=utf-8"),
+    ("pdf", "PDF", "application/pdf"),
+    ("docx", "Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("csv", gettext_lazy("CSV with the outcomes"), "text/csv; charset=utf-8"),
+    ("json", gettext_lazy("JSON with the outcomes"), "application/json"),
+)
+EDITION_CONTENT_TYPES = {fmt: content_type for fmt, _label, content_type in EDITION_FORMATS}
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class AdoptView(LoginRequiredMixin, View):
+    """
+    A committee admin records that the committee adopted a report's current build: GET shows
+    the build and the decision (date, §, diarienummer) to confirm, POST adopts. Nothing is
+    adopted on GET. Outside the request's transaction: the edition's own transaction commits
+    the row, or removes the files it wrote.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.period = period_get_for_user(
+            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
+        )
+        if not is_committee_admin(request.user, self.period.plan.committee_id):
+            raise PermissionDenied
+        self.kind = kwargs["kind"]
+        if self.kind not in ReportKind.values:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, status=200):
+        context = {
+            "form": form,
+            "committee": self.period.plan.committee,
+            "period": self.period,
+            "kind": self.kind,
+            "kind_label": ReportKind(self.kind).label,
+            "current": current_build(period=self.period, kind=self.kind),
+            "edition": adopted_edition(period=self.period, kind=self.kind),
+        }
+        return TemplateResponse(self.request, "reports/adopt.html", context, status=status)
+
+    def get(self, request, **kwargs):
+        form = AdoptForm(request.GET) if request.GET else AdoptForm()
+        if form.is_bound:
+            form.is_valid()  # shows what is wrong before the admin confirms
+        return self.render(form)
+
+    def post(self, request, **kwargs):
+        form = AdoptForm(request.POST)
+        if form.is_valid():
+            try:
+                edition = report_adopt(user=request.user, period=self.period, kind=self.kind, **form.cleaned_data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("The edition is adopted: %(decision)s.") % {"decision": edition.decision})
+                return redirect("reports:builds", committee=kwargs["committee"], period=kwargs["period"])
+        return self.render(form, status=400)
+
+
+class EditionChangesView(LoginRequiredMixin, TemplateView):
+    """What the current build changed since the adopted edition (for reviewers and committee admins)."""
+
+    template_name = "reports/edition_changes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = _period_for_builds(self.request, kwargs)
+        edition = get_object_or_404(AdoptedEdition, period=period, kind=kwargs["kind"])
+        current = current_build(period=period, kind=edition.kind)
+        current = ReportBuild.objects.get(pk=current.pk) if current is not None else None
+        context.update(
+            committee=period.plan.committee,
+            period=period,
+            edition=edition,
+            current=current,
+            changes=build_changes(edition.content, current.content) if current else [],
+        )
+        return context
+
+
+def _public_committee(slug: str) -> Committee:
+    return get_object_or_404(Committee, slug=slug)
+
+
+class PublicEditionsView(TemplateView):
+    """The committee's adopted documents, for anyone (no login): each with its decision and its files."""
+
+    template_name = "reports/public_editions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        committee = _public_committee(kwargs["committee"])
+        context.update(
+            committee=committee,
+            editions=adopted_editions_for_committee(committee=committee),
+            edition_formats=EDITION_FORMATS,
+            columns=FIGURE_COLUMNS,
+        )
+        return context
+
+
+class PublicEditionView(TemplateView):
+    """One adopted edition, for anyone: its decision, its files with their SHA-256."""
+
+    template_name = "reports/public_edition.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        edition = public_edition(committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"])
+        context.update(
+            edition=edition,
+            committee=edition.period.plan.committee,
+            period=edition.period,
+            files=[(fmt, label, edition.sha256_for(fmt)) for fmt, label, _type in EDITION_FORMATS],
+        )
+        return context
+
+
+class PublicEditionFileView(View):
+    """
+    A file of an adopted edition at its stable address, for anyone: the web page inline, the
+    others as downloads, with the file's SHA-256 as its ETag (it never changes).
+    """
+
+    #: The stored web page is the document alone: it loads nothing and runs nothing.
+    HTML_POLICY = {"default-src": ["'none'"], "img-src": ["data:"], "style-src": ["'self'"]}
+
+    def get(self, request, **kwargs):
+        fmt = kwargs["fmt"]
+        if fmt not in EDITION_CONTENT_TYPES:
+            raise Http404
+        edition = public_edition(committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"])
+        file = edition.file_for(fmt)
+        if not file or not file.storage.exists(file.name):
+            raise Http404
+        etag = f'"{edition.sha256_for(fmt)}"'
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponseNotModified()
+        else:
+            response = FileResponse(
+                file.open("rb"), as_attachment=fmt != "html", filename=file.name.rsplit("/", 1)[-1],
+                content_type=EDITION_CONTENT_TYPES[fmt],
+            )  # fmt: skip
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=86400"
+        if fmt == "html":
+            response._csp_replace = self.HTML_POLICY
+        return response
+
+
 report_view = ReportView.as_view()
 builds_view = BuildsView.as_view()
 build_status_view = BuildStatusView.as_view()
 build_file_view = BuildFileView.as_view()
 build_changes_view = BuildChangesView.as_view()
 introduction_view = IntroductionView.as_view()
+adopt_view = AdoptView.as_view()
+edition_changes_view = EditionChangesView.as_view()
+public_editions_view = PublicEditionsView.as_view()
+public_edition_view = PublicEditionView.as_view()
+public_edition_file_view = PublicEditionFileView.as_view()

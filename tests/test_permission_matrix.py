@@ -6,6 +6,9 @@ own admin views are left to Django (and to the scoped-admin tests); the project'
 views (the plan file) are in the table.
 """
 
+import datetime
+from unittest import mock
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -70,6 +73,23 @@ EXPECTED = {
         "*": (403, 405),
     },
     "reports:build_file": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    "reports:adopt": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 400),  # the confirmation page; the empty post is refused with the form
+        "outsider": (404, 404),
+        "*": (403, 403),
+    },
+    "reports:edition_changes": {
+        "anonymous": (302, 302),
+        "committee_admin": (200, 405),
+        "reviewer": (200, 405),
+        "outsider": (404, 405),
+        "*": (403, 405),
+    },
+    # The adopted editions are public: anyone reads them, no one posts.
+    "public:editions": {"*": (200, 405)},
+    "public:edition": {"*": (200, 405)},
+    "public:file": {"*": (200, 405)},
     "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution": {
@@ -212,6 +232,19 @@ def approved_build(demo) -> int:
     return build.pk
 
 
+def adopted_edition(demo) -> None:
+    """The January–August follow-up adopted from an approved build (its files written, not real renderings)."""
+    from reports.adoption import report_adopt
+    from reports.models import ReportBuild
+
+    build = ReportBuild.objects.get(pk=approved_build(demo))
+    with mock.patch("reports.adoption.render", lambda document, fmt: fmt.encode()):
+        report_adopt(
+            user=None, period=build.period, kind="ataganden", decided_on=datetime.date(2019, 9, 25),
+            paragraph="§ 187", diarienummer="ASN-2019-1234",
+        )  # fmt: skip
+
+
 def section_pk(heading: str) -> int:
     from reports.models import ReportSection
 
@@ -222,6 +255,13 @@ def url_for(name: str, demo) -> str:
     from django.urls import reverse
 
     plan = Plan.objects.get(committee=demo, year=2019)
+    if name.startswith("public:") or name == "reports:edition_changes":
+        adopted_edition(demo)
+        edition = ["asn", "2019-jan-aug", "ataganden"]
+        args = {"public:editions": ["asn"], "public:file": [*edition, "pdf"]}.get(name, edition)
+        return reverse(name, args=args)
+    if name == "reports:adopt":
+        return reverse(name, args=["asn", "2019-jan-aug", "ataganden"])
     if name.startswith("reports:build_"):
         build = approved_build(demo)
         return reverse(name, args=["asn", "2019-jan-aug", build, *(["pdf"] if name == "reports:build_file" else [])])

@@ -33,7 +33,9 @@ from . import docx_style as style
 COMMITMENT_COLUMNS = (0.38, 0.62)
 INDICATOR_COLUMNS = (0.30, 0.14, 0.56)
 LABEL_COLUMN = 0.40
-NESTED_LABEL_COLUMN = 0.28
+#: The label column of a table in a cell, and of a table of five columns or more: the figures
+#: ("4 179 332" in bold) and their headings need the room.
+NARROW_LABEL_COLUMN = 0.28
 #: About as many lines of 9 pt table text as fill two thirds of the page: a row taller than
 #: this may split across pages (it would otherwise leave most of a page empty, or its
 #: chapter's heading alone at the foot of one).
@@ -231,13 +233,14 @@ class _Renderer:
     def _table(self, container, table: Table, *, width: int) -> None:
         """
         A plain table: the label column 40 %, the others share the rest (a two-column table
-        60/40). In a cell, where the table spans the cell, the label column gets 28 %, so that
-        the figures' headings ("Samtliga") fit unbroken in the narrow columns.
+        60/40). In a cell, where the table spans the cell, and in a table of five columns or
+        more, the label column gets 28 %, so that the figures and their headings ("Samtliga")
+        fit unbroken in the narrow columns.
         """
         if table.caption:
             container.add_paragraph(table.caption, style=style.CAPTION)
         count = len(table.header)
-        label = LABEL_COLUMN if container is self.word else NESTED_LABEL_COLUMN
+        label = LABEL_COLUMN if container is self.word and count < 5 else NARROW_LABEL_COLUMN
         if count == 2:
             shares = (0.60, 0.40)
         elif count > 2:

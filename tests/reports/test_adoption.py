@@ -176,10 +176,6 @@ def test_the_decision_line_is_in_the_document_each_renderer_gets(
     assert rendered == [("html", DECISION), ("docx", DECISION), ("pdf", DECISION)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The renderers print Document.decision on the print and word branches; remove this mark when merged.",
-)
 def test_the_decision_line_is_printed_in_the_adopted_pdf_and_word_file(
     jan_aug, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -422,8 +422,8 @@ class TestThePdf:
                 wrong.append((row.code, text_page, comment_page, chapter))
         assert wrong == []
         text = "".join(built.pdf_pages)
-        for symbol in ("●", "◆"):
-            assert text.count(symbol) == sum(1 for r in built.rows if r.assessment and r.assessment[0] == symbol)
+        for symbol in ("●", "◆"):  # each mark once per commitment, and once in the legend
+            assert text.count(symbol) == 1 + sum(1 for r in built.rows if r.assessment and r.assessment[0] == symbol)
 
     def test_has_each_commitment_indicator_with_its_comment_in_its_chapter(self, built):
         for indicator in built.indicators:

@@ -28,7 +28,8 @@ from commitments.models import ReportingPeriod
 from reports.assembly import follow_up_document, report_document
 from reports.renderers.docx import render_docx
 from reports.renderers.html import render_html
-from reports.renderers.pdf import PRINT_CSS, render_pdf
+from reports.renderers.pdf import render_pdf
+from reports.renderers.stylesheets import document_css
 
 RUNS = 5
 TIMES = 10
@@ -61,7 +62,7 @@ def enlarged(document, times: int = TIMES):
 def render_figures(document) -> list[tuple[str, float]]:
     from weasyprint import HTML
 
-    html = render_html(document, stylesheet=PRINT_CSS)
+    html = render_html(document, stylesheet=document_css())
     return [
         ("HTML", timed(lambda: render_html(document))),
         ("DOCX", timed(lambda: render_docx(document))),

@@ -261,6 +261,11 @@ def _paragraph_styles(styles) -> None:
     for name, base in ((TABLE_HEADING, TABLE_TEXT), (TABLE_HEADING_FIGURE, TABLE_FIGURE),
                        (TABLE_SUM, TABLE_TEXT), (TABLE_SUM_FIGURE, TABLE_FIGURE)):  # fmt: skip
         _look(_paragraph(styles, name, base=base), bold=True)
+    # Hyphenation is on for the document (see _settings) but only column headings use it, so
+    # that a long heading over a narrow column of figures breaks as "Nämnds-budget".
+    _hyphenate(styles[BODY], False)
+    for name in (TABLE_HEADING, TABLE_HEADING_FIGURE):
+        _hyphenate(styles[name], True)
 
     for name in (*LIST_BULLET, *LIST_NUMBER, LIST_CONTINUE):
         _look(_paragraph(styles, name), after=3)
@@ -343,6 +348,16 @@ def _outline_level(style, level: int) -> None:
     _sort_paragraph_properties(properties)
 
 
+def _hyphenate(style, on: bool) -> None:
+    properties = style.element.get_or_add_pPr()
+    for element in properties.findall(qn("w:suppressAutoHyphens")):
+        properties.remove(element)
+    suppress = OxmlElement("w:suppressAutoHyphens")
+    suppress.set(qn("w:val"), "0" if on else "1")
+    properties.append(suppress)
+    _sort_paragraph_properties(properties)
+
+
 def _clear_tabs(style) -> None:
     properties = style.element.get_or_add_pPr()
     for tabs in properties.findall(qn("w:tabs")):
@@ -351,7 +366,7 @@ def _clear_tabs(style) -> None:
 
 #: The order of a paragraph's properties the schema asks for (those used here).
 _P_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr", "pBdr", "shd", "tabs",
-            "spacing", "ind", "jc", "outlineLvl", "rPr")  # fmt: skip
+            "suppressAutoHyphens", "spacing", "ind", "jc", "outlineLvl", "rPr")  # fmt: skip
 
 
 def _sort_paragraph_properties(properties) -> None:
@@ -402,3 +417,10 @@ def _settings(word) -> None:
         lang.set(qn("w:val"), LANGUAGE)
     for update in settings.findall(qn("w:updateFields")):
         settings.remove(update)
+    # Hyphenation where a style allows it (the column headings): right after the default tab stop.
+    hyphenation = OxmlElement("w:autoHyphenation")
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(hyphenation)
+    else:
+        settings.insert(0, hyphenation)

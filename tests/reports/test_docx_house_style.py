@@ -203,6 +203,18 @@ def test_the_font_is_dejavu_sans_with_verdana_standing_in(follow_up):
     assert "updateFields" not in settings  # Word would ask about updating on opening
 
 
+def test_only_column_headings_hyphenate(follow_up):
+    _, word, data = follow_up
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<w:autoHyphenation/>" in archive.read("word/settings.xml").decode()
+
+    def suppressed(name):
+        return word.styles[name].element.pPr.find(qn("w:suppressAutoHyphens")).get(qn("w:val"))
+
+    assert suppressed("Normal") == "1"  # body text is not hyphenated
+    assert suppressed("Tabellhuvud") == suppressed("Tabellhuvud siffra") == "0"  # "Nämnds-budget"
+
+
 def test_the_headings_are_never_smaller_than_the_body(follow_up):
     _, word, _ = follow_up
     sizes = [word.styles[f"Heading {level}"].font.size.pt for level in range(1, 7)]

@@ -200,8 +200,11 @@ class BuildChangesView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class IntroductionView(LoginRequiredMixin, View):
-    """The committee admin writes chapter 1 of the report."""
+class CommitteeAdminPeriodView(LoginRequiredMixin, View):
+    """
+    A page of a period for the committee's admins only: ``self.period`` is set (others get
+    403), then ``prepare`` reads what the page is about before GET or POST runs.
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -211,13 +214,23 @@ class IntroductionView(LoginRequiredMixin, View):
         )
         if not is_committee_admin(request.user, self.period.plan.committee_id):
             raise PermissionDenied
+        self.prepare(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self, request, **kwargs) -> None:
+        """Read what the page is about (raise Http404 if there is no such thing)."""
+
+
+class IntroductionView(CommitteeAdminPeriodView):
+    """The committee admin writes what a report says of itself: chapter 1, the occasion line, the contents list."""
+
+    def prepare(self, request, **kwargs) -> None:
         self.kind = request.GET.get("kind", KIND)
         if self.kind not in ReportKind.values:
             raise Http404
         self.definition = ReportDefinition.objects.filter(
             period=self.period, kind=self.kind
         ).first() or ReportDefinition(period=self.period, kind=self.kind)
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, form, status=200):
         context = {
@@ -265,7 +278,7 @@ EDITION_CONTENT_TYPES = {fmt: content_type for fmt, _label, content_type in EDIT
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
-class AdoptView(LoginRequiredMixin, View):
+class AdoptView(CommitteeAdminPeriodView):
     """
     A committee admin records that the committee adopted a report's current build: GET shows
     the build and the decision (date, §, diarienummer) to confirm, POST adopts. Nothing is
@@ -273,18 +286,10 @@ class AdoptView(LoginRequiredMixin, View):
     the row, or removes the files it wrote.
     """
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.period = period_get_for_user(
-            user=request.user, committee_slug=kwargs["committee"], period_slug=kwargs["period"]
-        )
-        if not is_committee_admin(request.user, self.period.plan.committee_id):
-            raise PermissionDenied
+    def prepare(self, request, **kwargs) -> None:
         self.kind = kwargs["kind"]
         if self.kind not in ReportKind.values:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, form, status=200):
         context = {

@@ -10,7 +10,7 @@ command -v xgettext >/dev/null || apt_install gettext
 # pdftotext for the tests that read the text of the built PDF.
 command -v pdftotext >/dev/null || apt_install poppler-utils
 # WeasyPrint's system libraries and fonts for the PDF tests.
-.venv/bin/python -c "import weasyprint" 2>/dev/null && fc-list | grep -qi "liberation" \
+.venv/bin/python -c "import weasyprint" 2>/dev/null && fc-list | grep -qi "DejaVu Sans" \
   || apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu fonts-liberation2
 
 # The checks CI runs besides the tests: lint, format, and no model change without its migration.

@@ -106,7 +106,26 @@ def house_document():
     _page(word.sections[0])
     _font_table(word)
     _settings(word)
+    _look_up_styles_once(word)
     return word
+
+
+def _look_up_styles_once(word) -> None:
+    """
+    Name → style id, read once: python-docx looks a style up by scanning every style of the
+    document each time a paragraph or run is given one (most of the renderer's time). The
+    styles are all made by now; an unknown name falls back to python-docx's own look-up.
+    """
+    part = word.part
+    ids = {(style.name, style.type): style.style_id for style in word.styles}
+    look_up = part.get_style_id
+
+    def get_style_id(style_or_name, style_type):
+        if isinstance(style_or_name, str) and (style_or_name, style_type) in ids:
+            return ids[(style_or_name, style_type)]
+        return look_up(style_or_name, style_type)
+
+    part.get_style_id = get_style_id
 
 
 def _set_defaults(word) -> None:

@@ -131,3 +131,15 @@ def csv_dataset(content: bytes, *, name: str, sheet: str) -> tablib.Dataset:
 def csv_bytes(data: tablib.Dataset) -> bytes:
     """Return a sheet as CSV that Excel opens with å, ä and ö intact (UTF-8 with a BOM)."""
     return data.export("csv").encode("utf-8-sig")
+
+
+#: A cell a spreadsheet would read as a formula starts with one of these (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def inert_cell(value: str) -> str:
+    """A cell that a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
+    if value.startswith(FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value

@@ -32,12 +32,12 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Event, EventType, ReportingPeriod
 from commitments.permissions import require_committee_admin
-from common.tabular import csv_bytes
+from common.tabular import csv_bytes, inert_cell
 
 from .document import content_hash, from_data, to_data
 from .models import AdoptedEdition, ReportBuild, ReportKind, diarienummer_validator
-from .renderers import render
-from .selectors import FIGURE_COLUMNS, current_build, outcome_figures
+from .renderers import RENDERER_VERSION, render
+from .selectors import FIGURE_COLUMNS, current_build
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,9 +46,6 @@ logger = logging.getLogger(__name__)
 
 DOCUMENT_FORMATS = ("html", "docx", "pdf")
 PARAGRAPH = re.compile(r"^(?:§\s*)?(\d+)$")
-#: A cell a spreadsheet would read as a formula starts with one of these (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 #: The numeric columns of the open data: numbers (or null) in the JSON file.
 NUMERIC_COLUMNS = ("varde", "taljare", "namnare")
 
@@ -59,12 +56,19 @@ def decision_line(*, committee_name: str, decided_on: datetime.date, paragraph: 
 
 
 def adoption_check(
-    *, period: ReportingPeriod, kind: str, decided_on: datetime.date | None, paragraph: str, diarienummer: str
+    *,
+    period: ReportingPeriod,
+    kind: str,
+    decided_on: datetime.date | None,
+    paragraph: str,
+    diarienummer: str,
+    build_id: int | None = None,
 ) -> tuple[ReportBuild, str, str]:
     """
-    Check that the report can be adopted as asked: return its current build and the
-    paragraph and diarienummer as they are recorded, or raise one ``ValidationError`` naming
-    every problem (by field where there is one).
+    Check that the report can be adopted as asked: return its current build (which must be
+    ``build_id`` where the admin named the one they saw) and the paragraph and diarienummer
+    as they are recorded, or raise one ``ValidationError`` naming every problem (by field
+    where there is one).
     """
     errors: dict[str, list[str]] = {}
     if kind not in ReportKind.values:
@@ -85,6 +89,14 @@ def adoption_check(
                 _("There is only a draft of this report. Build the approved report before it is adopted.")
             )
         raise ValidationError(_("There is no approved build of this report to adopt. Build it first."))
+    if build_id is not None and build.pk != build_id:
+        raise ValidationError(
+            _(
+                "Build %(seen)s is no longer the current one: build %(current)s was made since. Look at it, and "
+                "adopt it if it is what the committee decided on."
+            )
+            % {"seen": build_id, "current": build.pk}
+        )
     if decided_on is None:
         errors.setdefault("decided_on", []).append(_("Give the date of the meeting."))
     elif decided_on > timezone.localdate():
@@ -109,6 +121,7 @@ def report_adopt(
     user: User | None,
     period: ReportingPeriod,
     kind: str,
+    build_id: int | None = None,
     decided_on: datetime.date,
     paragraph: str,
     diarienummer: str,
@@ -124,9 +137,22 @@ def report_adopt(
     committee = period.plan.committee
     require_committee_admin(user, committee.pk)
     current, paragraph, diarienummer = adoption_check(
-        period=period, kind=kind, decided_on=decided_on, paragraph=paragraph, diarienummer=diarienummer
+        period=period,
+        kind=kind,
+        decided_on=decided_on,
+        paragraph=paragraph,
+        diarienummer=diarienummer,
+        build_id=build_id,
     )
     build = ReportBuild.objects.get(pk=current.pk)  # with its content
+    made_now = content_hash({"renderer": RENDERER_VERSION, "content": build.content, "figures": build.figures})
+    if build.figures is None or made_now != build.content_hash:
+        # Rendered again today, an older build would not look as the one the committee read
+        # (or its open data would be today's outcomes): it is built again first.
+        raise ValidationError(
+            _("Build %(number)s was made by an earlier version of the application. Build the report again, check it, "
+              "and adopt the new build.") % {"number": build.pk}
+        )  # fmt: skip
     decision = decision_line(
         committee_name=committee.name, decided_on=decided_on, paragraph=paragraph, diarienummer=diarienummer
     )
@@ -134,10 +160,6 @@ def report_adopt(
     document.decision = decision
     content = to_data(document)
     figures = build.figures
-    if figures is None:
-        # A build made before builds stored their figures: the outcomes are read now. They are
-        # the approved ones of today, which may differ from the build's if one was reopened since.
-        figures = outcome_figures(period=period, kind=kind)
     edition = AdoptedEdition(
         period=period, kind=kind, build=build, decided_on=decided_on, paragraph=paragraph,
         diarienummer=diarienummer, decided_by=committee.name, decision=decision, adopted_by=user,
@@ -161,6 +183,8 @@ def report_adopt(
         with transaction.atomic():
             # The build stays: PROTECT keeps it (and its period) while the edition exists.
             ReportBuild.objects.select_for_update().filter(pk=build.pk).first()
+            if AdoptedEdition.objects.filter(period=period, kind=kind).exists():
+                raise IntegrityError  # adopted by someone else while this one rendered
             edition.full_clean(exclude=["content", "figures"])
             edition.save()
             if user is not None:
@@ -201,18 +225,11 @@ def _remove(paths: list[str]) -> None:
             logger.exception("Could not remove %s after a failed adoption", path)
 
 
-def inert(value: str) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
-    if value.startswith(FORMULA_START) and not NUMBER.match(value):
-        return "'" + value
-    return value
-
-
 def figures_csv(figures: list[dict[str, str]]) -> bytes:
     """The open data as CSV: UTF-8 with a BOM, comma-separated, quoted as RFC 4180 says, every cell inert."""
     data = tablib.Dataset(headers=list(FIGURE_COLUMNS))
     for row in figures:
-        data.append([inert(str(row.get(column, ""))) for column in FIGURE_COLUMNS])
+        data.append([inert_cell(str(row.get(column, ""))) for column in FIGURE_COLUMNS])
     return csv_bytes(data)
 
 
@@ -223,6 +240,8 @@ def _json_number(value: str):
         number = Decimal(value)
     except InvalidOperation:
         return value  # a target written as a text ("Basårsmätning")
+    if not number.is_finite():  # "NaN", "Infinity": a text, not a number JSON could hold
+        return value
     return int(number) if number == number.to_integral_value() else float(number)
 
 

@@ -313,7 +313,12 @@ class AdoptView(CommitteeAdminPeriodView):
         form = AdoptForm(request.POST)
         if form.is_valid():
             try:
-                edition = report_adopt(user=request.user, period=self.period, kind=self.kind, **form.cleaned_data)
+                # The build the admin saw on this page: a build made since is not adopted unseen.
+                seen = request.POST.get("build", "")
+                edition = report_adopt(
+                    user=request.user, period=self.period, kind=self.kind,
+                    build_id=int(seen) if seen.isdigit() else None, **form.cleaned_data,
+                )  # fmt: skip
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errors in error.message_dict.items():
@@ -391,8 +396,18 @@ class PublicEditionFileView(View):
     others as downloads, with the file's SHA-256 as its ETag (it never changes).
     """
 
-    #: The stored web page is the document alone: it loads nothing and runs nothing.
-    HTML_POLICY = {"default-src": ["'none'"], "img-src": ["data:"], "style-src": ["'self'"]}
+    #: The stored web page is the document alone: it loads nothing and runs nothing. Its one
+    #: stylesheet is inside it (so styles inline are allowed, nothing else), and it runs
+    #: sandboxed, in an origin of its own, not the application's.
+    HTML_POLICY = {
+        "default-src": ["'none'"],
+        "img-src": ["data:"],
+        "style-src": ["'unsafe-inline'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "sandbox": [True],
+    }
 
     def get(self, request, **kwargs):
         fmt = kwargs["fmt"]
@@ -413,7 +428,7 @@ class PublicEditionFileView(View):
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=86400"
         if fmt == "html":
-            response._csp_replace = self.HTML_POLICY
+            response._csp_config = self.HTML_POLICY  # the whole policy, none of the site's
         return response
 
 

@@ -62,7 +62,8 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
     # unless a section of the report shows it elsewhere; a text may also place a table of no goal.
     named = {s.parameter for s in builder.walk() if s.source == ReportSection.Source.KEY_FIGURES}
     available = [(table, blocks) for table, blocks in builder.key_figure_tables() if table.code not in named]
-    by_code: dict[str, list[Block]] = {table.code.upper(): blocks for table, blocks in available}
+    # A text may also place a table of no goal (once: the first text that names it).
+    by_code: dict[str, list[Block]] = {table.code.upper(): blocks for table, blocks in available if not table.goal_id}
     tables: dict[int, dict[str, list[Block]]] = {}
     for table, blocks in available:
         tables.setdefault(table.goal_id, {})[table.code.upper()] = blocks
@@ -74,7 +75,7 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
         # Part, goal area, goal, fixed subheading: the texts' own subheadings come below those.
         text = "".join(shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions)
         own = tables.get(goal.pk, {})
-        placed = own | {code: by_code[code] for code in table_marks(text) if code in by_code and code not in own}
+        placed = own | {code: by_code.pop(code) for code in sorted(table_marks(text)) if code in by_code}
         year = [c for c in goal.shown_contributions if c.assessment]
         mandate = [c for c in goal.shown_contributions if c.mandate_assessment]
         section.subsections = [

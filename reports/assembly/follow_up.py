@@ -21,7 +21,7 @@ from reports.document import (
     Table,
 )
 
-from .text import place_tables
+from .text import place_tables, table_marks
 
 if TYPE_CHECKING:
     from . import DocumentBuilder
@@ -100,7 +100,7 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
         # Rows named as the plan names them ("Totalt antal avslut"); a table placed by the
         # department has its caption in the text above it, one that follows the text is
         # captioned with the indicator.
-        placed = "{tabell" in outcome.comment.lower()
+        placed = "" in table_marks(outcome.comment)
         tables[""] = [
             Table(
                 caption="" if placed else indicator.name,

@@ -78,5 +78,5 @@ def place_tables(html: str, tables: dict[str, list[Block]]) -> list[Block]:
 
 
 def table_marks(html: str) -> set[str]:
-    """The codes that a text's ``{tabell:KOD}`` marks name, in upper case."""
-    return {mark[1].upper() for mark in _TABLE_MARK.finditer(html) if mark[1]}
+    """The codes that a text's ``{tabell:KOD}`` marks name, in upper case; "" for a ``{tabell}``."""
+    return {(mark[1] or "").upper() for mark in _TABLE_MARK.finditer(html)}

@@ -79,9 +79,10 @@ class _Renderer:
         if document.legend:
             self._legend(after_contents=contents is not None)
         for number, section in enumerate(document.sections):
-            before = len(word.paragraphs)
+            first = number == 0 and (contents is not None or not document.legend)
+            before = len(word.paragraphs) if first else 0
             self._section(section, level=1)
-            if number == 0 and (contents is not None or not document.legend):
+            if first:
                 # The first chapter opens a page: after the contents, or after the title page.
                 word.paragraphs[before].paragraph_format.page_break_before = True
         if contents is not None:

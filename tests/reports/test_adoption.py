@@ -106,7 +106,15 @@ def test_the_files_are_served_with_their_type_html_inline_the_others_as_download
         disposition = response["Content-Disposition"]
         assert disposition.startswith("inline" if fmt == "html" else "attachment")
         assert f'-antagen.{fmt}"' in disposition
-    assert "default-src 'none'" in client.get(file_url("html"))["Content-Security-Policy"]
+    policy = {
+        part.split()[0]: part.split()[1:]
+        for part in client.get(file_url("html"))["Content-Security-Policy"].split("; ")
+    }
+    assert policy["default-src"] == ["'none'"]  # no script, no request; the site's policy is not merged in
+    assert "script-src" not in policy
+    assert "connect-src" not in policy
+    assert policy["style-src"] == ["'unsafe-inline'"]  # its own stylesheet, inside it
+    assert policy["sandbox"] == []  # an origin of its own
     assert client.get(file_url("xlsx")).status_code == 404
     assert client.get(reverse("public:file", args=["asn", "2019-helar", KIND, "pdf"])).status_code == 404
 
@@ -389,3 +397,33 @@ def test_the_command_adopts_the_current_build_and_says_why_not(
     assert not Event.objects.filter(type=EventType.REPORT_ADOPT).exists()  # the operator is no user
     with pytest.raises(CommandError, match="redan antagen"):
         call_command(*args, stdout=io.StringIO())
+
+
+def test_a_build_made_after_the_admin_looked_is_not_adopted_unseen(
+    jan_aug, committee_admin, django_capture_on_commit_callbacks
+):
+    from reports.adoption import report_adopt
+
+    seen = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError) as raised:
+        report_adopt(
+            user=committee_admin, period=jan_aug, kind="ataganden", build_id=seen.pk + 1000,
+            decided_on=datetime.date(2019, 9, 25), paragraph="§ 187", diarienummer="ASN-2019-1234",
+        )  # fmt: skip
+    assert "är inte längre det gällande" in " ".join(raised.value.messages)
+    assert not AdoptedEdition.objects.exists()
+
+
+def test_a_build_of_an_earlier_version_is_built_again_before_it_is_adopted(
+    jan_aug, committee_admin, django_capture_on_commit_callbacks
+):
+    from reports.adoption import report_adopt
+
+    build = build_now(jan_aug, capture=django_capture_on_commit_callbacks)
+    ReportBuild.objects.filter(pk=build.pk).update(content_hash="0" * 64)  # as if rendered by an older version
+    with pytest.raises(ValidationError) as raised:
+        report_adopt(
+            user=committee_admin, period=jan_aug, kind="ataganden",
+            decided_on=datetime.date(2019, 9, 25), paragraph="§ 187", diarienummer="ASN-2019-1234",
+        )  # fmt: skip
+    assert "tidigare version" in " ".join(raised.value.messages)

@@ -36,8 +36,9 @@ from common.tabular import csv_bytes, inert_cell
 
 from .document import content_hash, from_data, to_data
 from .models import AdoptedEdition, ReportBuild, ReportKind, diarienummer_validator
-from .renderers import RENDERER_VERSION, render
+from .renderers import render
 from .selectors import FIGURE_COLUMNS, current_build
+from .services import build_fingerprint
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -145,8 +146,7 @@ def report_adopt(
         build_id=build_id,
     )
     build = ReportBuild.objects.get(pk=current.pk)  # with its content
-    made_now = content_hash({"renderer": RENDERER_VERSION, "content": build.content, "figures": build.figures})
-    if build.figures is None or made_now != build.content_hash:
+    if build.figures is None or build_fingerprint(content=build.content, figures=build.figures) != build.content_hash:
         # Rendered again today, an older build would not look as the one the committee read
         # (or its open data would be today's outcomes): it is built again first.
         raise ValidationError(

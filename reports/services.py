@@ -103,6 +103,15 @@ def build_request(
     raise RuntimeError(f"Could not request a build of {kind} for {period}")
 
 
+def build_fingerprint(*, content, figures) -> str:
+    """
+    What a build is made of: its content, its figures and the renderers' version. A build
+    with the fingerprint of the current one is not made again; a build whose stored
+    fingerprint differs from the one its content gives now was made by another version.
+    """
+    return content_hash({"renderer": RENDERER_VERSION, "content": content, "figures": figures})
+
+
 def build_enqueue(build: ReportBuild) -> None:
     """Send the build's task once the row that names it is committed."""
     from .tasks import build_report_task  # the tasks module imports this one
@@ -182,7 +191,7 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
         # The open data of the outcomes, read with the document: an edition adopted from this
         # build publishes these figures, as they were when it was made.
         figures = outcome_figures(period=build.period, kind=build.kind)
-        fingerprint = content_hash({"renderer": RENDERER_VERSION, "content": data, "figures": figures})
+        fingerprint = build_fingerprint(content=data, figures=figures)
         current = None if build.draft else current_build(period=build.period, kind=build.kind)
         if current is not None and current.content_hash == fingerprint:
             _finish(mine, status=Status.UNCHANGED, content_hash=fingerprint)

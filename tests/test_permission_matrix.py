@@ -222,11 +222,15 @@ def approved_build(demo) -> int:
     from reports.assembly import follow_up_document
     from reports.document import to_data
     from reports.models import ReportBuild
+    from reports.selectors import outcome_figures
+    from reports.services import build_fingerprint
 
     period = ReportingPeriod.objects.get(plan__committee=demo, slug="2019-jan-aug")
+    content = to_data(follow_up_document(period=period))
+    figures = outcome_figures(period=period, kind="ataganden")
     build = ReportBuild.objects.create(
         period=period, kind="ataganden", trigger="nightly", status="done", finished_at=timezone.now(),
-        content=to_data(follow_up_document(period=period)),
+        content=content, figures=figures, content_hash=build_fingerprint(content=content, figures=figures),
     )  # fmt: skip
     build.pdf.save("rapport.pdf", ContentFile(b"%PDF-1.7"))
     return build.pk

@@ -64,7 +64,7 @@ def place_tables(html: str, tables: dict[str, list[Block]]) -> list[Block]:
     for mark in _TABLE_MARK.finditer(html):
         key = (mark[1] or "").upper()
         found = next((k for k in tables if k.upper() == key), None)
-        if found is None or found in placed:
+        if found is None or found in placed or not _at_top_level(html, mark.start()):
             continue
         blocks.append(RichText(html[start : mark.start()].strip()))
         blocks += tables[found]
@@ -77,6 +77,16 @@ def place_tables(html: str, tables: dict[str, list[Block]]) -> list[Block]:
     return [block for block in blocks if not isinstance(block, RichText) or block.html.strip()]
 
 
+#: Elements a table cannot stand inside: a mark in one of them stays as written.
+_CONTAINERS = ("li", "ul", "ol", "blockquote", "table")
+
+
+def _at_top_level(html: str, at: int) -> bool:
+    """Whether position ``at`` of sanitised HTML is outside every list, quotation and table."""
+    before = html[:at].lower()
+    return all(before.count(f"<{tag}") <= before.count(f"</{tag}>") for tag in _CONTAINERS)
+
+
 def table_marks(html: str) -> set[str]:
     """The codes that a text's ``{tabell:KOD}`` marks name, in upper case; "" for a ``{tabell}``."""
-    return {(mark[1] or "").upper() for mark in _TABLE_MARK.finditer(html)}
+    return {(mark[1] or "").upper() for mark in _TABLE_MARK.finditer(html) if _at_top_level(html, mark.start())}

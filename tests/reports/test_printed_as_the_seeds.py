@@ -225,3 +225,8 @@ def test_the_admin_sets_the_occasion_line_and_the_contents_list(client, jan_aug,
     response = client.post(url, {"introduction": "", "occasion": "x" * 201, "contents": "maybe"})
     assert response.status_code == 400
     assert plan_proposal_document(period=jan_aug).occasion == ""
+
+
+def test_a_mark_inside_a_list_stays_as_written_and_the_table_follows_the_text():
+    html = "<ul><li><p>{tabell}</p></li></ul><p>Efter.</p>"
+    assert place_tables(html, {"": [table("T")]}) == [RichText(html), table("T")]

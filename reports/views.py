@@ -413,7 +413,12 @@ class PublicEditionFileView(View):
         fmt = kwargs["fmt"]
         if fmt not in EDITION_CONTENT_TYPES:
             raise Http404
-        edition = public_edition(committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"])
+        if "edition" in kwargs:  # the permanent address
+            edition = get_object_or_404(AdoptedEdition.objects.defer("content", "figures"), pk=kwargs["edition"])
+        else:
+            edition = public_edition(
+                committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"]
+            )
         file = edition.file_for(fmt)
         if not file or not file.storage.exists(file.name):
             raise Http404

@@ -90,6 +90,7 @@ EXPECTED = {
     "public:editions": {"*": (200, 405)},
     "public:edition": {"*": (200, 405)},
     "public:file": {"*": (200, 405)},
+    "public:permanent_file": {"*": (200, 405)},
     "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution": {
@@ -262,6 +263,10 @@ def url_for(name: str, demo) -> str:
     if name.startswith("public:") or name == "reports:edition_changes":
         adopted_edition(demo)
         edition = ["asn", "2019-jan-aug", "ataganden"]
+        if name == "public:permanent_file":
+            from reports.models import AdoptedEdition
+
+            return reverse(name, args=[AdoptedEdition.objects.get().pk, "pdf"])
         args = {"public:editions": ["asn"], "public:file": [*edition, "pdf"]}.get(name, edition)
         return reverse(name, args=args)
     if name == "reports:adopt":

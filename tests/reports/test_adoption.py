@@ -88,6 +88,12 @@ def test_an_adopted_edition_stays_byte_for_byte_after_a_new_approval_and_build(
         assert response["ETag"] == f'"{edition.sha256_for(fmt)}"'
     assert anonymous.get(file_url("pdf"), HTTP_IF_NONE_MATCH=f'"{edition.pdf_sha256}"').status_code == 304
 
+    # The permanent address holds when the period's short name changes (the other one moves).
+    ReportingPeriod.objects.filter(pk=jan_aug.pk).update(slug="2019-delar")
+    permanent = reverse("public:permanent_file", args=[edition.pk, "pdf"])
+    assert b"".join(anonymous.get(permanent).streaming_content) == before["pdf"]
+    assert anonymous.get(file_url("pdf")).status_code == 404
+
 
 def test_the_files_are_served_with_their_type_html_inline_the_others_as_downloads(
     jan_aug, django_capture_on_commit_callbacks

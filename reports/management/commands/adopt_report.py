@@ -71,3 +71,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Publicerad på {site}{reverse('public:edition', args=[committee, period, kind])}")
         for fmt, _label, _type in EDITION_FORMATS:
             self.stdout.write(f"  {fmt}: {site}{reverse('public:file', args=[committee, period, kind, fmt])}")
+            self.stdout.write(f"    varaktig adress: {site}{reverse('public:permanent_file', args=[edition.pk, fmt])}")

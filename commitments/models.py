@@ -863,8 +863,9 @@ class Event(models.Model):
     type = models.CharField(_("event"), max_length=50, choices=EventType.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"), help_text=_("Empty: the operator, on the command line."),
+    )  # fmt: skip
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="events", verbose_name=_("committee")
     )
@@ -900,6 +901,11 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.subject_label}".strip()
+
+    @property
+    def actor_label(self) -> str:
+        """Who took the step, as the log shows it."""
+        return str(self.actor) if self.actor_id else _("the operator (command line)")
 
 
 class Notification(models.Model):

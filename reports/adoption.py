@@ -187,10 +187,7 @@ def report_adopt(
                 raise IntegrityError  # adopted by someone else while this one rendered
             edition.full_clean(exclude=["content", "figures"])
             edition.save()
-            if user is not None:
-                _record_event(edition, user)
-            # An operator's adoption has no actor to put on an Event (it names a user); the
-            # edition itself records it, with ``adopted_by`` empty.
+            _record_event(edition, user)  # by the operator when ``user`` is None
     except IntegrityError:
         _remove(saved)
         raise ValidationError(
@@ -202,7 +199,7 @@ def report_adopt(
     return edition
 
 
-def _record_event(edition: AdoptedEdition, user: User) -> Event:
+def _record_event(edition: AdoptedEdition, user: User | None) -> Event:
     period = edition.period
     return Event.objects.create(
         type=EventType.REPORT_ADOPT,

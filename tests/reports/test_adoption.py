@@ -400,7 +400,8 @@ def test_the_command_adopts_the_current_build_and_says_why_not(
     printed = out.getvalue()
     assert DECISION in printed
     assert f"/publicerat/asn/2019-jan-aug/{KIND}/pdf/" in printed
-    assert not Event.objects.filter(type=EventType.REPORT_ADOPT).exists()  # the operator is no user
+    event = Event.objects.get(type=EventType.REPORT_ADOPT)  # on record, by the operator
+    assert (event.actor, event.actor_label, event.subject) == (None, "driftansvarig (kommandoraden)", edition)
     with pytest.raises(CommandError, match="redan antagen"):
         call_command(*args, stdout=io.StringIO())
 

@@ -19,7 +19,7 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST)/ (stop with Ctrl-C)"
-	$(BIN)/python manage.py runserver $(HOST)
+	SITE_NAME="$${SITE_NAME:-ASN uppföljning}" $(BIN)/python manage.py runserver $(HOST)
 
 test: venv
 	scripts/test.sh $(ARGS)

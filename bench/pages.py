@@ -53,7 +53,9 @@ def build_city() -> dict:
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     samples = {}
     for c in range(COMMITTEES):
-        committee = Committee.objects.create(slug=f"n{c}", name=f"Nämnd {c}", short_name=f"N{c}")
+        committee = Committee.objects.create(
+            slug=f"n{c}", name=f"Nämnd {c}", short_name=f"N{c}", organisation="Syntetiska kommunen"
+        )
         scale = AssessmentScale.objects.create(committee=committee, code="s", name="Skala", applies_to="commitment")
         AssessmentValue.objects.bulk_create(
             AssessmentValue(scale=scale, code=code, label=code, symbol=s, meaning=m, sort_order=i)

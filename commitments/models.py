@@ -44,7 +44,9 @@ class Committee(BaseModel):
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
-    organisation = models.CharField(_("organisation"), max_length=200, default="Malmö stad")
+    organisation = models.CharField(
+        _("organisation"), max_length=200, help_text=_("The municipality or region, as the documents print it.")
+    )
 
     class Meta:
         ordering = ["name"]

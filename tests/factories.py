@@ -36,6 +36,7 @@ class CommitteeFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"nmd{n}")
     name = factory.Sequence(lambda n: f"Testnämnd {n}")
     short_name = factory.Sequence(lambda n: f"TN{n}")
+    organisation = "Exempelkommunen"
 
 
 class DepartmentFactory(DjangoModelFactory):

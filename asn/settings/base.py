@@ -152,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commitments.context_processors.memberships",
+                "asn.context_processors.site",
             ],
         },
     }
@@ -170,6 +171,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Ema
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="asn-uppfoljning@localhost")
 #: The address of the site as people reach it: the links in e-mails begin with it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+#: The site's name in every page's title and header and in the admin (e.g. "ASN uppföljning").
+SITE_NAME = env("SITE_NAME", default="Uppföljning")
 
 # REPORT BUILDS
 # ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ rows carry stable codes so that nothing is ever matched on wording.
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -47,6 +48,13 @@ class Committee(BaseModel):
     organisation = models.CharField(
         _("organisation"), max_length=200, help_text=_("The municipality or region, as the documents print it.")
     )
+    diarienummer_pattern = models.CharField(
+        _("form of a diarienummer"), max_length=200, blank=True,
+        help_text=_("A regular expression, e.g. ^ASN-\\d{4}-\\d+$. Empty: any diarienummer is accepted."),
+    )  # fmt: skip
+    diarienummer_example = models.CharField(
+        _("example of a diarienummer"), max_length=60, blank=True, help_text=_("E.g. ASN-2019-1234.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +63,30 @@ class Committee(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.diarienummer_pattern:
+            return
+        try:
+            pattern = re.compile(self.diarienummer_pattern)
+        except re.error as error:
+            raise ValidationError(
+                {"diarienummer_pattern": _("Not a regular expression: %(error)s.") % {"error": error}}
+            ) from None
+        if self.diarienummer_example and not pattern.fullmatch(self.diarienummer_example):
+            raise ValidationError({"diarienummer_example": _("The example does not have the form given above.")})
+
+    def diarienummer_problem(self, diarienummer: str) -> str | None:
+        """Why ``diarienummer`` is not one of this committee's, or None when it is."""
+        if not diarienummer or len(diarienummer) > 40 or any(ord(c) < 32 for c in diarienummer):
+            return _("Write the diarienummer as it stands in the register (at most 40 characters).")
+        if self.diarienummer_pattern and not re.fullmatch(self.diarienummer_pattern, diarienummer):
+            if self.diarienummer_example:
+                return _("Write the diarienummer in the committee's form, e.g. %(example)s.") % {
+                    "example": self.diarienummer_example
+                }
+            return _("The diarienummer does not have the committee's form.")
+        return None
 
 
 class Department(BaseModel):

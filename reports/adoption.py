@@ -35,7 +35,7 @@ from commitments.permissions import require_committee_admin
 from common.tabular import csv_bytes, inert_cell
 
 from .document import content_hash, from_data, to_data
-from .models import AdoptedEdition, ReportBuild, ReportKind, diarienummer_validator
+from .models import AdoptedEdition, ReportBuild, ReportKind
 from .renderers import render
 from .selectors import FIGURE_COLUMNS, current_build
 from .services import build_fingerprint
@@ -107,11 +107,15 @@ def adoption_check(
     match = PARAGRAPH.match((paragraph or "").strip())
     if match is None:
         errors.setdefault("paragraph", []).append(_("Write the paragraph as in the minutes, e.g. “§ 187”."))
-    diarienummer = (diarienummer or "").strip().upper()
-    try:
-        diarienummer_validator(diarienummer)
-    except ValidationError as error:
-        errors.setdefault("diarienummer", []).extend(error.messages)
+    # In the committee's own form ("ASN-2019-1234", "XYZ 2016/45"); typed in lower case, as
+    # it is registered where only the upper-case form fits.
+    committee = period.plan.committee
+    diarienummer = (diarienummer or "").strip()
+    if committee.diarienummer_problem(diarienummer) and not committee.diarienummer_problem(diarienummer.upper()):
+        diarienummer = diarienummer.upper()
+    problem = committee.diarienummer_problem(diarienummer)
+    if problem:
+        errors.setdefault("diarienummer", []).append(problem)
     if errors:
         raise ValidationError(errors)
     return build, f"§ {match.group(1)}", diarienummer

@@ -46,6 +46,12 @@ class AdoptForm(forms.Form):
     )  # fmt: skip
     paragraph = forms.CharField(label=_("Paragraph (§)"), max_length=20, help_text=_("As in the minutes, e.g. § 187."))
     diarienummer = forms.CharField(
-        label=_("Diarienummer"), max_length=40, help_text=_("E.g. ASN-2019-1234."),
+        label=_("Diarienummer"), max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )  # fmt: skip
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        example = committee.diarienummer_example
+        field = self.fields["diarienummer"]
+        field.help_text = _("E.g. %(example)s.") % {"example": example} if example else _("As in the register.")

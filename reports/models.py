@@ -7,7 +7,6 @@ model as data, and its hash) and the files in each format through Django's stora
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -158,11 +157,6 @@ def edition_file_path(edition: "AdoptedEdition", filename: str) -> str:
     return f"reports/{period.plan.committee.slug}/{period.slug}/{edition.kind}/antagen/{filename}"
 
 
-diarienummer_validator = RegexValidator(
-    r"^[A-Z]{2,6}-\d{4}-\d+$", _("Write the diarienummer as letters, year and number, e.g. ASN-2019-1234.")
-)
-
-
 class AdoptedEdition(BaseModel):
     """
     The edition of a report that the committee decided on: a public record, frozen.
@@ -185,7 +179,9 @@ class AdoptedEdition(BaseModel):
     )
     decided_on = models.DateField(_("date of the meeting"))
     paragraph = models.CharField(_("paragraph"), max_length=20, help_text=_("As in the minutes, e.g. “§ 187”."))
-    diarienummer = models.CharField(_("diarienummer"), max_length=40, validators=[diarienummer_validator])
+    diarienummer = models.CharField(
+        _("diarienummer"), max_length=40, help_text=_("In the committee's form (see the committee).")
+    )
     decided_by = models.CharField(_("decided by"), max_length=200, help_text=_("The committee's name as printed."))
     decision = models.CharField(_("decision line"), max_length=400)
     adopted_by = models.ForeignKey(

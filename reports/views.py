@@ -107,7 +107,7 @@ class BuildsView(LoginRequiredMixin, View):
                 "kind": kind, "label": ReportKind(kind).label, "current": current, "edition": edition,
                 # A later build than the adopted one: what changed since is worth a look.
                 "changed_since": edition is not None and current is not None and current.pk != edition.build_id,
-                "adopt_form": AdoptForm(auto_id=f"id_{kind}_%s"),
+                "adopt_form": AdoptForm(auto_id=f"id_{kind}_%s", committee=period.plan.committee),
             })  # fmt: skip
         return TemplateResponse(
             request,
@@ -304,13 +304,14 @@ class AdoptView(CommitteeAdminPeriodView):
         return TemplateResponse(self.request, "reports/adopt.html", context, status=status)
 
     def get(self, request, **kwargs):
-        form = AdoptForm(request.GET) if request.GET else AdoptForm()
+        committee = self.period.plan.committee
+        form = AdoptForm(request.GET, committee=committee) if request.GET else AdoptForm(committee=committee)
         if form.is_bound:
             form.is_valid()  # shows what is wrong before the admin confirms
         return self.render(form)
 
     def post(self, request, **kwargs):
-        form = AdoptForm(request.POST)
+        form = AdoptForm(request.POST, committee=self.period.plan.committee)
         if form.is_valid():
             try:
                 # The build the admin saw on this page: a build made since is not adopted unseen.

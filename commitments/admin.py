@@ -42,6 +42,19 @@ def shorten(text: str, words: int = 14) -> str:
     return Truncator(text).words(words)
 
 
+class ViewOnlyAdminMixin:
+    """An admin in which rows are read, never added, changed or deleted (records of what happened)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CommitteeScopedAdmin(admin.ModelAdmin):
     """A model admin that shows committee admins only their committees' rows."""
 

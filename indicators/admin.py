@@ -21,6 +21,7 @@ from commitments.admin import (
     PlanItemForm,
     PlanYearFilter,
     ScopedInline,
+    ViewOnlyAdminMixin,
     shorten,
 )
 from commitments.models import Membership, Plan, ProgressEntry
@@ -232,7 +233,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(admin.ModelAdmin):
+class ProgressEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """
     Entries for reviewers who work in the admin: read-only, with the review steps as actions.
 
@@ -278,15 +279,6 @@ class ProgressEntryAdmin(admin.ModelAdmin):
         if obj is None:
             return self.has_module_permission(request)
         return can_review(request.user, obj.period.plan.committee_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         # The review actions only; no bulk delete.

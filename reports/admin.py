@@ -8,7 +8,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline
+from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline, ViewOnlyAdminMixin
 from commitments.permissions import scope_to_admin_committees
 
 from .models import AdoptedEdition, KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue, ReportSection
@@ -110,7 +110,7 @@ class KeyFigureTableAdmin(CommitteeScopedAdmin):
 
 
 @admin.register(AdoptedEdition)
-class AdoptedEditionAdmin(CommitteeScopedAdmin):
+class AdoptedEditionAdmin(ViewOnlyAdminMixin, CommitteeScopedAdmin):
     """
     The adopted editions, read-only: a public record is never changed or deleted here. An
     edition is adopted from the builds page (or ``manage.py adopt_report``).
@@ -129,12 +129,3 @@ class AdoptedEditionAdmin(CommitteeScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "figures")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -168,7 +168,15 @@ class AdoptedEdition(BaseModel):
     edition per period and kind: a later decision on the same report is not recorded here.
     """
 
-    FILE_FIELDS = ("html", "docx", "pdf", "csv", "json")
+    #: Its files, in the order they are listed: (format, label, content type).
+    FORMATS = (
+        ("html", _("web page (HTML)"), "text/html; charset=utf-8"),
+        ("pdf", "PDF", "application/pdf"),
+        ("docx", "Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("csv", _("CSV with the outcomes"), "text/csv; charset=utf-8"),
+        ("json", _("JSON with the outcomes"), "application/json"),
+    )
+    CONTENT_TYPES = {fmt: content_type for fmt, _label, content_type in FORMATS}
 
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="adopted_editions", verbose_name=_("period")

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -119,7 +118,7 @@ class BuildsView(LoginRequiredMixin, View):
                 "builds": builds_for_period(period=period),
                 "can_build": is_committee_admin(request.user, period.plan.committee_id),
                 "formats": ReportFormat.choices,
-                "edition_formats": EDITION_FORMATS,
+                "edition_formats": AdoptedEdition.FORMATS,
             },
         )
 
@@ -266,17 +265,6 @@ class IntroductionView(CommitteeAdminPeriodView):
         return self.render(form, status=400)
 
 
-#: The files of an adopted edition: (format, label, content type).
-EDITION_FORMATS = (
-    ("html", gettext_lazy("web page (HTML)"), "text/html; charset=utf-8"),
-    ("pdf", "PDF", "application/pdf"),
-    ("docx", "Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("csv", gettext_lazy("CSV with the outcomes"), "text/csv; charset=utf-8"),
-    ("json", gettext_lazy("JSON with the outcomes"), "application/json"),
-)
-EDITION_CONTENT_TYPES = {fmt: content_type for fmt, _label, content_type in EDITION_FORMATS}
-
-
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AdoptView(CommitteeAdminPeriodView):
     """
@@ -368,7 +356,7 @@ class PublicEditionsView(TemplateView):
         context.update(
             committee=committee,
             editions=adopted_editions_for_committee(committee=committee),
-            edition_formats=EDITION_FORMATS,
+            edition_formats=AdoptedEdition.FORMATS,
             columns=FIGURE_COLUMNS,
         )
         return context
@@ -386,7 +374,7 @@ class PublicEditionView(TemplateView):
             edition=edition,
             committee=edition.period.plan.committee,
             period=edition.period,
-            files=[(fmt, label, edition.sha256_for(fmt)) for fmt, label, _type in EDITION_FORMATS],
+            files=[(fmt, label, edition.sha256_for(fmt)) for fmt, label, _type in AdoptedEdition.FORMATS],
         )
         return context
 
@@ -412,7 +400,7 @@ class PublicEditionFileView(View):
 
     def get(self, request, **kwargs):
         fmt = kwargs["fmt"]
-        if fmt not in EDITION_CONTENT_TYPES:
+        if fmt not in AdoptedEdition.CONTENT_TYPES:
             raise Http404
         if "edition" in kwargs:  # the permanent address
             edition = get_object_or_404(AdoptedEdition.objects.defer("content", "figures"), pk=kwargs["edition"])
@@ -429,7 +417,7 @@ class PublicEditionFileView(View):
         else:
             response = FileResponse(
                 file.open("rb"), as_attachment=fmt != "html", filename=file.name.rsplit("/", 1)[-1],
-                content_type=EDITION_CONTENT_TYPES[fmt],
+                content_type=AdoptedEdition.CONTENT_TYPES[fmt],
             )  # fmt: skip
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=86400"

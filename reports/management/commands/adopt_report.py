@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from commitments.models import ReportingPeriod
 from reports.adoption import report_adopt
-from reports.models import ReportKind
-from reports.views import EDITION_FORMATS
+from reports.management.periods import period_named
+from reports.models import AdoptedEdition, ReportKind
 
 KINDS = ReportKind.values
 
@@ -45,13 +44,7 @@ class Command(BaseCommand):
             decided_on = datetime.date.fromisoformat(decided)
         except ValueError:
             raise CommandError(f"Datumet ska skrivas ÅÅÅÅ-MM-DD: {decided}") from None
-        found = ReportingPeriod.objects.select_related("plan__committee").filter(
-            plan__committee__slug=committee, slug=period
-        )
-        if not found.exists():
-            if not ReportingPeriod.objects.filter(plan__committee__slug=committee).exists():
-                raise CommandError(f"Nämnden finns inte eller har inga perioder: {committee}")
-            raise CommandError(f"Perioden finns inte för {committee}: {period}")
+        found = period_named(committee, period)
         user = None
         if by is not None:
             user = User.objects.filter(username=by).first()
@@ -59,7 +52,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Användaren finns inte: {by}")
         try:
             edition = report_adopt(
-                user=user, period=found.get(), kind=kind, decided_on=decided_on, paragraph=paragraph,
+                user=user, period=found, kind=kind, decided_on=decided_on, paragraph=paragraph,
                 diarienummer=diarienummer,
             )  # fmt: skip
         except PermissionDenied:
@@ -69,6 +62,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Upplagan är antagen: {edition.decision}."))
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"Publicerad på {site}{reverse('public:edition', args=[committee, period, kind])}")
-        for fmt, _label, _type in EDITION_FORMATS:
+        for fmt, _label, _type in AdoptedEdition.FORMATS:
             self.stdout.write(f"  {fmt}: {site}{reverse('public:file', args=[committee, period, kind, fmt])}")
             self.stdout.write(f"    varaktig adress: {site}{reverse('public:permanent_file', args=[edition.pk, fmt])}")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments.models import ReportingPeriod
 from reports.assembly import KINDS, report_document
+from reports.management.periods import period_named
 from reports.models import ReportFormat
 from reports.renderers import render
 
@@ -26,13 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"Okänt rapportslag: {kind}. Välj bland: {', '.join(KINDS)}.")
         if format not in FORMATS:
             raise CommandError(f"Okänt format: {format}. Välj bland: {', '.join(FORMATS)}.")
-        found = ReportingPeriod.objects.select_related("plan__committee").filter(
-            plan__committee__slug=committee, slug=period
-        )
-        if not found.exists():
-            if not ReportingPeriod.objects.filter(plan__committee__slug=committee).exists():
-                raise CommandError(f"Nämnden finns inte eller har inga perioder: {committee}")
-            raise CommandError(f"Perioden finns inte för {committee}: {period}")
-        document = report_document(period=found.get(), kind=kind, draft=draft)
+        found = period_named(committee, period)
+        document = report_document(period=found, kind=kind, draft=draft)
         Path(output).write_bytes(render(document, format))
         self.stdout.write(self.style.SUCCESS(f"Rapporten är skriven till {output}."))

@@ -149,6 +149,12 @@ def test_the_jan_aug_follow_up_prints_on_at_most_30_pages(follow_up):
     assert len(pikepdf.open(follow_up["pdf"]).pages) <= 30
 
 
+def test_the_table_by_sex_names_its_rows_as_the_department_did(follow_up):
+    text = letters(" ".join(pdf_pages(follow_up["pdf"])))  # a narrow cell may break the name over lines
+    assert text.count(letters("Totalt antal avslut")) == 4  # AI1–AI4
+    assert letters("Antal avslut till studier") in text
+
+
 def structure_elements(pdf: pikepdf.Pdf):
     pending = [pdf.Root.StructTreeRoot]
     while pending:

@@ -286,6 +286,21 @@ class AssessmentValue(BaseModel):
         blank=True,
         help_text=_("Used to propose an assessment from an indicator's target."),
     )
+    colour = models.CharField(
+        _("colour"), max_length=7, blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Write the colour as #rrggbb, e.g. #2e7d32."))],
+        help_text=_("Optional, e.g. #2e7d32. Shown beside the symbol and the label, never alone."),
+    )  # fmt: skip
+    min_share = models.DecimalField(
+        _("proposed from this share of the target"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Proposed when the outcome reaches at least this many per cent of the target (e.g. 100, 90, 0), "
+                    "the level with the highest such share that is reached. Empty: not proposed by share."),
+    )  # fmt: skip
+    not_followed_up = models.BooleanField(
+        _("means not followed up"), default=False,
+        help_text=_("A level that says the goal or indicator was not followed up (or cannot be assessed) this time."),
+    )  # fmt: skip
     sort_order = models.PositiveIntegerField(_("order"))
 
     class Meta:
@@ -295,6 +310,11 @@ class AssessmentValue(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["scale", "code"], name="assessment_value_unique_code"),
             models.UniqueConstraint(fields=["scale", "sort_order"], name="assessment_value_unique_order"),
+            models.CheckConstraint(
+                condition=Q(not_followed_up=False) | Q(min_share__isnull=True),
+                name="assessment_value_not_followed_up_has_no_rule",
+                violation_error_message=_("A level that means “not followed up” is never proposed by share."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -484,7 +504,10 @@ class Goal(PlanItem):
         blank=True,
         related_name="goals",
         verbose_name=_("departments"),
-        help_text=_("The departments that write the follow-up of the committee's contribution to the goal."),
+        help_text=_(
+            "The departments that follow up the goal: each writes its comment, assessment and the outcomes "
+            "of the goal's own indicators on the goal's page."
+        ),
     )
 
     class Meta:

@@ -92,6 +92,11 @@ class Indicator(PlanItem):
         help_text=_("In the table by sex (“Andel avslut till studier”). Empty: “Andel”."),
     )  # fmt: skip
     description = models.TextField(_("description"), blank=True)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="reported_indicators", verbose_name=_("reporting departments"),
+        help_text=_("The departments that report its outcome. Empty: those responsible for its commitment; for a goal "
+                    "indicator, those that follow up the goal, or else those responsible for the goal's commitments."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order"]
@@ -174,10 +179,23 @@ class YearValue(BaseModel):
 
 
 class Target(YearValue):
-    """A målvärde: one per indicator, year and part of year."""
+    """
+    A målvärde: one per indicator, year and part of year. A number with a comparator
+    (“Minst 80 %”, “Max 5 %”, or a plain number read in the indicator's direction), or a
+    text target (only ``text``, no value).
+    """
+
+    class Comparator(models.TextChoices):
+        DIRECTION = "", _("as the indicator's direction")
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+        EXACTLY = "exactly", _("exactly")
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+    comparator = models.CharField(
+        _("comparator"), max_length=10, choices=Comparator.choices, default=Comparator.DIRECTION, blank=True
     )
 
     class Meta(YearValue.Meta):

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -54,17 +54,67 @@ def plan_export(*, plan: Plan) -> tablib.Databook:
 
 @dataclass
 class OutcomeLine:
-    """One indicator on the entry page: the outcome so far, and what to compare it with."""
+    """One indicator on an entry or goal page: the outcome so far, and what to compare it with."""
 
     indicator: Indicator
     outcome: Outcome
+    #: The target of the plan year (the whole year), and the outcome of the year before, as the plan states them.
     target: Target | None
     prior: PriorOutcome | None
     proposed: AssessmentValue | None
     #: The user writes for the department and the outcome is in a state it can change: it has a
-    #: form on the page (whether the page is open now is ``workflow.can_write`` of the entry;
+    #: form on the page (whether the page is open now is ``workflow.can_write`` of its row;
     #: a form refused since keeps what was typed in it).
     writable: bool
+    #: Every target the plan gives (all years and parts), and every outcome of earlier years, by year.
+    targets: list[Target] = field(default_factory=list)
+    priors: list[PriorOutcome] = field(default_factory=list)
+
+
+def outcome_lines(
+    *,
+    indicators: QuerySet[Indicator],
+    period: ReportingPeriod,
+    department: Department,
+    is_editor: bool,
+    scale_values: list[AssessmentValue],
+) -> list[OutcomeLine]:
+    """Return a line per indicator with the department's outcome for the period, in a fixed number of queries."""
+    year = period.plan.year
+    indicators = indicators.select_related("plan").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("year", "part"), to_attr="all_targets"),
+        Prefetch(
+            "prior_outcomes",
+            queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
+            to_attr="all_priors",
+        ),
+        Prefetch("outcomes", queryset=Outcome.objects.filter(period=period, department=department), to_attr="mine"),
+    )
+    lines = []
+    for indicator in indicators:
+        # As outcome_get_or_new, from the prefetched outcomes.
+        outcome = (
+            indicator.mine[0] if indicator.mine else Outcome(indicator=indicator, period=period, department=department)
+        )
+        target = next((t for t in indicator.all_targets if t.year == year and not t.part), None)
+        lines.append(
+            OutcomeLine(
+                indicator=indicator,
+                outcome=outcome,
+                target=target,
+                prior=next((p for p in indicator.all_priors if p.year == year - 1 and not p.part), None),
+                proposed=proposed_assessment(
+                    indicator=indicator,
+                    value=outcome.value,
+                    target=target.value if target else None,
+                    scale_values=scale_values,
+                ),
+                writable=is_editor and outcome.status in EDITABLE_STATES,
+                targets=indicator.all_targets,
+                priors=indicator.all_priors,
+            )
+        )
+    return lines
 
 
 @dataclass
@@ -103,44 +153,14 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
     is_editor = can_edit_department(user, department)
     scale_values = list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else []
-    indicators = (
-        Indicator.objects.filter(Q(commitment=commitment) | Q(goal=commitment.goal, commitment__isnull=True))
-        .select_related("plan")
-        .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.filter(year=plan.year, part=""), to_attr="year_targets"),
-            Prefetch(
-                "prior_outcomes",
-                queryset=PriorOutcome.objects.filter(year=plan.year - 1, part=""),
-                to_attr="last_year",
-            ),
-            Prefetch(
-                "outcomes", queryset=Outcome.objects.filter(period=period, department=department), to_attr="mine"
-            ),
-        )
-        .order_by("sort_order")
+    indicators = Indicator.objects.filter(Q(commitment=commitment) | Q(goal=commitment.goal, commitment__isnull=True))
+    lines = outcome_lines(
+        indicators=indicators.order_by("sort_order"),
+        period=period,
+        department=department,
+        is_editor=is_editor,
+        scale_values=scale_values,
     )
-    lines = []
-    for indicator in indicators:
-        # As outcome_get_or_new, from the prefetched outcomes.
-        outcome = (
-            indicator.mine[0] if indicator.mine else Outcome(indicator=indicator, period=period, department=department)
-        )
-        target = indicator.year_targets[0] if indicator.year_targets else None
-        lines.append(
-            OutcomeLine(
-                indicator=indicator,
-                outcome=outcome,
-                target=target,
-                prior=indicator.last_year[0] if indicator.last_year else None,
-                proposed=proposed_assessment(
-                    indicator=indicator,
-                    value=outcome.value,
-                    target=target.value if target else None,
-                    scale_values=scale_values,
-                ),
-                writable=is_editor and outcome.status in EDITABLE_STATES,
-            )
-        )
     thread = []
     if entry.pk:
         reasons = events_for_object(entry).filter(type__in=EventType.with_action("return", "reopen"))

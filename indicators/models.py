@@ -19,6 +19,7 @@ from commitments.models import (
     Reviewable,
     year_validators,
 )
+from commitments.numbers import NBSP, format_number
 
 
 class Indicator(PlanItem):
@@ -197,6 +198,25 @@ class Target(YearValue):
     comparator = models.CharField(
         _("comparator"), max_length=10, choices=Comparator.choices, default=Comparator.DIRECTION, blank=True
     )
+
+    #: The word a comparator is printed with before the figure (“Minst 80 %”); none for the others.
+    COMPARATOR_WORDS = {Comparator.AT_LEAST: "Minst", Comparator.AT_MOST: "Högst"}
+
+    def shown(self) -> str:
+        """
+        The target as documents and pages print it: the text as written, else the figure
+        with its unit and comparator (“Minst 80 %”, “Högst 5 %”, “18 %”), no-break spaces inside.
+        """
+        if self.text:
+            return self.text
+        if self.value is None:
+            return ""
+        figure = format_number(self.value)
+        unit = self.indicator.unit_suffix
+        if unit:
+            figure = f"{figure}{NBSP}{unit}"
+        word = self.COMPARATOR_WORDS.get(self.comparator)
+        return f"{word}{NBSP}{figure}" if word else figure
 
     class Meta(YearValue.Meta):
         verbose_name = _("target")

@@ -15,6 +15,11 @@ urlpatterns = [
     path(f"{entry}historik/", views.entry_history_view, name="entry_history"),
     path(f"{period}bidrag/", views.contribution_list_view, name="contribution_list"),
     path(f"{period}bidrag/<str:goal>/<str:department>/", views.contribution_view, name="contribution"),
+    path(
+        f"{period}bidrag/<str:goal>/<str:department>/historik/",
+        views.contribution_history_view,
+        name="contribution_history",
+    ),
     path(f"{period}rapport/texter/", views.section_text_list_view, name="section_texts"),
     path(f"{period}rapport/texter/<int:section>/", views.section_text_view, name="section_text"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -36,7 +37,7 @@ from commitments.services import (
 )
 from commitments.workflow import InvalidTransition, can_write
 from indicators.forms import ContributionForm, EntryForm, OutcomeForm
-from indicators.selectors import EntryPage, entry_history_get, entry_page_get
+from indicators.selectors import EntryPage, OutcomeLine, contribution_lines, entry_page_get, row_history_get
 from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
 from reports.assembly.text import FACTS
 from reports.forms import SectionTextForm
@@ -61,21 +62,17 @@ def entry_page_from_url(request, kwargs) -> EntryPage:
     )
 
 
-class EntryView(FollowUpPageView):
-    """A department's comment and assessment on a commitment, with the outcomes of its indicators."""
+class OutcomeLinesMixin:
+    """
+    The outcome parts of a page (``self.lines``, from ``outcome_lines``): a form per outcome
+    the user may write, under the indicator's code, saved through ``outcome_save``.
+    """
 
-    template_name = "followup/entry.html"
-    context_object_name = "entry"
+    lines: list[OutcomeLine]
 
-    def get_object(self, request, kwargs):
-        self.page = entry_page_from_url(request, kwargs)
-        return self.page.entry
-
-    def get_forms(self, entry, data=None):
-        scale_values = self.page.scale_values
-        initial = {"comment": entry.comment, "assessment": entry.assessment_id, "version": entry.version}
-        forms = {"": EntryForm(data, initial=initial, scale_values=scale_values)}
-        for line in self.page.lines:
+    def outcome_forms(self, data, scale_values) -> dict:
+        forms = {}
+        for line in self.lines:
             if line.writable:
                 outcome = line.outcome
                 initial = {name: shown(getattr(outcome, name)) for name in OUTCOME_NUMBER_FIELDS} | {
@@ -90,6 +87,41 @@ class EntryView(FollowUpPageView):
                 )
         return forms
 
+    def outcome_saves(self, user, changed) -> list:
+        saves = []
+        for line in self.lines:
+            form = changed.get(line.indicator.code)
+            if form is not None:
+                fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                saves.append((line.indicator.code, lambda o=line.outcome, f=fields, v=form.cleaned_data["version"]:
+                              outcome_save(outcome=o, user=user, data=f, expected_version=v)))  # fmt: skip
+        return saves
+
+    def outcome_titles(self) -> dict[str, str]:
+        return {line.indicator.code: line.indicator.name for line in self.lines}
+
+    def lines_with_forms(self, forms_by_target) -> list:
+        return [(line, forms_by_target.get(line.indicator.code)) for line in self.lines]
+
+
+class EntryView(OutcomeLinesMixin, FollowUpPageView):
+    """A department's comment and assessment on a commitment, with the outcomes of its indicators."""
+
+    template_name = "followup/entry.html"
+    context_object_name = "entry"
+
+    def get_object(self, request, kwargs):
+        self.page = entry_page_from_url(request, kwargs)
+        self.lines = self.page.lines
+        return self.page.entry
+
+    def get_forms(self, entry, data=None):
+        scale_values = self.page.scale_values
+        initial = {"comment": entry.comment, "assessment": entry.assessment_id, "version": entry.version}
+        return {"": EntryForm(data, initial=initial, scale_values=scale_values)} | self.outcome_forms(
+            data, scale_values
+        )
+
     def get_saves(self, entry, user, changed):
         saves = []
         if "" in changed:
@@ -98,37 +130,31 @@ class EntryView(FollowUpPageView):
                 entry=entry, user=user, comment=data["comment"], assessment=data["assessment"],
                 expected_version=data["version"],
             )))  # fmt: skip
-        for line in self.page.lines:
-            form = changed.get(line.indicator.code)
-            if form is not None:
-                fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-                saves.append((line.indicator.code, lambda o=line.outcome, f=fields, v=form.cleaned_data["version"]:
-                              outcome_save(outcome=o, user=user, data=f, expected_version=v)))  # fmt: skip
-        return saves
+        return saves + self.outcome_saves(user, changed)
 
     def part_titles(self, entry):
-        return {"": _("Comment and assessment")} | {
-            line.indicator.code: line.indicator.name for line in self.page.lines
-        }
+        return {"": _("Comment and assessment")} | self.outcome_titles()
 
     def get_context_data(self, entry, forms_by_target):
-        return {
-            "page": self.page,
-            "lines": [(line, forms_by_target.get(line.indicator.code)) for line in self.page.lines],
-        }
+        return {"page": self.page, "lines": self.lines_with_forms(forms_by_target)}
 
 
-class ContributionView(FollowUpPageView):
-    """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
+class ContributionView(OutcomeLinesMixin, FollowUpPageView):
+    """
+    A department's follow-up of a goal: its comment, the year's and the mandate period's
+    assessments, and the outcomes of the goal's own indicators that it reports.
+    """
 
     template_name = "followup/contribution.html"
     context_object_name = "contribution"
 
     def get_object(self, request, kwargs):
         period = period_from_url(request, kwargs)
-        return contribution_get_for_user(
+        contribution = contribution_get_for_user(
             user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
         )
+        self.lines = contribution_lines(user=request.user, contribution=contribution)
+        return contribution
 
     def get_forms(self, contribution, data=None):
         plan = contribution.goal.plan
@@ -152,24 +178,37 @@ class ContributionView(FollowUpPageView):
             year_values=values(plan.goal_year_scale),
             mandate_values=values(plan.goal_mandate_scale),
             assessed=contribution.goal.level in Goal.GOAL_LEVELS,
+            contribution=contribution.goal.level == Goal.Level.COUNCIL,
             standard_sentences=standard,
         )
-        return {"": form}
+        return {"": form} | self.outcome_forms(data, values(plan.commitment_scale))
 
     def get_saves(self, contribution, user, changed):
-        if "" not in changed:
-            return []
-        data = changed[""].cleaned_data
-        return [("", lambda: goal_contribution_save(
-            contribution=contribution, user=user, comment=data["comment"],
-            assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
-            mandate_assessment=data.get("mandate_assessment"), mandate_motivation=data.get("mandate_motivation", ""),
-            assessment_sentence=data.get("assessment_sentence", ""), mandate_sentence=data.get("mandate_sentence", ""),
-            expected_version=data["version"],
-        ))]  # fmt: skip
+        saves = []
+        if "" in changed:
+            data = changed[""].cleaned_data
+            saves.append(("", lambda: goal_contribution_save(
+                contribution=contribution, user=user, comment=data["comment"],
+                assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
+                mandate_assessment=data.get("mandate_assessment"),
+                mandate_motivation=data.get("mandate_motivation", ""),
+                assessment_sentence=data.get("assessment_sentence", ""),
+                mandate_sentence=data.get("mandate_sentence", ""), expected_version=data["version"],
+            )))  # fmt: skip
+        return saves + self.outcome_saves(user, changed)
+
+    def part_titles(self, contribution):
+        return {"": _("Follow-up of the goal")} | self.outcome_titles()
 
     def get_context_data(self, contribution, forms_by_target):
-        return {"year": contribution.period.plan.year, "assessed": contribution.goal.level in Goal.GOAL_LEVELS}
+        return {
+            "year": contribution.period.plan.year,
+            "assessed": contribution.goal.level in Goal.GOAL_LEVELS,
+            "contribution_to_council_goal": contribution.goal.level == Goal.Level.COUNCIL,
+            "assessed_over_mandate": contribution.goal.plan.goal_mandate_scale_id is not None,
+            "page": {"period": contribution.period},
+            "lines": self.lines_with_forms(forms_by_target),
+        }
 
 
 class SectionTextView(FollowUpPageView):
@@ -303,14 +342,51 @@ class EntryMessageView(LoginRequiredMixin, View):
         return redirect("followup:entry", **kwargs)
 
 
+def history_response(request, *, row, lines, code, list_url, list_name, versions_caption):
+    """The history page of a row and the outcomes on its page: every saved version, with a diff between any two."""
+    context = {
+        "committee": row.period.plan.committee,
+        "department": row.department,
+        "history": row_history_get(row=row, lines=lines, a=request.GET.get("a"), b=request.GET.get("b")),
+        "code": code,
+        "row_url": row.get_absolute_url(),
+        "list_url": list_url,
+        "list_name": list_name,
+        "versions_caption": versions_caption,
+    }
+    return TemplateResponse(request, "followup/history.html", context)
+
+
 class EntryHistoryView(LoginRequiredMixin, View):
     """Every saved version of the entry and its outcomes, with a diff between any two."""
 
     def get(self, request, **kwargs):
         page = entry_page_from_url(request, kwargs)
-        history = entry_history_get(page=page, a=request.GET.get("a"), b=request.GET.get("b"))
-        context = {"page": page, "committee": page.period.plan.committee, "history": history}
-        return TemplateResponse(request, "followup/entry_history.html", context)
+        period = page.period
+        page.entry.period = period
+        return history_response(
+            request, row=page.entry, lines=page.lines, code=page.commitment.code,
+            list_url=reverse("followup:list", args=[period.plan.committee.slug, period.slug]),
+            list_name=_("Commitments %(name)s %(year)s") % {"name": period.name, "year": period.plan.year},
+            versions_caption=_("Saved versions of the comment and assessment"),
+        )  # fmt: skip
+
+
+class ContributionHistoryView(LoginRequiredMixin, View):
+    """Every saved version of a goal's follow-up and of the outcomes on its page, with a diff between any two."""
+
+    def get(self, request, **kwargs):
+        period = period_from_url(request, kwargs)
+        contribution = contribution_get_for_user(
+            user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
+        )
+        return history_response(
+            request, row=contribution, lines=contribution_lines(user=request.user, contribution=contribution),
+            code=contribution.goal.code,
+            list_url=reverse("followup:contribution_list", args=[period.plan.committee.slug, period.slug]),
+            list_name=_("Follow-up of goals %(name)s %(year)s") % {"name": period.name, "year": period.plan.year},
+            versions_caption=_("Saved versions of the follow-up and its assessments"),
+        )  # fmt: skip
 
 
 class PeriodStatusView(LoginRequiredMixin, View):
@@ -359,4 +435,5 @@ section_text_list_view = SectionTextListView.as_view()
 bulk_approve_view = BulkApproveView.as_view()
 entry_message_view = EntryMessageView.as_view()
 entry_history_view = EntryHistoryView.as_view()
+contribution_history_view = ContributionHistoryView.as_view()
 period_status_view = PeriodStatusView.as_view()

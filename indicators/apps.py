@@ -7,9 +7,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        from commitments.models import ProgressEntry
+        from commitments.models import GoalContribution, ProgressEntry
         from commitments.workflow import register_parts
 
-        from .workflow import ENTRY_PARTS
+        from .workflow import CONTRIBUTION_PARTS, ENTRY_PARTS
 
         register_parts(ProgressEntry, ENTRY_PARTS)
+        register_parts(GoalContribution, CONTRIBUTION_PARTS)

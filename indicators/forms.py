@@ -146,9 +146,20 @@ class ContributionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, year_values, mandate_values, assessed=True, standard_sentences=("", ""), **kwargs):
+    def __init__(
+        self, *args, year_values, mandate_values, assessed=True, contribution=True, standard_sentences=("", ""),
+        **kwargs,
+    ):  # fmt: skip
+        """
+        ``assessed``: the goal is assessed (not a priority or budget assignment, followed up
+        in text only); ``contribution``: what is followed up is the committee's contribution
+        to a city council goal, else the goal itself. Without a scale for the mandate period
+        there is no assessment over it.
+        """
         super().__init__(*args, **kwargs)
-        if not assessed:  # a priority or budget assignment: followed up in text only
+        if not contribution:
+            self.fields["comment"].label = _("Follow-up of the goal")
+        if not assessed:
             for name in ("assessment_sentence", "assessment_motivation", "mandate_sentence", "mandate_motivation"):
                 del self.fields[name]
             return
@@ -158,10 +169,18 @@ class ContributionForm(forms.Form):
                 field.help_text = field.help_text % {"sentence": sentence}
             else:
                 field.help_text = _("As the document prints it. Leave empty for the scale's standard sentence.")
-        self.fields["assessment"] = assessment_field(year_values, _("Assessment of the contribution for the year"))
-        self.fields["mandate_assessment"] = assessment_field(
-            mandate_values, _("Assessment of the expected progress over the mandate period")
+        self.fields["assessment"] = assessment_field(
+            year_values,
+            _("Assessment of the contribution for the year")
+            if contribution
+            else _("Assessment of the goal for the year"),
         )
+        if mandate_values:
+            self.fields["mandate_assessment"] = assessment_field(
+                mandate_values, _("Assessment of the expected progress over the mandate period")
+            )
+        else:
+            del self.fields["mandate_sentence"], self.fields["mandate_motivation"]
         self.order_fields(
             [
                 "comment",

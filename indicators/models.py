@@ -304,18 +304,22 @@ class Outcome(Reviewable):
         return {"value": [_("Give the outcome, or say why it is not available.")]}
 
     def get_absolute_url(self) -> str:
-        """The entry page it is written on: its commitment's, or for a goal indicator the first of its goal's."""
-        commitment = self.indicator.commitment or (
-            Commitment.objects.filter(goal_id=self.indicator.goal_id, departments=self.department_id)
-            .order_by("sort_order")
-            .first()
-        )
-        if commitment is None:
-            return ""
-        return (
-            reverse(
-                "followup:entry",
-                args=[self.period.plan.committee.slug, self.period.slug, commitment.code, self.department.code],
-            )
-            + f"#part-{self.indicator.code}"
-        )
+        """
+        The page it is written on (see ``workflow``): its goal's page where the department
+        follows up the goal, else its commitment's entry page, or the first of its goal's.
+        """
+        from .workflow import entry_page_indicators
+
+        committee_slug, period_slug = self.period.plan.committee.slug, self.period.slug
+        indicator, anchor = self.indicator, f"#part-{self.indicator.code}"
+        if indicator.commitment_id is None and indicator.goal.departments.filter(pk=self.department_id).exists():
+            args = [committee_slug, period_slug, indicator.goal.code, self.department.code]
+            return reverse("followup:contribution", args=args) + anchor
+        candidates = [indicator.commitment] if indicator.commitment_id else (
+            Commitment.objects.filter(goal_id=indicator.goal_id, departments=self.department_id).order_by("sort_order")
+        )  # fmt: skip
+        for commitment in candidates:
+            if entry_page_indicators(commitment, self.department_id).filter(pk=indicator.pk).exists():
+                args = [committee_slug, period_slug, commitment.code, self.department.code]
+                return reverse("followup:entry", args=args) + anchor
+        return ""

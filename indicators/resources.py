@@ -1,10 +1,19 @@
 """Import/export resources of indicators, targets and prior outcomes, within one plan."""
 
+from django.utils.translation import gettext as _
 from import_export import fields
 
-from commitments.models import Commitment, Goal
+from commitments.models import Commitment, Department, Goal
 from commitments.resources import PlanResource, order_field, text_field
-from commitments.widgets import ChoiceWidget, CodeWidget, NumberWidget, WholeNumberWidget, YesNoWidget
+from commitments.widgets import (
+    ChoiceWidget,
+    CodeListWidget,
+    CodeWidget,
+    NumberWidget,
+    WholeNumberWidget,
+    YesNoWidget,
+    is_blank,
+)
 
 from .models import Indicator, PriorOutcome, Target
 
@@ -12,7 +21,9 @@ from .models import Indicator, PriorOutcome, Target
 class IndicatorResource(PlanResource):
     sheet_name = "Indikatorer"
     parent_column = "mål"
-    optional_columns = ("beskrivning", "ny", "nyetikett", "radnamn-totalt", "radnamn-antal", "radnamn-andel")
+    optional_columns = (
+        "beskrivning", "ny", "nyetikett", "radnamn-totalt", "radnamn-antal", "radnamn-andel", "rapporterande",
+    )  # fmt: skip
 
     code = text_field("code", "kod")
     goal = fields.Field(attribute="goal", column_name="mål")
@@ -64,22 +75,69 @@ class IndicatorResource(PlanResource):
     share_label = text_field("share_label", "radnamn-andel")
     sort_order = order_field()
     description = text_field("description", "beskrivning")
+    #: The departments that report it, where not every department of its commitment or goal does.
+    departments = fields.Field(attribute="departments", column_name="rapporterande", m2m_add=False)
 
     class Meta(PlanResource.Meta):
         model = Indicator
         fields = (
             "year", "code", "goal", "commitment", "level", "name", "kind", "unit", "direction",
             "disaggregation", "is_new", "new_label", "total_label", "count_label", "share_label", "sort_order",
-            "description",
+            "description", "departments",
         )  # fmt: skip
 
     def __init__(self, plan) -> None:
         super().__init__(plan)
         self.fields["goal"].widget = CodeWidget(Goal, lambda: Goal.objects.filter(plan=self.plan))
         self.fields["commitment"].widget = CodeWidget(Commitment, lambda: Commitment.objects.filter(plan=self.plan))
+        self.fields["departments"].widget = CodeListWidget(
+            Department, lambda: Department.objects.filter(committee_id=self.plan.committee_id)
+        )
+
+    def check_row(self, row) -> dict[str, list[str]]:
+        """
+        The reporting departments (saved after the row) must be known, and each must be one
+        that can report it: responsible for its commitment; for a goal's own indicator, one
+        that follows up the goal or is responsible for one of the goal's commitments.
+        """
+        errors = super().check_row(row)
+        if errors or is_blank(row.get("rapporterande")):
+            return errors
+        try:
+            named = self.fields["departments"].clean(row)
+        except ValueError as e:
+            return errors | {"departments": [str(e)]}
+        try:
+            goal = self.fields["goal"].clean(row)
+            commitment = self.fields["commitment"].clean(row)
+        except ValueError:
+            return errors  # an unknown goal or commitment is named in its own column
+        if goal is None:
+            return errors
+        if commitment is not None:
+            able = set(commitment.departments.values_list("pk", flat=True))
+        else:
+            able = set(goal.departments.values_list("pk", flat=True)) | set(
+                Commitment.departments.through.objects.filter(commitment__goal=goal).values_list(
+                    "department_id", flat=True
+                )
+            )
+        unable = [d.code for d in named if d.pk not in able]
+        if unable:
+            errors["departments"] = [
+                _("%(codes)s cannot report it. A commitment's indicator is reported by departments responsible for "
+                  "the commitment; a goal's own indicator by departments that follow up the goal or are responsible "
+                  "for one of its commitments.")
+                % {"codes": ", ".join(unable)}
+            ]  # fmt: skip
+        return errors
 
     def plan_queryset(self):
-        return Indicator.objects.filter(plan=self.plan).select_related("goal__goal_area", "commitment")
+        return (
+            Indicator.objects.filter(plan=self.plan)
+            .select_related("goal__goal_area", "commitment")
+            .prefetch_related("departments")
+        )
 
 
 class YearValueResource(PlanResource):

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,9 +21,11 @@ from commitments.models import (
     Commitment,
     Department,
     EventType,
+    GoalContribution,
     Plan,
     ProgressEntry,
     ReportingPeriod,
+    Reviewable,
     ReviewStatus,
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review
@@ -32,6 +34,7 @@ from commitments.selectors import events_for_object, progress_entry_get_or_new
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
 from .plan_files import SHEETS
+from .workflow import entry_page_indicators, goal_page_indicators
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -153,9 +156,8 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
     is_editor = can_edit_department(user, department)
     scale_values = list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else []
-    indicators = Indicator.objects.filter(Q(commitment=commitment) | Q(goal=commitment.goal, commitment__isnull=True))
     lines = outcome_lines(
-        indicators=indicators.order_by("sort_order"),
+        indicators=entry_page_indicators(commitment, department.pk),
         period=period,
         department=department,
         is_editor=is_editor,
@@ -179,6 +181,18 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         is_editor=is_editor,
         is_reviewer=can_review(user, plan.committee_id),
         thread=thread,
+    )
+
+
+def contribution_lines(*, user: User, contribution: GoalContribution) -> list[OutcomeLine]:
+    """The outcome lines of a goal's page: the goal's own indicators that the department reports there."""
+    plan = contribution.period.plan
+    return outcome_lines(
+        indicators=goal_page_indicators(contribution.goal_id, contribution.department_id),
+        period=contribution.period,
+        department=contribution.department,
+        is_editor=can_edit_department(user, contribution.department),
+        scale_values=list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else [],
     )
 
 
@@ -251,21 +265,22 @@ def _changes(older, newer, exclude: tuple[str, ...] = ()) -> list[tuple[str, str
     return changes
 
 
-def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> EntryHistory:
-    """Return the saved versions of the entry and its outcomes, and the diff between versions ``a`` and ``b``."""
+def row_history_get(*, row: Reviewable, lines: list[OutcomeLine], a: str | None, b: str | None) -> EntryHistory:
+    """
+    Return the saved versions of a page's row (an entry, a goal's follow-up) and of the
+    outcomes on its page, and the diff between the row's versions ``a`` and ``b``.
+    """
     entry_versions = []
-    if page.entry.pk:
-        entry_versions = _versions(
-            ProgressEntry.history.filter(id=page.entry.pk).select_related("history_user", "assessment")
-        )
-    outcome_ids = [line.outcome.pk for line in page.lines if line.outcome.pk]
+    if row.pk:
+        entry_versions = _versions(type(row).history.filter(id=row.pk).select_related("history_user", "assessment"))
+    outcome_ids = [line.outcome.pk for line in lines if line.outcome.pk]
     records = Outcome.history.filter(id__in=outcome_ids).select_related("history_user", "assessment")
     by_outcome: dict[int, list] = {}
     for record in records:
         by_outcome.setdefault(record.id, []).append(record)
     outcome_versions = [
         (line.indicator, _versions(by_outcome[line.outcome.pk]))
-        for line in page.lines
+        for line in lines
         if line.outcome.pk in by_outcome
     ]
     by_id = {str(v.history_id): v for v in entry_versions}
@@ -290,7 +305,7 @@ def entry_history_get(*, page: EntryPage, a: str | None, b: str | None) -> Entry
         None,
     )
     approved = next((v for v in entry_versions[1:] if v.record.status == ReviewStatus.APPROVED), None)
-    events = list(events_for_object(page.entry)) if page.entry.pk else []
+    events = list(events_for_object(row)) if row.pk else []
     return EntryHistory(
         entry_versions, outcome_versions, first, second, comment_diff, changed, events, returned, approved
     )

@@ -14,7 +14,6 @@ from import_export.results import RowResult
 
 from commitments.models import (
     AssessmentValue,
-    Commitment,
     Committee,
     Plan,
     ProgressEntry,
@@ -31,6 +30,7 @@ from .outcomes import proposed_assessment, share_percent
 from .plan_files import SHEETS
 from .rollover import RolloverResult as RolloverResult  # the year rollover, a service of its own module
 from .rollover import plan_rollover as plan_rollover
+from .workflow import department_reports
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -275,17 +275,11 @@ def _outcome_values(indicator: Indicator, data: dict) -> dict:
 
 
 def _check_outcome_scope(outcome: Outcome) -> None:
-    """Refuse an outcome of another plan, or of an indicator the department does not report on."""
-    indicator = outcome.indicator
-    if indicator.plan_id != outcome.period.plan_id:
-        raise PermissionDenied
-    responsible = Commitment.departments.through.objects.filter(department_id=outcome.department_id)
-    if indicator.commitment_id:
-        responsible = responsible.filter(commitment_id=indicator.commitment_id)
-    else:
-        responsible = responsible.filter(commitment__goal_id=indicator.goal_id)
-    if not responsible.exists():
-        raise PermissionDenied
+    """Refuse an outcome of another plan, or of an indicator the department does not report (``workflow``)."""
+    if outcome.indicator.plan_id != outcome.period.plan_id or not department_reports(
+        outcome.indicator, outcome.department_id
+    ):
+        raise PermissionDenied(_("The department does not report this indicator."))
 
 
 def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: int) -> Outcome:

@@ -1,47 +1,102 @@
 """
-How an entry's indicator outcomes take part in the one review workflow (``commitments.workflow``).
+Who reports an indicator's outcome, on which page, and how the outcomes take part in the
+one review workflow (``commitments.workflow``).
 
-The outcomes on an entry page belong to the entry: they are submitted, approved, returned
+The rule of who reports: an indicator that names its reporting departments
+(``Indicator.departments``) is reported by those only. Otherwise a commitment's indicator
+is reported by each department responsible for the commitment; a goal's own indicator (one
+of no commitment) by each department that follows up the goal (``Goal.departments``), or,
+when none does, by each department responsible for one of the goal's commitments.
+
+Where: a department that follows up a goal reports the goal's own indicators on the goal's
+page (its ``GoalContribution``); otherwise they stand on its entry page of each of the
+goal's commitments, beside the commitment's indicators. So a committee without åtaganden
+reports everything on its goal pages, and a plan whose goals are followed up only through
+commitments reports as before.
+
+The outcomes on a page belong to the page's row: they are submitted, approved, returned
 and reopened with it, on every path. Before an entry is submitted, each indicator of its
-commitment needs an outcome, or a reason why there is none; the goal's own indicators on
-the same page may wait for the period in which they are measured.
+commitment needs an outcome, or a reason why there is none (the goal's own indicators on
+the same page may wait for the period in which they are measured); before a goal's
+follow-up is submitted, each of the goal's indicators on its page does.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from commitments.models import ProgressEntry
+from commitments.models import Commitment, Goal, GoalContribution, ProgressEntry
 from commitments.workflow import Parts, Problem
 
 from .models import Indicator, Outcome
 
 
-def entry_indicators(entry: ProgressEntry) -> QuerySet[Indicator]:
-    """Return the indicators on the entry's page: its commitment's, then its goal's own, in order."""
-    commitment = entry.commitment
-    return Indicator.objects.filter(
-        Q(commitment=commitment.pk) | Q(goal=commitment.goal_id, commitment__isnull=True)
-    ).order_by("sort_order")
+def reported_by(department_id: int) -> Q:
+    """Indicators that name no reporting departments, or name this one."""
+    named = Indicator.departments.through.objects.filter(indicator=OuterRef("pk"))
+    return ~Q(Exists(named)) | Q(Exists(named.filter(department_id=department_id)))
+
+
+def _follows_goal(department_id: int) -> Q:
+    """Indicators whose goal the department follows up."""
+    return Q(Exists(Goal.departments.through.objects.filter(goal=OuterRef("goal"), department_id=department_id)))
+
+
+def entry_page_indicators(commitment: Commitment, department_id: int) -> QuerySet[Indicator]:
+    """
+    The indicators the department reports on its entry page of the commitment: the
+    commitment's, then the goal's own unless the department follows up the goal (then they
+    are on the goal's page), in order.
+    """
+    goal_own = Q(goal=commitment.goal_id, commitment__isnull=True) & ~_follows_goal(department_id)
+    return (
+        Indicator.objects.filter(Q(commitment=commitment.pk) | goal_own)
+        .filter(reported_by(department_id))
+        .order_by("sort_order")
+    )
+
+
+def goal_page_indicators(goal_id: int, department_id: int) -> QuerySet[Indicator]:
+    """The goal's own indicators that the department, following up the goal, reports on the goal's page."""
+    return (
+        Indicator.objects.filter(goal=goal_id, commitment__isnull=True)
+        .filter(reported_by(department_id))
+        .order_by("sort_order")
+    )
+
+
+def department_reports(indicator: Indicator, department_id: int) -> bool:
+    """Whether the department reports the indicator's outcome (the rule above), on some page."""
+    responsible = Commitment.departments.through.objects.filter(department_id=department_id)
+    own_commitment = Q(commitment__isnull=False) & Q(Exists(responsible.filter(commitment=OuterRef("commitment"))))
+    goal_commitments = Q(Exists(responsible.filter(commitment__goal=OuterRef("goal"))))
+    goal_own = Q(commitment__isnull=True) & (_follows_goal(department_id) | goal_commitments)
+    return (
+        Indicator.objects.filter(pk=indicator.pk).filter(reported_by(department_id)).filter(own_commitment | goal_own)
+    ).exists()
+
+
+def _outcomes(indicators: QuerySet[Indicator], row) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(period=row.period_id, department=row.department_id, indicator__in=indicators)
 
 
 def entry_outcomes(entry: ProgressEntry) -> QuerySet[Outcome]:
     """Return the department's saved outcomes of the indicators on the entry's page, for its period."""
-    commitment = entry.commitment
-    return Outcome.objects.filter(period=entry.period_id, department=entry.department_id).filter(
-        Q(indicator__commitment=commitment.pk)
-        | Q(indicator__goal=commitment.goal_id, indicator__commitment__isnull=True)
-    )
+    return _outcomes(entry_page_indicators(entry.commitment, entry.department_id), entry)
 
 
-def entry_outcome_problems(entry: ProgressEntry) -> list[Problem]:
-    """Name each indicator of the commitment that has neither an outcome nor a reason why it is missing."""
-    required = Indicator.objects.filter(commitment=entry.commitment_id).order_by("sort_order")
-    saved = {o.indicator_id: o for o in entry_outcomes(entry).select_related("indicator")}
+def contribution_outcomes(contribution: GoalContribution) -> QuerySet[Outcome]:
+    """Return the department's saved outcomes of the indicators on the goal's page, for its period."""
+    return _outcomes(goal_page_indicators(contribution.goal_id, contribution.department_id), contribution)
+
+
+def _missing(required: QuerySet[Indicator], saved: QuerySet[Outcome]) -> list[Problem]:
+    """Name each required indicator that has neither an outcome nor a reason why it is missing."""
+    by_indicator = {o.indicator_id: o for o in saved.select_related("indicator")}
     problems = []
     for indicator in required:
-        outcome = saved.get(indicator.pk)
+        outcome = by_indicator.get(indicator.pk)
         if outcome is None or not outcome.has_content():
             message = _("%(indicator)s: give the outcome, or say why it is not available.") % {
                 "indicator": indicator.name
@@ -50,4 +105,18 @@ def entry_outcome_problems(entry: ProgressEntry) -> list[Problem]:
     return problems
 
 
+def entry_outcome_problems(entry: ProgressEntry) -> list[Problem]:
+    """Name each indicator of the commitment on the page that has neither an outcome nor a reason why not."""
+    required = entry_page_indicators(entry.commitment, entry.department_id).filter(commitment=entry.commitment_id)
+    return _missing(required, entry_outcomes(entry))
+
+
+def contribution_outcome_problems(contribution: GoalContribution) -> list[Problem]:
+    """Name each indicator on the goal's page that has neither an outcome nor a reason why not."""
+    return _missing(
+        goal_page_indicators(contribution.goal_id, contribution.department_id), contribution_outcomes(contribution)
+    )
+
+
 ENTRY_PARTS = Parts(children=entry_outcomes, problems=entry_outcome_problems)
+CONTRIBUTION_PARTS = Parts(children=contribution_outcomes, problems=contribution_outcome_problems)

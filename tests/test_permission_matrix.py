@@ -101,6 +101,13 @@ EXPECTED = {
         "outsider": (404, 404),
         "*": (200, 403),  # reviewers and admins read it; they act only with a review action
     },
+    "followup:contribution_history": {
+        "anonymous": (302, 302),
+        "editor": (404, 405),  # AMA's editor and reader do not read EBB's follow-up
+        "reader": (404, 405),
+        "outsider": (404, 405),
+        "*": (200, 405),
+    },
     "followup:section_texts": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:section_text": {
         "anonymous": (302, 302),
@@ -283,6 +290,7 @@ def url_for(name: str, demo) -> str:
         "reports:introduction": ["asn", "2019-jan-aug"],
         "followup:contribution_list": ["asn", "2024-helar"],
         "followup:contribution": ["asn", "2024-helar", "KF05", "EBB"],
+        "followup:contribution_history": ["asn", "2024-helar", "KF05", "EBB"],
         "reports:builds": ["asn", "2019-jan-aug"],
         "followup:period_status": ["asn", "2019-helar"],
         "followup:entry": ["asn", "2019-helar", "A05", "AMA"],

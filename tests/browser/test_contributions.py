@@ -61,7 +61,7 @@ def test_the_department_writes_both_assessments_submits_and_the_reviewer_approve
     list_url = f"{live_server.url}/n/asn/2024-helar/bidrag/"
     editor = new_page(browser, browser_context_args, live_server, "redaktor")
     editor.goto(list_url)
-    assert editor.get_by_role("heading", level=1).inner_text() == "Bidrag till målen helår 2024"
+    assert editor.get_by_role("heading", level=1).inner_text() == "Uppföljning av mål helår 2024"
     # AMA writes KF03, KF04 and KF06, and two budget assignments; the one not yet written says so.
     rows = editor.locator("tbody tr")
     expect(rows).to_have_count(5)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setting(demo):
-    """The demo's 2019 plan given the goal scales of the later plans, and NM03 assigned to EBB."""
+    """The demo's 2019 plan given the goal scales of the later plans, and NM03 followed up by EBB."""
     period = ReportingPeriod.objects.select_related("plan").get(slug="2019-helar")
     plan = period.plan
     plan.goal_year_scale = AssessmentScale.objects.get(committee=demo, code="bidrag-ar")
@@ -23,6 +23,11 @@ def setting(demo):
     goal = Goal.objects.get(plan=plan, code="NM03")
     ebb = Department.objects.get(committee=demo, code="EBB")
     goal.departments.add(ebb)
+    # The goal's own indicators stay with AMA's entries (they name their reporting department),
+    # so that EBB writes only the follow-up of the goal here.
+    ama = Department.objects.get(committee=demo, code="AMA")
+    for indicator in goal.indicators.filter(commitment__isnull=True):
+        indicator.departments.add(ama)
     year = {v.code: v for v in plan.goal_year_scale.values.all()}
     mandate = {v.code: v for v in plan.goal_mandate_scale.values.all()}
     return {

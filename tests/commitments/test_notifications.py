@@ -195,6 +195,16 @@ def test_a_digest_lists_goal_follow_ups_and_report_texts_with_links(
         comment="<p>Fler unga har gått vidare till arbete.</p>", assessment=None, assessment_motivation="",
         mandate_assessment=None, mandate_motivation="", expected_version=0,
     )  # fmt: skip
+    # AMA follows up the goal, so it reports the goal's own indicators on the goal's page too.
+    from indicators.selectors import outcome_get_or_new
+    from indicators.services import outcome_save
+    from indicators.workflow import goal_page_indicators
+
+    for indicator in goal_page_indicators(goal.pk, ama.pk):
+        outcome = outcome_get_or_new(indicator=indicator, period=helar, department=ama)
+        outcome_save(
+            outcome=outcome, user=editor, data={"unavailable_reason": "Mäts vid årets slut."}, expected_version=0
+        )
     contribution = reviewable_transition(obj=contribution, action="submit", user=editor)
     section = ReportSection.objects.create(
         plan=helar.plan, kind="arsanalys", sort_order=900, heading="Arbetsmarknaden i staden", source="narrative",

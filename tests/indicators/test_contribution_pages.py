@@ -27,7 +27,7 @@ def test_the_department_writes_assesses_and_submits_and_the_reviewer_approves(cl
     url = reverse("followup:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
     client.force_login(setting["editor"])
     page = client.get(url).content.decode()
-    assert "Bedömning av bidraget för året" in page
+    assert "Bedömning av målet för året" in page  # a committee goal: its own follow-up, not a contribution
     data = {
         "comment": "<p>Fler hushåll är självförsörjande.</p>", "version": 0,
         "assessment": setting["year"]["uppnatts"].pk, "assessment_motivation": "",

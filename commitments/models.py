@@ -346,11 +346,9 @@ class Plan(BaseModel):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ADOPTED)
     registration_number = models.CharField(
-        _("registration number"),
-        max_length=30,
-        blank=True,
-        validators=[RegexValidator(r"^[A-Z]{2,4}-\d{4}-\d+$", _("Use the form ASN-2019-1234."))],
-    )
+        _("registration number"), max_length=40, blank=True,
+        help_text=_("The plan's diarienummer, in the committee's form (see the committee)."),
+    )  # fmt: skip
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     commitment_scale = models.ForeignKey(
         AssessmentScale,
@@ -390,6 +388,10 @@ class Plan(BaseModel):
 
     def clean(self) -> None:
         errors = {}
+        if self.registration_number and self.committee_id:
+            problem = self.committee.diarienummer_problem(self.registration_number)
+            if problem:
+                errors["registration_number"] = problem
         for field in ("commitment_scale", "goal_year_scale", "goal_mandate_scale"):
             scale = getattr(self, field)
             if scale is not None and scale.committee_id != self.committee_id:

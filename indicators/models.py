@@ -218,6 +218,13 @@ class Target(YearValue):
         word = self.COMPARATOR_WORDS.get(self.comparator)
         return f"{word}{NBSP}{figure}" if word else figure
 
+    def clean(self) -> None:
+        super().clean()
+        if self.comparator and self.value is None:
+            raise ValidationError(
+                {"comparator": _("A bound (at least, at most, exactly) needs a number as its value.")}
+            )
+
     class Meta(YearValue.Meta):
         verbose_name = _("target")
         verbose_name_plural = _("targets")

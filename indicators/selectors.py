@@ -106,7 +106,7 @@ def outcome_lines(
                 proposed=proposed_assessment(
                     indicator=indicator,
                     value=outcome.value,
-                    target=target.value if target else None,
+                    target=target,
                     scale_values=scale_values,
                 ),
                 writable=is_editor and outcome.status in EDITABLE_STATES,

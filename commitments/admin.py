@@ -26,6 +26,7 @@ from .models import (
     Membership,
     ReportingPeriod,
 )
+from .numbers import format_number
 from .permissions import admin_assignable_users, is_committee_admin, scope_to_admin_committees
 
 
@@ -240,9 +241,53 @@ class MandatePeriodAdmin(admin.ModelAdmin):
     has_add_permission = has_delete_permission = has_change_permission
 
 
+class AssessmentValueForm(forms.ModelForm):
+    """A level of a scale; one that means “not followed up” has no rule."""
+
+    class Meta:
+        model = AssessmentValue
+        fields = (
+            "sort_order", "code", "symbol", "label", "meaning", "colour", "min_share", "not_followed_up", "sentence",
+        )  # fmt: skip
+        widgets = {"colour": forms.TextInput(attrs={"size": 8, "placeholder": "#2e7d32"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("not_followed_up") and cleaned.get("min_share") is not None:
+            self.add_error(
+                "min_share",
+                _("A level that means “not followed up” is never proposed: leave its share of the target empty."),
+            )
+        return cleaned
+
+
+class AssessmentValueFormSet(forms.BaseInlineFormSet):
+    """The levels of a scale: no two rules with the same share of the target."""
+
+    def clean(self):
+        super().clean()
+        by_share: dict = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or self._should_delete_form(form):
+                continue
+            share = form.cleaned_data.get("min_share")
+            if share is not None:
+                by_share.setdefault(share.normalize(), []).append(form.cleaned_data.get("label") or "?")
+        clashes = [
+            _("The levels %(levels)s are all proposed from %(share)s %% of the target: give each level its own share.")
+            % {"levels": ", ".join(labels), "share": format_number(share)}
+            for share, labels in sorted(by_share.items())
+            if len(labels) > 1
+        ]
+        if clashes:
+            raise forms.ValidationError(clashes)
+
+
 class AssessmentValueInline(ScopedInline):
     model = AssessmentValue
-    fields = ("sort_order", "code", "symbol", "label", "meaning", "sentence")
+    form = AssessmentValueForm
+    formset = AssessmentValueFormSet
+    fields = AssessmentValueForm.Meta.fields
 
 
 @admin.register(AssessmentScale)

@@ -5,7 +5,7 @@ Every resource works inside one plan: lookups, new rows and the ``år`` column a
 to it, so the same codes can exist in other years and other committees.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
@@ -76,11 +76,17 @@ class PlanResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The order within a parent is checked once the whole file is in (see
         # ``plan_import``), so that a file may swap or renumber rows.
+        # A cell that could not be read has said so and which forms it takes; what the model
+        # then says of the same field (left empty) would contradict it, so it is left out.
         errors = dict(import_validation_errors or {})
         try:
             instance.full_clean(exclude=[*errors, "sort_order"], validate_unique=validate_unique)
         except ValidationError as e:
-            errors = e.update_error_dict(errors)
+            for field, messages in e.update_error_dict({}).items():
+                if field == NON_FIELD_ERRORS:
+                    errors.setdefault(field, []).extend(messages)
+                elif field not in errors:
+                    errors[field] = messages
         if errors:
             raise ValidationError(errors)
 

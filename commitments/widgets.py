@@ -30,17 +30,27 @@ class TextWidget(widgets.CharWidget):
 
 
 class NumberWidget(widgets.Widget):
-    """A decimal number written the Swedish way: “36,1”, “5 800”, “33 %”; blank is none."""
+    """
+    A decimal number written the Swedish way: “36,1”, “5 800”, “33 %”; blank is none.
+    ``message`` (with ``%(value)s``) replaces “… is not a number” where a column says more.
+    """
+
+    def __init__(self, message=None, **kwargs) -> None:
+        self.message = message
+        super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+            raise ValueError(self.unreadable(value))
         try:
             return parse_number(str(value))
         except ValueError:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+            raise ValueError(self.unreadable(value)) from None
+
+    def unreadable(self, value) -> str:
+        return (self.message or _("“%(value)s” is not a number.")) % {"value": value}
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -38,7 +38,7 @@ from .services import entries_approve, plan_import, plan_rollover
 
 class TargetInline(ScopedInline):
     model = Target
-    fields = ("year", "part", "value", "text")
+    fields = ("year", "part", "comparator", "value", "text")
 
 
 class PriorOutcomeInline(ScopedInline):

@@ -15,14 +15,28 @@ GROUP_LABELS = {
 }
 
 
+class AssessmentRadioSelect(forms.RadioSelect):
+    """The scale's levels as radio buttons; each option carries its level's colour (``colour``), if any."""
+
+    def __init__(self, colours: dict[str, str], **kwargs) -> None:
+        self.colours = colours
+        super().__init__(**kwargs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        option["colour"] = self.colours.get(str(value), "")
+        return option
+
+
 class AssessmentField(forms.TypedChoiceField):
     """A choice among the scale's values, already read, so that rendering asks the database nothing."""
 
     def __init__(self, scale_values, **kwargs):
         self.by_pk = {str(v.pk): v for v in scale_values}
         choices = [("", _("No assessment"))] + [(str(v.pk), f"{v.symbol} {v.label}".strip()) for v in scale_values]
+        widget = AssessmentRadioSelect(colours={str(v.pk): v.colour for v in scale_values if v.colour})
         super().__init__(choices=choices, coerce=self.by_pk.get, empty_value=None, required=False,
-                         widget=forms.RadioSelect, **kwargs)  # fmt: skip
+                         widget=widget, **kwargs)  # fmt: skip
 
     def prepare_value(self, value):
         return str(value.pk) if isinstance(value, AssessmentValue) else value

@@ -178,6 +178,16 @@ class YearValue(BaseModel):
         if self.value is None and not self.text:
             raise ValidationError({"value": _("Give a number or a text.")})
 
+    def shown(self) -> str:
+        """The value as pages print it: the text as written, else the figure with its unit (“18 %”)."""
+        if self.text:
+            return self.text
+        if self.value is None:
+            return ""
+        figure = format_number(self.value)
+        unit = self.indicator.unit_suffix
+        return f"{figure}{NBSP}{unit}" if unit else figure
+
 
 class Target(YearValue):
     """
@@ -207,16 +217,16 @@ class Target(YearValue):
         The target as documents and pages print it: the text as written, else the figure
         with its unit and comparator (“Minst 80 %”, “Högst 5 %”, “18 %”), no-break spaces inside.
         """
-        if self.text:
-            return self.text
-        if self.value is None:
-            return ""
-        figure = format_number(self.value)
-        unit = self.indicator.unit_suffix
-        if unit:
-            figure = f"{figure}{NBSP}{unit}"
+        shown = super().shown()
         word = self.COMPARATOR_WORDS.get(self.comparator)
-        return f"{word}{NBSP}{figure}" if word else figure
+        return f"{word}{NBSP}{shown}" if word and not self.text and self.value is not None else shown
+
+    def clean(self) -> None:
+        super().clean()
+        if self.comparator and self.value is None:
+            raise ValidationError(
+                {"comparator": _("A bound (at least, at most, exactly) needs a number as its value.")}
+            )
 
     class Meta(YearValue.Meta):
         verbose_name = _("target")

@@ -1,7 +1,8 @@
 """Import/export resources of indicators, targets and prior outcomes, within one plan."""
 
 from django.utils.translation import gettext as _
-from import_export import fields
+from django.utils.translation import gettext_lazy
+from import_export import fields, widgets
 
 from commitments.models import Commitment, Department, Goal
 from commitments.resources import PlanResource, order_field, text_field
@@ -16,6 +17,7 @@ from commitments.widgets import (
 )
 
 from .models import Indicator, PriorOutcome, Target
+from .targets import read_target, written_target
 
 
 class IndicatorResource(PlanResource):
@@ -140,12 +142,60 @@ class IndicatorResource(PlanResource):
         )
 
 
+class TargetWidget(widgets.Widget):
+    """
+    A target's figure with its bound: “Minst 80 %”, “Max 5”, “≥ 80”, “= 80”, or a plain number;
+    cleaned to ``(comparator, value)``, blank to ``("", None)``.
+    """
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return Target.Comparator.DIRECTION, None
+        if isinstance(value, bool):
+            raise ValueError(self.unreadable(value))
+        if isinstance(value, int | float):  # a number cell of the workbook
+            return Target.Comparator.DIRECTION, NumberWidget().clean(value)
+        try:
+            return read_target(value)
+        except ValueError:
+            raise ValueError(self.unreadable(value)) from None
+
+    @staticmethod
+    def unreadable(value) -> str:
+        return _(
+            "“%(value)s” cannot be read as a target. Write a number (“80”, “36,1”, “1 200”, “80 %%”), "
+            "or a bound: “Minst 80 %%”, “Högst 5”, “Max 5”, “Exakt 80”, “≥ 80”, “≤ 5” or “= 80”. "
+            "A target in words goes in the column “text”."
+        ) % {"value": value}
+
+    def render(self, value, obj=None, **kwargs):
+        comparator, number = value
+        if number is None:
+            return ""
+        if comparator:
+            return written_target(comparator, number)
+        return NumberWidget().render(number)
+
+
+class TargetValueField(fields.Field):
+    """The “värde” column of a target: sets both its value and its comparator."""
+
+    def __init__(self) -> None:
+        super().__init__(attribute="value", column_name="värde", widget=TargetWidget())
+
+    def get_value(self, instance):
+        # Compared by ``skip_row`` too: a changed bound alone is a change of the row.
+        return instance.comparator, instance.value
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.comparator, instance.value = self.clean(row, **kwargs)
+
+
 class YearValueResource(PlanResource):
     """Base of targets and prior outcomes: indicator × year × part, a number or a text."""
 
     indicator = fields.Field(attribute="indicator", column_name="indikator")
     part = text_field("part", "del")
-    value = fields.Field(attribute="value", column_name="värde", widget=NumberWidget())
     text = text_field("text", "text")
 
     class Meta(PlanResource.Meta):
@@ -172,6 +222,7 @@ class TargetResource(YearValueResource):
     key_columns = ("indikator", "målår", "del")
 
     value_year = fields.Field(attribute="year", column_name="målår", widget=WholeNumberWidget())
+    value = TargetValueField()
 
     class Meta(YearValueResource.Meta):
         model = Target
@@ -183,6 +234,16 @@ class PriorOutcomeResource(YearValueResource):
     key_columns = ("indikator", "utfallsår", "del")
 
     value_year = fields.Field(attribute="year", column_name="utfallsår", widget=WholeNumberWidget())
+    value = fields.Field(
+        attribute="value",
+        column_name="värde",
+        widget=NumberWidget(
+            message=gettext_lazy(
+                "“%(value)s” cannot be read as an outcome. Write a number such as “80”, “36,1”, “1 200” or "
+                "“80 %%”. An outcome in words goes in the column “text”."
+            )
+        ),
+    )
 
     class Meta(YearValueResource.Meta):
         model = PriorOutcome

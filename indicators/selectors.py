@@ -73,6 +73,31 @@ class OutcomeLine:
     targets: list[Target] = field(default_factory=list)
     priors: list[PriorOutcome] = field(default_factory=list)
 
+    @property
+    def year(self) -> int:
+        """The plan year (so that a page's partials need nothing but the line)."""
+        return self.indicator.plan.year
+
+    @property
+    def years(self) -> list[YearFacts]:
+        """Every year (and part of a year) the plan gives a target or an earlier outcome for, in order."""
+        rows: dict[tuple[int, str], YearFacts] = {}
+        for target in self.targets:
+            rows.setdefault((target.year, target.part), YearFacts(target.year, target.part)).target = target
+        for prior in self.priors:
+            rows.setdefault((prior.year, prior.part), YearFacts(prior.year, prior.part)).prior = prior
+        return [rows[key] for key in sorted(rows)]
+
+
+@dataclass
+class YearFacts:
+    """A year (or part of one) of an indicator as the plan states it: the target, and the outcome if it is past."""
+
+    year: int
+    part: str
+    target: Target | None = None
+    prior: PriorOutcome | None = None
+
 
 def outcome_lines(
     *,
@@ -91,7 +116,11 @@ def outcome_lines(
             queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
             to_attr="all_priors",
         ),
-        Prefetch("outcomes", queryset=Outcome.objects.filter(period=period, department=department), to_attr="mine"),
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.filter(period=period, department=department).select_related("assessment"),
+            to_attr="mine",
+        ),
     )
     lines = []
     for indicator in indicators:
@@ -109,7 +138,7 @@ def outcome_lines(
                 proposed=proposed_assessment(
                     indicator=indicator,
                     value=outcome.value,
-                    target=target.value if target else None,
+                    target=target,
                     scale_values=scale_values,
                 ),
                 writable=is_editor and outcome.status in EDITABLE_STATES,

@@ -336,9 +336,7 @@ def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue |
     target = indicator.targets.filter(year=outcome.period.plan.year, part="").first()
     if scale is None or target is None:
         return None
-    return proposed_assessment(
-        indicator=indicator, value=value, target=target.value, scale_values=list(scale.values.all())
-    )
+    return proposed_assessment(indicator=indicator, value=value, target=target, scale_values=list(scale.values.all()))
 
 
 def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> tuple[list, list]:

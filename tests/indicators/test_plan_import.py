@@ -198,7 +198,7 @@ def test_target_that_is_neither_number_nor_text(plan):
     result = assert_rejected(
         plan,
         edit_xlsx(exported_xlsx(plan), "Målvärden", bad_targets),
-        [("Målvärden", 2, "värde", "inte ett tal"), ("Målvärden", 3, "värde", "tal eller en text")],
+        [("Målvärden", 2, "värde", "kan inte läsas som ett målvärde"), ("Målvärden", 3, "värde", "tal eller en text")],
     )
     assert len(result.errors) == 2, result.errors
 

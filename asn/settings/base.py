@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "reports",
     "finance",
     "followup",
+    "onboarding",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

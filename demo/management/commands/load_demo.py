@@ -1,4 +1,8 @@
-"""Load the demo committee (ASN) from demo/data: organisation, scales, periods, users, plans."""
+"""
+Load the demo committee (ASN) from demo/data: the committee file asn.json through the same
+loader as ``manage.py load_committee``, then what only the demo has (demo.json): its plans' files,
+the departments' follow-ups and texts, the finance tables, and the demo users' password.
+"""
 
 import csv
 import datetime
@@ -14,14 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from commitments.models import (
-    AssessmentScale,
-    AssessmentValue,
     Commitment,
-    Committee,
     Department,
     Goal,
     GoalContribution,
-    MandatePeriod,
     Membership,
     Plan,
     ProgressEntry,
@@ -36,6 +36,7 @@ from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
 from indicators.selectors import outcome_get_or_new
 from indicators.services import outcome_save, plan_import
+from onboarding.committee_file import committee_file_load, committee_file_read
 from reports.models import (
     KeyFigure,
     KeyFigureTable,
@@ -64,14 +65,23 @@ def upsert(model, lookup: dict, values: dict):
     return obj
 
 
-def demo_date(text: str, existing: ReportingPeriod | None) -> datetime.date:
-    """Read a date; “+60d” is 60 days from today, renewed once it has passed, so the demo stays open."""
-    if not text.startswith("+"):
-        return datetime.date.fromisoformat(text)
+def keep_open(spec: dict, extras: dict) -> None:
+    """
+    Give the periods that the demo keeps open (``open_for_days`` in demo.json) a deadline that
+    many days from today, in the committee file's data; renewed only once it has passed.
+    """
     today = timezone.localdate()
-    if existing is not None and existing.deadline >= today:
-        return existing.deadline
-    return today + datetime.timedelta(days=int(text[1:].removesuffix("d")))
+    for extra in extras["plans"]:
+        plan = next(p for p in spec["plans"] if p["year"] == extra["year"])
+        for slug, days in extra.get("open_for_days", {}).items():
+            period = next(p for p in plan["periods"] if p["slug"] == slug)
+            existing = ReportingPeriod.objects.filter(
+                plan__committee__slug=spec["committee"]["slug"], plan__year=extra["year"], slug=slug
+            ).first()
+            if existing is not None and existing.deadline >= today:
+                period["deadline"] = existing.deadline.isoformat()
+            else:
+                period["deadline"] = (today + datetime.timedelta(days=days)).isoformat()
 
 
 def editor_of(department: Department):
@@ -280,40 +290,16 @@ class Command(BaseCommand):
                 # The demo admin is staff: never with a published password outside development.
                 raise CommandError("Ange --password: demoanvändarnas standardlösenord används bara med DEBUG.")
             password = DEFAULT_PASSWORD
-        spec = json.loads((DATA / "asn.json").read_text(encoding="utf-8"))
-        committee = upsert(Committee, {"slug": spec["committee"]["slug"]}, spec["committee"])
-        mandates = [upsert(MandatePeriod, {"start_year": m["start_year"]}, m) for m in spec["mandate_periods"]]
+        spec = committee_file_read((DATA / "asn.json").read_bytes())  # the committee file
+        extras = json.loads((DATA / "demo.json").read_text(encoding="utf-8"))  # what only the demo needs
+        keep_open(spec, extras)
+        loaded = committee_file_load(spec)
+        if loaded.problems:
+            raise CommandError("\n".join(str(p) for p in loaded.problems))
+        committee = loaded.committee
 
-        departments: dict[str, Department] = {}
-        for d in spec["departments"]:
-            values = {**d, "parent": departments.get(d["parent"]) if d["parent"] else None}
-            departments[d["code"]] = upsert(Department, {"committee": committee, "code": d["code"]}, values)
-
-        scales: dict[str, AssessmentScale] = {}
-        for s in spec["scales"]:
-            values = {k: v for k, v in s.items() if k != "values"}
-            scale = upsert(AssessmentScale, {"committee": committee, "code": s["code"]}, values)
-            for order, v in enumerate(s["values"], start=1):
-                upsert(AssessmentValue, {"scale": scale, "code": v["code"]}, {**v, "sort_order": order})
-            scales[s["code"]] = scale
-
-        for p in spec["plans"]:
-            mandate = next(m for m in mandates if m.start_year <= p["year"] <= m.end_year)
-            plan = upsert(
-                Plan,
-                {"committee": committee, "year": p["year"]},
-                {
-                    "status": p["status"],
-                    "mandate_period": mandate,
-                    "commitment_scale": scales.get(p.get("commitment_scale")),
-                    "goal_year_scale": scales.get(p.get("goal_year_scale")),
-                    "goal_mandate_scale": scales.get(p.get("goal_mandate_scale")),
-                },
-            )
-            for period in p["periods"]:
-                existing = ReportingPeriod.objects.filter(plan=plan, slug=period["slug"]).first()
-                values = {**period, "deadline": demo_date(period["deadline"], existing)}
-                upsert(ReportingPeriod, {"plan": plan, "slug": period["slug"]}, values)
+        for p in extras["plans"]:
+            plan = Plan.objects.get(committee=committee, year=p["year"])
             datasets = read_plan_files(read_paths([str(DATA / p["files"])]))
             result = plan_import(user=None, committee=committee, year=p["year"], datasets=datasets)
             if result.errors:
@@ -324,17 +310,14 @@ class Command(BaseCommand):
         User = get_user_model()
         logins = []
         for u in spec["users"]:
-            user = User.objects.filter(username=u["username"]).first() or User(username=u["username"])
-            user.first_name, user.last_name, user.is_staff = u["first_name"], u["last_name"], u["is_staff"]
-            user.email = f"{u['username']}@example.org"
+            user = User.objects.get(username=u["username"])
             user.set_password(password)
             user.save()
-            department = departments[u["department"]] if u["department"] else None
-            upsert(Membership, {"user": user, "committee": committee, "department": department, "role": u["role"]}, {})
+            department = Department.objects.get(committee=committee, code=u["department"]) if u["department"] else None
             logins.append((u["username"], Membership.Role(u["role"]).label, department))
 
         reviewer = User.objects.get(username=next(u["username"] for u in spec["users"] if u["role"] == "reviewer"))
-        for p in spec["plans"]:
+        for p in extras["plans"]:
             plan = Plan.objects.get(committee=committee, year=p["year"])
             for name in p.get("follow_ups", []):
                 content = json.loads((DATA / p["files"] / name).read_text(encoding="utf-8"))

@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from onboarding.committee_file import (
@@ -24,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="visa vad som skulle ändras, utan att ändra något")
 
     def handle(self, *args, file, dry_run, **options):
+        # The file's problems and the summary in the site's language (commands start without one).
+        with translation.override(settings.LANGUAGE_CODE):
+            self.load(file, dry_run)
+
+    def load(self, file, dry_run):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("The file does not exist: %(path)s") % {"path": file})

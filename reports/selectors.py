@@ -48,10 +48,18 @@ def report_outline(*, plan: Plan, kind: str) -> list[OutlineNode]:
 
 
 def report_kinds_for(period: ReportingPeriod) -> list[str]:
-    """The kinds of report the period's plan has content for: commitments, goal indicators, council goals."""
+    """
+    The kinds of report the period's plan has content for: a follow-up where it has commitments,
+    or goals that departments follow up measured by goal indicators (a follow-up of goals); a
+    plan proposal where it has goal indicators; an annual analysis where it has city council
+    goals the committee contributes to.
+    """
     plan = period.plan
     kinds = []
-    if Commitment.objects.filter(plan=plan).exists():
+    followed_goal_indicators = Indicator.objects.filter(
+        plan=plan, level=Indicator.Level.GOAL, goal__level__in=Goal.GOAL_LEVELS, goal__departments__isnull=False
+    )
+    if Commitment.objects.filter(plan=plan).exists() or followed_goal_indicators.exists():
         kinds.append(ReportKind.FOLLOW_UP)
     if Indicator.objects.filter(plan=plan, level=Indicator.Level.GOAL).exists():
         kinds.append(ReportKind.PLAN_PROPOSAL)

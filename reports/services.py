@@ -36,7 +36,7 @@ from common.richtext import rich_text_clean
 
 from .assembly import report_document
 from .document import content_hash, to_data
-from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
+from .models import ReportBuild, ReportDefinition, ReportFormat, ReportKind, ReportLayout, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
 from .selectors import current_build, outcome_figures, report_kinds_for
 
@@ -331,3 +331,57 @@ def report_sections_replace(*, user: User | None, plan: Plan, kind: str, section
         if errors:
             raise ValidationError(errors)  # leaving the atomic block rolls everything back
     return made
+
+
+#: The keys of a report layout in a committee file: its kind and its fields, named as the model's.
+LAYOUT_KEYS = (
+    "kind", "title", "goal_area_word", "goal_word", "commitment_word", "indicator_word", "goal_indicator_word",
+    "commitment_indicator_word", "chapters", "show_goal_follow_up", "show_commitments", "indicators", "columns",
+    "prior_years", "target_years",
+)  # fmt: skip
+
+
+@transaction.atomic
+def report_layouts_load(*, committee, items: list[dict]) -> list[ReportLayout]:
+    """
+    Create or update the committee's report layouts from a committee file's "report_layouts"
+    (a list of objects: "kind" and any of the layout's fields by name; a field left out takes
+    its default). Each is validated like the admin's form; the first error is raised as a
+    ValidationError that names the layout and the key, and nothing is saved.
+    """
+    layouts = []
+    for index, item in enumerate(items, start=1):
+        where = _("report_layouts, item %(n)s") % {"n": index}
+        if not isinstance(item, dict):
+            raise ValidationError(
+                _("%(where)s: expected an object with “kind” and the layout's fields.") % {"where": where}
+            )
+        unknown = sorted(set(item) - set(LAYOUT_KEYS))
+        if unknown:
+            raise ValidationError(
+                _("%(where)s: unknown key “%(key)s”; the keys are %(keys)s.")
+                % {"where": where, "key": unknown[0], "keys": ", ".join(LAYOUT_KEYS)}
+            )
+        kind = item.get("kind")
+        if kind not in ReportKind.values:
+            raise ValidationError(
+                _("%(where)s: “kind” must be one of %(kinds)s.")
+                % {"where": where, "kinds": ", ".join(ReportKind.values)}
+            )
+        layout = ReportLayout.objects.filter(committee=committee, kind=kind).first() or ReportLayout(
+            committee=committee, kind=kind
+        )
+        fresh = ReportLayout(committee=committee, kind=kind)  # the defaults of the keys left out
+        for name in LAYOUT_KEYS[1:]:
+            setattr(layout, name, item.get(name, getattr(fresh, name)))
+        try:
+            layout.full_clean()
+        except ValidationError as error:
+            key, messages = next(iter(error.message_dict.items()))
+            raise ValidationError(
+                _("%(where)s (%(kind)s), “%(key)s”: %(message)s")
+                % {"where": where, "kind": kind, "key": key, "message": " ".join(messages)}
+            ) from error
+        layout.save()
+        layouts.append(layout)
+    return layouts

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +47,7 @@ from reports.models import (
     ReportSection,
     SectionText,
 )
-from reports.services import report_sections_replace, section_text_save
+from reports.services import report_layouts_load, report_sections_replace, section_text_save
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_PASSWORD = "uppfoljning-demo"  # noqa: S105 (demo only; printed by the command)
@@ -265,6 +266,14 @@ def _write_follow_up(*, plan: Plan, period: ReportingPeriod, content: dict, revi
             submit_and_approve(outcome, editor=editor, reviewer=reviewer)
 
 
+def load_report_layouts(*, committee: Committee, spec: dict) -> None:
+    """The committee's report layouts, from the file's "report_layouts" (created or updated)."""
+    try:
+        report_layouts_load(committee=committee, items=spec.get("report_layouts", []))
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from error
+
+
 class Command(BaseCommand):
     help = "Läs in demonämnden (ASN 2019) med avdelningar, skalor, perioder, användare och plan."
 
@@ -282,6 +291,7 @@ class Command(BaseCommand):
             password = DEFAULT_PASSWORD
         spec = json.loads((DATA / "asn.json").read_text(encoding="utf-8"))
         committee = upsert(Committee, {"slug": spec["committee"]["slug"]}, spec["committee"])
+        load_report_layouts(committee=committee, spec=spec)
         mandates = [upsert(MandatePeriod, {"start_year": m["start_year"]}, m) for m in spec["mandate_periods"]]
 
         departments: dict[str, Department] = {}

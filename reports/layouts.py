@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Committee, Plan, ReportingPeriod
@@ -93,8 +94,6 @@ def default_layout(*, committee: Committee | None, kind: str, has_commitments: b
         layout.prior_years = 0
         layout.goal_indicator_word = _("Goal indicator")
         layout.commitment_indicator_word = _("Commitment indicator")
-    else:
-        layout.columns = [Column.PRIOR_OUTCOMES, Column.OUTCOME, Column.TARGETS, Column.ASSESSMENT, Column.COMMENT]
     return layout
 
 
@@ -136,16 +135,31 @@ def report_names(*, plan: Plan) -> dict[str, str]:
     return {kind: name(layout) for kind, layout in report_layouts(plan=plan).items()}
 
 
+def with_report_names(editions: QuerySet) -> QuerySet:
+    """
+    Adopted editions annotated with what names them (their committee's layout of their kind,
+    or whether their plan has commitments for the standard one), read in the same query; see
+    ``name_editions``.
+    """
+    own = ReportLayout.objects.filter(committee=OuterRef("period__plan__committee"), kind=OuterRef("kind"))
+    return editions.annotate(
+        layout_title=Subquery(own.values("title")[:1]),
+        layout_chapters=Subquery(own.values("chapters")[:1]),
+        layout_show_commitments=Subquery(own.values("show_commitments")[:1]),
+        layout_indicators=Subquery(own.values("indicators")[:1]),
+        plan_has_commitments=Exists(Commitment.objects.filter(plan=OuterRef("period__plan"))),
+    )
+
+
 def name_editions(editions: list) -> list:
-    """Set each adopted edition's ``report_name`` as its committee's layout names it. Two queries."""
-    committees = {edition.period.plan.committee_id for edition in editions}
-    own = {(x.committee_id, x.kind): x for x in ReportLayout.objects.filter(committee_id__in=committees)}
-    plans = {edition.period.plan_id for edition in editions}
-    with_commitments = set(Commitment.objects.filter(plan_id__in=plans).values_list("plan_id", flat=True).distinct())
+    """Set each edition's ``report_name`` from what ``with_report_names`` read with it (no query)."""
     for edition in editions:
-        plan = edition.period.plan
-        layout = own.get((plan.committee_id, edition.kind)) or default_layout(
-            committee=None, kind=edition.kind, has_commitments=plan.pk in with_commitments
-        )
+        if edition.layout_chapters is not None:
+            layout = ReportLayout(
+                kind=edition.kind, title=edition.layout_title, chapters=edition.layout_chapters,
+                show_commitments=edition.layout_show_commitments, indicators=edition.layout_indicators,
+            )  # fmt: skip
+        else:
+            layout = default_layout(committee=None, kind=edition.kind, has_commitments=edition.plan_has_commitments)
         edition.report_name = name(layout)
     return editions

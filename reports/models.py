@@ -71,6 +71,11 @@ class ReportDefinition(BaseModel):
         return f"{self.get_kind_display()} {self.period}"
 
 
+def default_layout_columns() -> list[str]:
+    """The indicator columns of a follow-up of goals: earlier years, the period, target, assessment, comment."""
+    return ["prior_outcomes", "outcome", "targets", "assessment", "comment"]
+
+
 class ReportLayout(BaseModel):
     """
     How a committee's report of one kind reads: its title, the words it uses for each level of
@@ -151,7 +156,7 @@ class ReportLayout(BaseModel):
         help_text=_("Follow-up: which indicators the tables show."),
     )  # fmt: skip
     columns = models.JSONField(
-        _("columns of the indicator tables"), default=list, blank=True,
+        _("columns of the indicator tables"), default=default_layout_columns, blank=True,
         help_text=_("Follow-up: after the indicator's name, in order, any of: department, prior_outcomes, outcome, "
                     "targets, assessment, comment. Exactly outcome, comment: the classic table, with the "
                     "breakdown by sex in the comment."),

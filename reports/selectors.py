@@ -16,6 +16,7 @@ from commitments.models import Commitment, Committee, Goal, Plan, ReportingPerio
 from commitments.permissions import can_read_department, readable_department_ids
 from indicators.models import Indicator, Outcome, Target
 
+from .layouts import name_editions, with_report_names
 from .models import AdoptedEdition, ReportBuild, ReportKind, ReportSection, SectionText
 from .outlines import default_sections
 
@@ -235,25 +236,29 @@ def adopted_edition(*, period: ReportingPeriod, kind: str) -> AdoptedEdition | N
 
 
 def adopted_editions_for_committee(*, committee: Committee) -> list[AdoptedEdition]:
-    """The committee's adopted editions, newest plan year and period first, in one query."""
-    return list(
+    """
+    The committee's adopted editions, newest plan year and period first, each with its
+    ``report_name`` (as its committee's layout names it), in one query.
+    """
+    editions = (
         AdoptedEdition.objects.filter(period__plan__committee=committee)
         .select_related("period__plan__committee")
         .defer("content", "figures")
         .order_by("-period__plan__year", "-period__start", "kind")
     )
+    return name_editions(list(with_report_names(editions)))
 
 
 def public_edition(*, committee_slug: str, period_slug: str, kind: str) -> AdoptedEdition:
     """An adopted edition named by its public address, or Http404. Anyone may read it (it is public)."""
-    edition = (
+    editions = (
         AdoptedEdition.objects.filter(
             period__plan__committee__slug=committee_slug, period__slug=period_slug, kind=kind
         )
         .select_related("period__plan__committee")
         .defer("content", "figures")
-        .first()
     )
+    edition = with_report_names(editions).first()
     if edition is None:
         raise Http404
-    return edition
+    return name_editions([edition])[0]

@@ -362,7 +362,7 @@ class PublicEditionsView(TemplateView):
         committee = _public_committee(kwargs["committee"])
         context.update(
             committee=committee,
-            editions=layouts.name_editions(adopted_editions_for_committee(committee=committee)),
+            editions=adopted_editions_for_committee(committee=committee),
             edition_formats=AdoptedEdition.FORMATS,
             columns=FIGURE_COLUMNS,
         )
@@ -377,7 +377,6 @@ class PublicEditionView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         edition = public_edition(committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"])
-        layouts.name_editions([edition])
         context.update(
             edition=edition,
             committee=edition.period.plan.committee,

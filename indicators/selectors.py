@@ -308,9 +308,7 @@ def row_history_get(*, row: Reviewable, lines: list[OutcomeLine], a: str | None,
     for record in records:
         by_outcome.setdefault(record.id, []).append(record)
     outcome_versions = [
-        (line.indicator, _versions(by_outcome[line.outcome.pk]))
-        for line in lines
-        if line.outcome.pk in by_outcome
+        (line.indicator, _versions(by_outcome[line.outcome.pk])) for line in lines if line.outcome.pk in by_outcome
     ]
     by_id = {str(v.history_id): v for v in entry_versions}
     newest = entry_versions[0] if entry_versions else None

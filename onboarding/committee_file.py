@@ -45,6 +45,7 @@ from commitments.models import (
     Plan,
     ReportingPeriod,
 )
+from reports.models import ReportLayout
 
 #: Larger files are refused before they are read.
 MAX_BYTES = 2 * 1024 * 1024
@@ -242,6 +243,27 @@ USERS = Key(
         },
     ),
 )
+
+REPORT_LAYOUTS = Key(
+    "list",
+    item=Key(
+        "object",
+        keys={
+            "kind": _text(ReportLayout, "kind", required=True),
+            **{
+                name: _text(ReportLayout, name)
+                for name in (
+                    "title", "goal_area_word", "goal_word", "commitment_word", "indicator_word",
+                    "goal_indicator_word", "commitment_indicator_word", "chapters", "indicators", "target_years",
+                )
+            },
+            "show_goal_follow_up": Key("boolean"),
+            "show_commitments": Key("boolean"),
+            "columns": Key("list", item=Key("text")),
+            "prior_years": Key("integer", field=_field(ReportLayout, "prior_years")),
+        },
+    ),
+)  # fmt: skip
 
 
 @dataclass
@@ -706,6 +728,21 @@ def apply_users(ctx: Context) -> None:
         ctx.upsert(path, Membership, lookup, {})
 
 
+def check_report_layouts(ctx: Context) -> None:
+    _unique(ctx, _items(ctx, "report_layouts"), "kind", _("kind of report"))
+
+
+def apply_report_layouts(ctx: Context) -> None:
+    """Each layout by its kind; a key left out keeps its value (a new layout: the model's default)."""
+    if ctx.committee is None:
+        return
+    for path, item in _items(ctx, "report_layouts"):
+        if ctx.has_problem(path):
+            continue
+        values = {name: value for name, value in item.items() if name in REPORT_LAYOUTS.item.keys and name != "kind"}
+        ctx.upsert(path, ReportLayout, {"committee": ctx.committee, "kind": item["kind"]}, values)
+
+
 @dataclass(frozen=True)
 class Section:
     """A top-level key of the file: its shape, its checks across items, and how it is loaded."""
@@ -724,6 +761,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("scales", SCALES, check_scales, apply_scales),
     Section("plans", PLANS, check_plans, apply_plans),
     Section("users", USERS, check_users, apply_users),
+    Section("report_layouts", REPORT_LAYOUTS, check_report_layouts, apply_report_layouts),
 )
 
 

@@ -3,6 +3,7 @@ Admin of the reports app for committee admins: each report's sections (the repor
 scoped to their committees like the rest of the plan; the adopted editions, to read only.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
@@ -11,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline, ViewOnlyAdminMixin
 from commitments.permissions import scope_to_admin_committees
 
-from .models import AdoptedEdition, KeyFigure, KeyFigureTable, KeyFigureTableRow, KeyFigureValue, ReportSection
+from .models import (
+    AdoptedEdition,
+    KeyFigure,
+    KeyFigureTable,
+    KeyFigureTableRow,
+    KeyFigureValue,
+    ReportLayout,
+    ReportSection,
+)
 
 
 @admin.register(ReportSection)
@@ -129,3 +138,57 @@ class AdoptedEditionAdmin(ViewOnlyAdminMixin, CommitteeScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "figures")
+
+
+class ReportLayoutForm(forms.ModelForm):
+    """The layout's form: its indicator columns written as names separated by commas, in order."""
+
+    columns = forms.CharField(
+        label=_("columns of the indicator tables"),
+        required=False,
+        help_text=ReportLayout._meta.get_field("columns").help_text,
+        widget=forms.TextInput(attrs={"size": 70}),
+    )
+
+    class Meta:
+        model = ReportLayout
+        fields = (
+            "committee", "kind", "title", "goal_area_word", "goal_word", "commitment_word", "indicator_word",
+            "goal_indicator_word", "commitment_indicator_word", "chapters", "show_goal_follow_up", "show_commitments",
+            "indicators", "columns", "prior_years", "target_years",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = self.instance.columns
+        if isinstance(columns, list):
+            self.initial["columns"] = ", ".join(str(column) for column in columns)
+
+    def clean_columns(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["columns"].split(",") if name.strip()]
+
+
+@admin.register(ReportLayout)
+class ReportLayoutAdmin(CommitteeScopedAdmin):
+    """
+    How each kind of the committee's reports reads: title, words per level of the plan and,
+    for the follow-up, its chapters and indicator tables. Without one, a kind reads as the
+    standard layout (``reports.layouts.default_layout``).
+    """
+
+    form = ReportLayoutForm
+    list_display = ("__str__", "kind", "title", "chapters", "indicators", "committee")
+    list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "kind")
+    list_select_related = ("committee",)
+    words = ("goal_area_word", "goal_word", "commitment_word", "indicator_word", "goal_indicator_word",
+             "commitment_indicator_word")  # fmt: skip
+    shape = ("chapters", "show_goal_follow_up", "show_commitments", "indicators", "columns", "prior_years",
+             "target_years")  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("committee", "kind", "title")}),
+        (_("Words"), {"fields": words}),
+        (_("Follow-up"), {"fields": shape}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("committee", "kind") if obj else ()

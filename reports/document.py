@@ -13,6 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
 
+#: The metadata of a field added after documents were stored: ``to_data`` leaves it out
+#: while it holds its default, so that a document that does not use it keeps its data (and
+#: its hash) as before.
+OPTIONAL = {"optional": True}
+
 
 @dataclass(frozen=True)
 class RichText:
@@ -35,6 +40,8 @@ class Table:
     numeric: tuple[bool, ...] = ()
     #: The places (from 0) of the body rows that are sums: printed bold, as the header is.
     totals: tuple[int, ...] = ()
+    #: Per column, the ones whose cells hold sanitised rich text (a comment); empty for none.
+    rich: tuple[bool, ...] = field(default=(), metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,14 @@ class CommitmentRow:
 
 @dataclass(frozen=True)
 class CommitmentTable:
-    """The "Åtagande | Kommentar" table of a goal chapter."""
+    """
+    The "Åtagande | Kommentar" table of a goal chapter. ``header`` names its two columns
+    where the report's layout words them otherwise ("Aktivitet | Kommentar"); empty: the
+    standard words.
+    """
 
     rows: tuple[CommitmentRow, ...]
+    header: tuple[str, ...] = field(default=(), metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -76,9 +88,14 @@ class IndicatorRow:
 
 @dataclass(frozen=True)
 class IndicatorTable:
-    """The "Åtagandeindikator | Utfall | Kommentar" table of a goal chapter."""
+    """
+    The "Åtagandeindikator | Utfall | Kommentar" table of a goal chapter. ``header`` names
+    its three columns where the report's layout words them otherwise ("Målindikator | Utfall
+    | Kommentar"); empty: the standard words.
+    """
 
     rows: tuple[IndicatorRow, ...]
+    header: tuple[str, ...] = field(default=(), metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,14 @@ def to_data(value):
     with its ``type``, so that stored builds can be compared block by block.
     """
     if is_dataclass(value):
-        return {"type": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in fields(value)}}
+        return {
+            "type": type(value).__name__,
+            **{
+                f.name: to_data(getattr(value, f.name))
+                for f in fields(value)
+                if not (f.metadata.get("optional") and getattr(value, f.name) == f.default)
+            },
+        }
     if isinstance(value, list | tuple):
         return [to_data(item) for item in value]
     return value

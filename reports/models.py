@@ -5,8 +5,11 @@ The documents themselves are not stored as rows: a build keeps its content (the 
 model as data, and its hash) and the files in each format through Django's storage API.
 """
 
+import string
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -66,6 +69,148 @@ class ReportDefinition(BaseModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.period}"
+
+
+def default_layout_columns() -> list[str]:
+    """The indicator columns of a follow-up of goals: earlier years, the period, target, assessment, comment."""
+    return ["prior_outcomes", "outcome", "targets", "assessment", "comment"]
+
+
+class ReportLayout(BaseModel):
+    """
+    How a committee's report of one kind reads: its title, the words it uses for each level of
+    the plan, and, for the follow-up, which levels make chapters and what its indicator tables
+    show. Kept as data (one row per committee and kind; ``load_committee`` files carry it with
+    the field names as keys); a committee without one gets ``layouts.default_layout``. Empty
+    words and an empty title stand for the standard ones.
+    """
+
+    class Chapters(models.TextChoices):
+        GOAL = "goal", _("a chapter per goal")
+        GOAL_AREA = "goal_area", _("a chapter per goal area, its goals as subsections")
+
+    class Indicators(models.TextChoices):
+        COMMITMENT = "commitment", _("commitment indicators")
+        GOAL = "goal", _("goal indicators")
+        BOTH = "both", _("goal and commitment indicators")
+        NONE = "none", _("none")
+
+    class Column(models.TextChoices):
+        DEPARTMENT = "department", _("department")
+        PRIOR_OUTCOMES = "prior_outcomes", _("outcomes of earlier years")
+        OUTCOME = "outcome", _("outcome of the period")
+        TARGETS = "targets", _("target(s)")
+        ASSESSMENT = "assessment", _("assessment")
+        COMMENT = "comment", _("comment")
+
+    class TargetYears(models.TextChoices):
+        YEAR = "year", _("the plan year's")
+        ALL = "all", _("every year the plan gives")
+
+    #: The placeholders a title may hold.
+    TITLE_FIELDS = ("period", "year")
+    MAX_PRIOR_YEARS = 5
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="report_layouts", verbose_name=_("committee")
+    )
+    kind = models.CharField(_("kind of report"), max_length=20, choices=ReportKind.choices)
+    title = models.CharField(
+        _("title"), max_length=300, blank=True,
+        help_text=_("{period} and {year} stand for the period's name and the plan year, e.g. “Uppföljning av "
+                    "nämndens mål {period} {year}”. Empty: the kind's standard title."),
+    )  # fmt: skip
+    goal_area_word = models.CharField(
+        _("word for a goal area"), max_length=60, blank=True, help_text=_("E.g. “Målområde”, “Perspektiv”.")
+    )
+    goal_word = models.CharField(
+        _("word for a goal"), max_length=60, blank=True, help_text=_("E.g. “Mål”, “Nämndsmål”.")
+    )
+    commitment_word = models.CharField(
+        _("word for a commitment"), max_length=60, blank=True, help_text=_("E.g. “Åtagande”, “Aktivitet”.")
+    )
+    indicator_word = models.CharField(
+        _("word for an indicator"), max_length=60, blank=True, help_text=_("E.g. “Indikator”, “Mätetal”.")
+    )
+    goal_indicator_word = models.CharField(
+        _("word for a goal indicator"), max_length=60, blank=True,
+        help_text=_("E.g. “Målindikator”. Empty: the word for an indicator."),
+    )  # fmt: skip
+    commitment_indicator_word = models.CharField(
+        _("word for a commitment indicator"), max_length=60, blank=True,
+        help_text=_("E.g. “Åtagandeindikator”. Empty: the word for an indicator."),
+    )  # fmt: skip
+    chapters = models.CharField(
+        _("chapters"), max_length=20, choices=Chapters.choices, default=Chapters.GOAL_AREA,
+        help_text=_("Follow-up: which level of the plan makes the chapters."),
+    )  # fmt: skip
+    show_goal_follow_up = models.BooleanField(
+        _("goal follow-up shown"), default=True,
+        help_text=_("Follow-up: each following-up department's comment and assessment of the goal."),
+    )  # fmt: skip
+    show_commitments = models.BooleanField(
+        _("commitments shown"), default=True, help_text=_("Follow-up: the commitments with their comments.")
+    )
+    indicators = models.CharField(
+        _("indicators shown"), max_length=20, choices=Indicators.choices, default=Indicators.GOAL,
+        help_text=_("Follow-up: which indicators the tables show."),
+    )  # fmt: skip
+    columns = models.JSONField(
+        _("columns of the indicator tables"), default=default_layout_columns, blank=True,
+        help_text=_("Follow-up: after the indicator's name, in order, any of: department, prior_outcomes, outcome, "
+                    "targets, assessment, comment. Exactly outcome, comment: the classic table, with the "
+                    "breakdown by sex in the comment."),
+    )  # fmt: skip
+    prior_years = models.PositiveSmallIntegerField(
+        _("earlier years"), default=2, validators=[MinValueValidator(0), MaxValueValidator(MAX_PRIOR_YEARS)],
+        help_text=_("How many earlier years' outcomes (as the plan states them) the column prior_outcomes shows, "
+                    "0–5."),
+    )  # fmt: skip
+    target_years = models.CharField(
+        _("targets shown"), max_length=10, choices=TargetYears.choices, default=TargetYears.YEAR,
+        help_text=_("Follow-up: the plan year's target, or a column for every year the plan gives targets for."),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["committee", "kind"]
+        verbose_name = _("report layout")
+        verbose_name_plural = _("report layouts")
+        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="report_layout_unique_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.committee}" if self.committee_id else self.get_kind_display()
+
+    def clean(self):
+        errors = {}
+        names = set()
+        try:
+            parsed = list(string.Formatter().parse(self.title))
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            errors["title"] = _("Write braces only around {period} or {year}.")
+        else:
+            names = {name for _text, name, _spec, _conversion in parsed if name is not None}
+            unknown = sorted(names - set(self.TITLE_FIELDS))
+            if unknown:
+                errors["title"] = _("The title may name only {period} and {year}, not {%(name)s}.") % {
+                    "name": unknown[0] or ""
+                }
+        columns = self.columns
+        allowed = list(self.Column.values)
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            errors["columns"] = _('Give the columns as a list of names, e.g. ["outcome", "comment"].')
+        else:
+            unknown = [c for c in columns if c not in allowed]
+            if unknown:
+                errors["columns"] = _("Unknown column “%(name)s”: choose from %(choices)s.") % {
+                    "name": unknown[0],
+                    "choices": ", ".join(allowed),
+                }
+            elif len(set(columns)) != len(columns):
+                errors["columns"] = _("Each column may appear once.")
+        if errors:
+            raise ValidationError(errors)
 
 
 def build_file_path(build: "ReportBuild", filename: str) -> str:

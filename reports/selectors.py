@@ -16,6 +16,7 @@ from commitments.models import Commitment, Committee, Goal, Plan, ReportingPerio
 from commitments.permissions import can_read_department, readable_department_ids
 from indicators.models import Indicator, Outcome, Target
 
+from .layouts import name_editions, with_report_names
 from .models import AdoptedEdition, ReportBuild, ReportKind, ReportSection, SectionText
 from .outlines import default_sections
 
@@ -48,10 +49,18 @@ def report_outline(*, plan: Plan, kind: str) -> list[OutlineNode]:
 
 
 def report_kinds_for(period: ReportingPeriod) -> list[str]:
-    """The kinds of report the period's plan has content for: commitments, goal indicators, council goals."""
+    """
+    The kinds of report the period's plan has content for: a follow-up where it has commitments,
+    or goals that departments follow up measured by goal indicators (a follow-up of goals); a
+    plan proposal where it has goal indicators; an annual analysis where it has city council
+    goals the committee contributes to.
+    """
     plan = period.plan
     kinds = []
-    if Commitment.objects.filter(plan=plan).exists():
+    followed_goal_indicators = Indicator.objects.filter(
+        plan=plan, level=Indicator.Level.GOAL, goal__level__in=Goal.GOAL_LEVELS, goal__departments__isnull=False
+    )
+    if Commitment.objects.filter(plan=plan).exists() or followed_goal_indicators.exists():
         kinds.append(ReportKind.FOLLOW_UP)
     if Indicator.objects.filter(plan=plan, level=Indicator.Level.GOAL).exists():
         kinds.append(ReportKind.PLAN_PROPOSAL)
@@ -227,25 +236,29 @@ def adopted_edition(*, period: ReportingPeriod, kind: str) -> AdoptedEdition | N
 
 
 def adopted_editions_for_committee(*, committee: Committee) -> list[AdoptedEdition]:
-    """The committee's adopted editions, newest plan year and period first, in one query."""
-    return list(
+    """
+    The committee's adopted editions, newest plan year and period first, each with its
+    ``report_name`` (as its committee's layout names it), in one query.
+    """
+    editions = (
         AdoptedEdition.objects.filter(period__plan__committee=committee)
         .select_related("period__plan__committee")
         .defer("content", "figures")
         .order_by("-period__plan__year", "-period__start", "kind")
     )
+    return name_editions(list(with_report_names(editions)))
 
 
 def public_edition(*, committee_slug: str, period_slug: str, kind: str) -> AdoptedEdition:
     """An adopted edition named by its public address, or Http404. Anyone may read it (it is public)."""
-    edition = (
+    editions = (
         AdoptedEdition.objects.filter(
             period__plan__committee__slug=committee_slug, period__slug=period_slug, kind=kind
         )
         .select_related("period__plan__committee")
         .defer("content", "figures")
-        .first()
     )
+    edition = with_report_names(editions).first()
     if edition is None:
         raise Http404
-    return edition
+    return name_editions([edition])[0]

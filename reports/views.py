@@ -21,6 +21,7 @@ from commitments.models import Committee
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 
+from . import layouts
 from .adoption import report_adopt
 from .assembly import report_document
 from .diff import build_changes
@@ -59,6 +60,7 @@ class ReportView(LoginRequiredMixin, TemplateView):
         if kind not in kinds:
             raise Http404
         document = report_document(period=period, kind=kind)
+        names = layouts.report_names(plan=period.plan)
         # Chapters are addressed by their place (1, 2, …): a template may leave some unnumbered.
         place = kwargs.get("section")
         section = None
@@ -69,7 +71,7 @@ class ReportView(LoginRequiredMixin, TemplateView):
         context.update(
             document=document,
             kind=kind,
-            other_kinds=[(k, ReportKind(k).label) for k in kinds if k != kind],
+            other_kinds=[(k, names[k]) for k in kinds if k != kind],
             section=section,
             committee=period.plan.committee,
             period=period,
@@ -99,15 +101,19 @@ class BuildsView(LoginRequiredMixin, View):
     def get(self, request, **kwargs):
         period = _period_for_builds(request, kwargs)
         reports = []
+        names = layouts.report_names(plan=period.plan)
         for kind in report_kinds_for(period):
             current = current_build(period=period, kind=kind)
             edition = adopted_edition(period=period, kind=kind)
             reports.append({
-                "kind": kind, "label": ReportKind(kind).label, "current": current, "edition": edition,
+                "kind": kind, "label": names[kind], "current": current, "edition": edition,
                 # A later build than the adopted one: what changed since is worth a look.
                 "changed_since": edition is not None and current is not None and current.pk != edition.build_id,
                 "adopt_form": AdoptForm(auto_id=f"id_{kind}_%s", committee=period.plan.committee),
             })  # fmt: skip
+        builds = builds_for_period(period=period)
+        for build in builds:
+            build.report_name = names[build.kind]
         return TemplateResponse(
             request,
             "reports/builds.html",
@@ -115,7 +121,7 @@ class BuildsView(LoginRequiredMixin, View):
                 "committee": period.plan.committee,
                 "period": period,
                 "reports": reports,
-                "builds": builds_for_period(period=period),
+                "builds": builds,
                 "can_build": is_committee_admin(request.user, period.plan.committee_id),
                 "formats": ReportFormat.choices,
                 "edition_formats": AdoptedEdition.FORMATS,
@@ -236,7 +242,7 @@ class IntroductionView(CommitteeAdminPeriodView):
             "form": form,
             "committee": self.period.plan.committee,
             "period": self.period,
-            "kind_label": ReportKind(self.kind).label,
+            "kind_label": layouts.report_names(plan=self.period.plan)[self.kind],
             "unsaved": self.request.method == "POST",
             "editor_media": form.fields["introduction"].widget.media.with_nonce(self.request.csp_nonce),
         }
@@ -285,7 +291,7 @@ class AdoptView(CommitteeAdminPeriodView):
             "committee": self.period.plan.committee,
             "period": self.period,
             "kind": self.kind,
-            "kind_label": ReportKind(self.kind).label,
+            "kind_label": layouts.report_names(plan=self.period.plan)[self.kind],
             "current": current_build(period=self.period, kind=self.kind),
             "edition": adopted_edition(period=self.period, kind=self.kind),
         }
@@ -335,6 +341,7 @@ class EditionChangesView(LoginRequiredMixin, TemplateView):
             committee=period.plan.committee,
             period=period,
             edition=edition,
+            report_name=layouts.report_names(plan=period.plan)[edition.kind],
             current=current,
             changes=build_changes(edition.content, current.content) if current else [],
         )

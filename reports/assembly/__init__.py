@@ -20,9 +20,10 @@ from commitments.models import AssessmentValue, Goal, GoalContribution, Reportin
 from common.richtext import sanitize_rich_text
 from finance.formatting import tkr
 from finance.selectors import FinanceTable, finance_tables
+from reports import layouts
 from reports.document import Assessment, Block, Document, RichText, Section, Table
 from reports.key_figures import key_figure_tables
-from reports.models import ReportDefinition, ReportKind, ReportSection, SectionText
+from reports.models import ReportDefinition, ReportKind, ReportLayout, ReportSection, SectionText
 from reports.selectors import OutlineNode, report_outline
 
 from .annual_analysis import contribution_sections, plan_item_sections
@@ -65,6 +66,8 @@ class DocumentBuilder:
         self.period, self.kind, self.draft = period, kind, draft
         self.plan = period.plan
         self.outline = report_outline(plan=self.plan, kind=kind)
+        #: The committee's layout of this kind of report: its title, words and shape.
+        self.layout = layouts.layout_for(plan=self.plan, kind=kind)
         self.states = None if draft else [ReviewStatus.APPROVED]
         self.number = 0
         #: The assessment values the document prints, for its legend (see ``mark_used``).
@@ -76,17 +79,12 @@ class DocumentBuilder:
     def document(self) -> Document:
         plan, period = self.plan, self.period
         committee = plan.committee
-        titles = {
-            ReportKind.FOLLOW_UP: _("Follow-up of commitments %(period)s %(year)s"),
-            ReportKind.PLAN_PROPOSAL: _("Committee budget %(year)s: proposed committee goals and indicators"),
-            ReportKind.ANNUAL_ANALYSIS: _("Annual analysis %(year)s"),
-        }
         self.definition = ReportDefinition.objects.filter(period=period, kind=self.kind).first()
         definition = self.definition
         contents = definition.contents if definition and definition.contents is not None else None
         document = Document(
             kind=self.kind,
-            title=titles[self.kind] % {"period": period.name, "year": plan.year},
+            title=layouts.title(self.layout, period),
             organisation=committee.organisation,
             committee=committee.name,
             period=str(plan.year) if self.kind == ReportKind.PLAN_PROPOSAL else f"{period.name} {plan.year}",
@@ -248,10 +246,16 @@ class DocumentBuilder:
         if self.kind != ReportKind.FOLLOW_UP:
             return []
         period = f"{self.period.name} {self.plan.year}"
-        text = _(
-            "Each committee goal is a heading of its own, and the report describes the result for the period "
-            "%(period)s."
-        ) % {"period": period}
+        if self.layout.chapters == ReportLayout.Chapters.GOAL:
+            text = _(
+                "Each committee goal is a heading of its own, and the report describes the result for the period "
+                "%(period)s."
+            ) % {"period": period}
+        else:
+            text = _(
+                "Each %(goal_area)s is a chapter of its own with its goals, and the report describes the result "
+                "for the period %(period)s."
+            ) % {"goal_area": layouts.word(self.layout, "goal_area").lower(), "period": period}
         return [RichText(format_html("<p>{}</p>", text))]
 
     def _summary(self) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Goal, GoalContribution
 from common.richtext import sanitize_rich_text
+from reports import layouts
 from reports.document import Assessment, Block, RichText, Section
 from reports.models import ReportSection
 
@@ -67,11 +68,12 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
     tables: dict[int, dict[str, list[Block]]] = {}
     for table, blocks in available:
         tables.setdefault(table.goal_id, {})[table.code.upper()] = blocks
+    goal_area_word, goal_word = layouts.word(builder.layout, "goal_area"), layouts.word(builder.layout, "goal")
     areas: dict[int, Section] = {}
     for goal in goals:
         if goal.goal_area_id not in areas:
-            areas[goal.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": goal.goal_area.name})
-        section = Section(heading=_("City council goal – %(text)s") % {"text": goal.text})
+            areas[goal.goal_area_id] = Section(heading=f"{goal_area_word} – {goal.goal_area.name}")
+        section = Section(heading=f"{goal_word} – {goal.text}")
         # Part, goal area, goal, fixed subheading: the texts' own subheadings come below those.
         text = "".join(shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions)
         own = tables.get(goal.pk, {})
@@ -145,7 +147,8 @@ def plan_item_sections(builder: DocumentBuilder, *, level: str, depth: int) -> l
             sections.append(section)
             continue
         if item.goal_area_id not in areas:
-            areas[item.goal_area_id] = Section(heading=_("Goal area – %(name)s") % {"name": item.goal_area.name})
+            heading = f"{layouts.word(builder.layout, 'goal_area')} – {item.goal_area.name}"
+            areas[item.goal_area_id] = Section(heading=heading)
             sections.append(areas[item.goal_area_id])
         areas[item.goal_area_id].subsections.append(section)
     return sections

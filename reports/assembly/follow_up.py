@@ -1,17 +1,24 @@
-"""The follow-up of commitments (``ataganden``): a chapter per goal with its commitments and indicator outcomes."""
+"""
+The follow-up (``ataganden``) as the committee's report layout shapes it: ASN's follow-up of
+commitments (a chapter per goal with its commitments and commitment indicators' outcomes), or
+a follow-up of goals (a chapter per goal area or perspective, a subsection per goal with the
+departments' follow-up and its indicators' outcomes over the years against their targets).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from commitments.models import Commitment, Goal, ProgressEntry
+from commitments.models import Commitment, Goal, GoalContribution, ProgressEntry
 from common.richtext import sanitize_rich_text
-from indicators.models import Indicator, Outcome
-from reports import formatting
+from indicators.models import Indicator, Outcome, PriorOutcome, Target
+from reports import formatting, layouts
 from reports.document import (
+    Block,
     CommitmentRow,
     CommitmentTable,
     IndicatorRow,
@@ -20,8 +27,9 @@ from reports.document import (
     Section,
     Table,
 )
+from reports.models import ReportLayout
 
-from .text import place_tables, table_marks
+from .text import place_tables, shift_headings, table_marks
 
 if TYPE_CHECKING:
     from . import DocumentBuilder
@@ -30,43 +38,100 @@ GROUP_NAMES = {
     Indicator.Disaggregation.WOMEN_MEN: ("Kvinnor", "Män"),
     Indicator.Disaggregation.GIRLS_BOYS: ("Flickor", "Pojkar"),
 }
+Column = ReportLayout.Column
+#: The indicators a layout shows, by level, in the order their tables follow each other.
+INDICATOR_LEVELS = {
+    ReportLayout.Indicators.COMMITMENT: (Indicator.Level.COMMITMENT,),
+    ReportLayout.Indicators.GOAL: (Indicator.Level.GOAL,),
+    ReportLayout.Indicators.BOTH: (Indicator.Level.GOAL, Indicator.Level.COMMITMENT),
+    ReportLayout.Indicators.NONE: (),
+}
+#: The columns of the classic indicator table ("Åtagandeindikator | Utfall | Kommentar").
+CLASSIC_COLUMNS = [Column.OUTCOME, Column.COMMENT]
 
 
 def follow_up_chapters(builder: DocumentBuilder) -> list[Section]:
     """
-    One chapter per goal in plan order with its commitments' comments and assessments and
-    its commitment indicators' outcomes ("Åtagande | Kommentar", "Åtagandeindikator | Utfall
-    | Kommentar"), in fixed queries.
+    The plan's goals as the layout says, in plan order: a chapter per goal (headed by its
+    wording) or per goal area (its goals as subsections, "Mål: …"); under each goal, as the
+    layout chooses, the following-up departments' comments and assessments, the commitments
+    with their comments and assessments ("Åtagande | Kommentar"), and a table per level of
+    indicators shown. Read in fixed queries (one for the goals and one per kind of row shown).
     """
-    period = builder.period
-    entries = ProgressEntry.objects.filter(period=period).select_related("department", "assessment")
-    outcomes = Outcome.objects.filter(period=period).select_related("department")
-    if builder.states:
-        entries = entries.filter(status__in=builder.states)
-        outcomes = outcomes.filter(status__in=builder.states)
-    goals = (
-        Goal.objects.filter(plan=builder.plan, level__in=Goal.GOAL_LEVELS)
-        .select_related("goal_area")
-        .prefetch_related(
+    layout = builder.layout
+    goals = _goals(builder)
+    if layout.chapters == ReportLayout.Chapters.GOAL:
+        return [Section(heading=goal.text, blocks=_goal_blocks(builder, goal, level=1)) for goal in goals]
+    area_word, goal_word = layouts.word(layout, "goal_area"), layouts.word(layout, "goal")
+    chapters: dict[int, Section] = {}
+    for goal in goals:
+        area = goal.goal_area
+        if area.pk not in chapters:
+            name = f"{area.number} – {area.name}" if area.number else area.name
+            chapters[area.pk] = Section(heading=f"{area_word} {name}" if area.number else f"{area_word} – {name}")
+        section = Section(heading=f"{goal_word}: {goal.text}", blocks=_goal_blocks(builder, goal, level=2))
+        chapters[area.pk].subsections.append(section)
+    return list(chapters.values())
+
+
+def _goals(builder: DocumentBuilder):
+    """The plan's goals in order with what the layout shows of them prefetched (only approved rows unless a draft)."""
+    layout, period, year = builder.layout, builder.period, builder.plan.year
+    states = builder.states
+    prefetches = []
+    if layout.show_goal_follow_up:
+        contributions = GoalContribution.objects.filter(period=period).select_related("department", "assessment")
+        if states:
+            contributions = contributions.filter(status__in=states)
+        contributions = contributions.order_by("department__sort_order")
+        prefetches.append(Prefetch("contributions", queryset=contributions, to_attr="shown_contributions"))
+    if layout.show_commitments:
+        entries = ProgressEntry.objects.filter(period=period).select_related("department", "assessment")
+        if states:
+            entries = entries.filter(status__in=states)
+        prefetches.append(
             Prefetch(
                 "commitments",
                 queryset=Commitment.objects.prefetch_related(
                     Prefetch("entries", queryset=entries.order_by("department__sort_order"), to_attr="shown_entries")
                 ).order_by("sort_order"),
-            ),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.filter(Q(level=Indicator.Level.COMMITMENT))
-                .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="shown_outcomes"))
-                .order_by("sort_order"),
-                to_attr="commitment_indicators",
-            ),
+            )
         )
+    levels = INDICATOR_LEVELS[layout.indicators]
+    if levels:
+        outcomes = Outcome.objects.filter(period=period).select_related("department")
+        if Column.ASSESSMENT in layout.columns:
+            outcomes = outcomes.select_related("department", "assessment")
+        if states:
+            outcomes = outcomes.filter(status__in=states)
+        indicators = Indicator.objects.filter(level__in=levels).prefetch_related(
+            Prefetch("outcomes", queryset=outcomes, to_attr="shown_outcomes")
+        )
+        if Column.TARGETS in layout.columns:
+            targets = Target.objects.order_by("year", "part")
+            if layout.target_years == ReportLayout.TargetYears.YEAR:
+                targets = targets.filter(year=year)
+            indicators = indicators.prefetch_related(Prefetch("targets", queryset=targets, to_attr="shown_targets"))
+        if Column.PRIOR_OUTCOMES in layout.columns and layout.prior_years:
+            prior = PriorOutcome.objects.filter(year__gte=year - layout.prior_years, year__lt=year, part="")
+            indicators = indicators.prefetch_related(Prefetch("prior_outcomes", queryset=prior, to_attr="shown_prior"))
+        indicators = indicators.order_by("sort_order")
+        prefetches.append(Prefetch("indicators", queryset=indicators, to_attr="shown_indicators"))
+    return (
+        Goal.objects.filter(plan=builder.plan, level__in=Goal.GOAL_LEVELS)
+        .select_related("goal_area")
+        .prefetch_related(*prefetches)
         .order_by("goal_area__sort_order", "sort_order")
     )
-    chapters = []
-    for goal in goals:
-        section = Section(heading=goal.text)
+
+
+def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Block]:
+    """What the layout shows of one goal, its section at ``level``."""
+    layout = builder.layout
+    blocks: list[Block] = []
+    if layout.show_goal_follow_up:
+        blocks += [RichText(_contribution_html(builder, c, level)) for c in goal.shown_contributions]
+    if layout.show_commitments:
         rows = [
             CommitmentRow(
                 code=commitment.code,
@@ -79,16 +144,138 @@ def follow_up_chapters(builder: DocumentBuilder) -> list[Section]:
             for entry in commitment.shown_entries
         ]
         if rows:
-            section.blocks.append(CommitmentTable(tuple(rows)))
-        indicator_rows = [
-            _indicator_row(indicator, outcome)
-            for indicator in goal.commitment_indicators
-            for outcome in indicator.shown_outcomes
-        ]
-        if indicator_rows:
-            section.blocks.append(IndicatorTable(tuple(indicator_rows)))
-        chapters.append(section)
-    return chapters
+            header = (layouts.word(layout, "commitment"), _("Comment"))
+            standard = (_("Commitment"), _("Comment"))
+            blocks.append(CommitmentTable(tuple(rows), header=() if header == standard else header))
+    for indicator_level in INDICATOR_LEVELS[layout.indicators]:
+        indicators = [i for i in goal.shown_indicators if i.level == indicator_level]
+        name = layouts.word(layout, f"{indicator_level}_indicator")
+        if list(layout.columns) == CLASSIC_COLUMNS:
+            indicator_rows = [_indicator_row(i, outcome) for i in indicators for outcome in i.shown_outcomes]
+            if indicator_rows:
+                header = (name, _("Outcome"), _("Comment"))
+                standard = (_("Commitment indicator"), _("Outcome"), _("Comment"))
+                blocks.append(IndicatorTable(tuple(indicator_rows), header=() if header == standard else header))
+        elif indicators:
+            blocks.append(_indicator_table(builder, indicators, name))
+    return blocks
+
+
+def _contribution_html(builder: DocumentBuilder, contribution: GoalContribution, level: int) -> str:
+    """A department's follow-up of a goal: who, the assessment with its mark, sentence and motivation, the comment."""
+    parts = [format_html("<p><b>{}</b></p>", contribution.department.name)]
+    mark = builder.mark_used(contribution.assessment)
+    if mark:
+        parts.append(
+            format_html(
+                '<p><b>{}:</b> <span aria-hidden="true">{}</span> {}</p>', _("Assessment"), mark.symbol, mark.label
+            )
+            if mark.symbol
+            else format_html("<p><b>{}:</b> {}</p>", _("Assessment"), mark.label)
+        )
+    sentence = contribution.year_sentence(builder.plan.year)
+    if sentence:
+        parts.append(format_html("<p>{}</p>", sentence))
+    if contribution.assessment_motivation.strip():
+        parts.append(format_html("<p>{}</p>", contribution.assessment_motivation.strip()))
+    parts.append(shift_headings(sanitize_rich_text(contribution.comment), level))
+    return "".join(parts)
+
+
+def _indicator_table(builder: DocumentBuilder, indicators: list[Indicator], name: str) -> Table:
+    """
+    The indicators' table with the layout's columns: one row per department's outcome (an
+    indicator without one yet: a row with the plan's figures only). Without a department
+    column, an indicator that several departments report names the department after its name.
+    """
+    layout, period, year = builder.layout, builder.period, builder.plan.year
+    columns = list(layout.columns)
+    prior_years = list(range(year - layout.prior_years, year)) if Column.PRIOR_OUTCOMES in columns else []
+    target_years = [year]
+    if Column.TARGETS in columns and layout.target_years == ReportLayout.TargetYears.ALL:
+        target_years = sorted({t.year for i in indicators for t in i.shown_targets}) or [year]
+    header, numeric, rich = [name], [False], [False]
+
+    def add(heading: str, *, figure: bool = False, text: bool = False) -> None:
+        header.append(heading)
+        numeric.append(figure)
+        rich.append(text)
+
+    for column in columns:
+        if column == Column.DEPARTMENT:
+            add(_("Department"))
+        elif column == Column.PRIOR_OUTCOMES:
+            for prior in prior_years:
+                add(_("Outcome %(year)s") % {"year": prior}, figure=True)
+        elif column == Column.OUTCOME:
+            add(_("Outcome %(period)s %(year)s") % {"period": period.name, "year": year}, figure=True)
+        elif column == Column.TARGETS:
+            for target_year in target_years:
+                add(_("Target %(year)s") % {"year": target_year}, figure=True)
+        elif column == Column.ASSESSMENT:
+            add(_("Assessment"))
+        elif column == Column.COMMENT:
+            add(_("Comment"), text=True)
+    rows = []
+    for indicator in indicators:
+        outcomes = indicator.shown_outcomes or [None]
+        for outcome in outcomes:
+            label = indicator.name
+            if outcome is not None and len(outcomes) > 1 and Column.DEPARTMENT not in columns:
+                label = f"{label} ({outcome.department.name})"
+            row = [label]
+            for column in columns:
+                if column == Column.DEPARTMENT:
+                    row.append(outcome.department.name if outcome else "")
+                elif column == Column.PRIOR_OUTCOMES:
+                    row += [_prior_outcome(indicator, prior) for prior in prior_years]
+                elif column == Column.OUTCOME:
+                    row.append(_outcome_text(indicator, outcome) if outcome else "")
+                elif column == Column.TARGETS:
+                    row += [_targets_text(indicator, target_year) for target_year in target_years]
+                elif column == Column.ASSESSMENT:
+                    mark = builder.mark_used(outcome.assessment) if outcome else None
+                    row.append(f"{mark.symbol} {mark.label}".strip() if mark else "")
+                elif column == Column.COMMENT:
+                    row.append(sanitize_rich_text(outcome.comment) if outcome else "")
+            rows.append(tuple(row))
+    return Table(
+        caption="",
+        header=tuple(header),
+        rows=tuple(rows),
+        numeric=tuple(numeric),
+        rich=tuple(rich) if any(rich) else (),
+    )
+
+
+def _outcome_text(indicator: Indicator, outcome: Outcome) -> str:
+    """The outcome as printed; where there is no figure, the department's reason why stands in its place."""
+    if outcome.value is not None:
+        return formatting.with_unit(outcome.value, indicator.unit_suffix)
+    return outcome.unavailable_reason
+
+
+def _prior_outcome(indicator: Indicator, year: int) -> str:
+    """The whole year's outcome as the plan states it: the text as written, else the figure with its unit."""
+    prior = next((p for p in indicator.shown_prior if p.year == year), None)
+    if prior is None:
+        return ""
+    return formatting.unbreakable(prior.text) or formatting.with_unit(prior.value, indicator.unit_suffix)
+
+
+def _targets_text(indicator: Indicator, year: int) -> str:
+    """
+    The year's targets as printed (``Target.shown``: "Minst 80 %"); parts of the year first,
+    named ("maj-dec: …"), then the whole year, named "helår" only beside parts.
+    """
+    chosen = sorted((t for t in indicator.shown_targets if t.year == year), key=lambda t: (t.part == "", t.part))
+    has_parts = any(t.part for t in chosen)
+    shown = []
+    for target in chosen:
+        label = target.part or (_("whole year") if has_parts else "")
+        text = target.shown()
+        shown.append(f"{label}: {text}" if label else text)
+    return " ".join(shown)
 
 
 def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
@@ -133,6 +320,6 @@ def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:
         name=indicator.name,
         department=outcome.department.name,
         # Where there is no figure, the department's reason why stands in its place.
-        outcome=formatting.with_unit(outcome.value, unit) if outcome.value is not None else outcome.unavailable_reason,
+        outcome=_outcome_text(indicator, outcome),
         comment=tuple(place_tables(sanitize_rich_text(outcome.comment), tables)),
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Goal
 from indicators.models import Indicator, PriorOutcome, Target
-from reports import formatting
+from reports import formatting, layouts
 from reports.document import RichText, Section, Table
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
         )
         .order_by("goal_area__sort_order", "sort_order")
     )
+    layout = builder.layout
+    goal_word = layouts.word(layout, "goal")
     header = (
-        _("Goal indicator"),
+        layouts.word(layout, "goal_indicator"),
         _("Target %(year)s") % {"year": year},
         _("Outcome %(year)s") % {"year": year - 1},
         _("Target %(year)s") % {"year": year - 1},
@@ -55,10 +57,12 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
     for goal in goals:
         area = goal.goal_area
         if area.pk not in area_sections:
-            heading = _("Goal area %(number)s – %(name)s") % {"number": area.number, "name": area.name}
+            heading = _("%(goal_area)s %(number)s – %(name)s") % {
+                "goal_area": layouts.word(layout, "goal_area"), "number": area.number, "name": area.name
+            }  # fmt: skip
             area_sections[area.pk] = Section(heading=heading if area.number else area.name)
             sections.append(area_sections[area.pk])
-        label = _("New committee goal") if goal.is_new else _("Committee goal")
+        label = _("New %(goal)s") % {"goal": goal_word.lower()} if goal.is_new else goal_word
         section = Section(heading=f"{label}: {goal.proposal_text or goal.text}")
         if goal.alternative_text.strip():
             section.blocks.append(

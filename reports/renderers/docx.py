@@ -189,7 +189,7 @@ class _Renderer:
             if isinstance(block, RichText):
                 self._rich_text(self.word, block, width=width, level=level)
             elif isinstance(block, Table):
-                self._table(self.word, block, width=width)
+                self._table(self.word, block, width=width, level=level)
             elif isinstance(block, CommitmentTable):
                 self._commitments(block, width=width, level=level)
             elif isinstance(block, IndicatorTable):
@@ -201,7 +201,7 @@ class _Renderer:
 
     def _commitments(self, block: CommitmentTable, *, width: int, level: int) -> None:
         widths = _shares(width, COMMITMENT_COLUMNS)
-        table = _new_table(self.word, widths, ("Åtagande", "Kommentar"))
+        table = _new_table(self.word, widths, block.header or ("Åtagande", "Kommentar"))
         for row in block.rows:
             cells = _add_row(table)
             cells[0].paragraphs[0].add_run(row.text)
@@ -217,7 +217,8 @@ class _Renderer:
 
     def _indicators(self, block: IndicatorTable, *, width: int, level: int) -> None:
         widths = _shares(width, INDICATOR_COLUMNS)
-        table = _new_table(self.word, widths, ("Åtagandeindikator", "Utfall", "Kommentar"), numeric=(False, True))
+        header = block.header or ("Åtagandeindikator", "Utfall", "Kommentar")
+        table = _new_table(self.word, widths, header, numeric=(False, True))
         for row in block.rows:
             cells = _add_row(table)
             cells[0].paragraphs[0].add_run(row.name)
@@ -231,29 +232,39 @@ class _Renderer:
             _drop_leading_empty_paragraph(cells[2])
             _let_a_tall_row_split(table.rows[-1], widths)
 
-    def _table(self, container, table: Table, *, width: int) -> None:
+    def _table(self, container, table: Table, *, width: int, level: int = 1) -> None:
         """
         A plain table: the label column 40 %, the others share the rest (a two-column table
         60/40). In a cell, where the table spans the cell, and in a table of five columns or
         more, the label column gets 28 %, so that the figures and their headings ("Samtliga")
-        fit unbroken in the narrow columns.
+        fit unbroken in the narrow columns. A table with rich-text columns (comments) shares
+        its width by weight: a comment three, the label two and a half, a figure one.
         """
         if table.caption:
             container.add_paragraph(table.caption, style=style.CAPTION)
         count = len(table.header)
+        rich = tuple(table.rich)
         label = LABEL_COLUMN if container is self.word and count < 5 else NARROW_LABEL_COLUMN
-        if count == 2:
+        if any(rich):
+            weights = [2.5 if i == 0 else 3.0 if i < len(rich) and rich[i] else 1.0 for i in range(count)]
+            shares = tuple(weight / sum(weights) for weight in weights)
+        elif count == 2:
             shares = (0.60, 0.40)
         elif count > 2:
             shares = (label, *((1 - label) / (count - 1),) * (count - 1))
         else:
             shares = (1.0,)
         numeric = tuple(table.numeric)
-        word_table = _new_table(container, _shares(width, shares), table.header, numeric=numeric)
+        widths = _shares(width, shares)
+        word_table = _new_table(container, widths, table.header, numeric=numeric)
         for index, row in enumerate(table.rows):
             total = index in table.totals
             for column, (cell, text) in enumerate(zip(_add_row(word_table), row, strict=True)):
                 figure = column < len(numeric) and numeric[column]
+                if column < len(rich) and rich[column]:
+                    self._rich_text(cell, RichText(text), width=_inner(widths[column]), level=level + 1)
+                    _drop_leading_empty_paragraph(cell)
+                    continue
                 if total:
                     cell.paragraphs[0].style = style.TABLE_SUM_FIGURE if figure else style.TABLE_SUM
                 elif figure:

@@ -42,6 +42,12 @@ def safe_rich(text: RichText) -> str:
     return mark_safe(sanitize_rich_text(text.html))  # noqa: S308 (the allowlist sanitiser's output)
 
 
+@register.filter
+def safe_rich_html(html: str) -> str:
+    """Render the rich text of a table cell (a comment): sanitised once more on the way out."""
+    return mark_safe(sanitize_rich_text(html))  # noqa: S308 (the allowlist sanitiser's output)
+
+
 @register.simple_tag
 def outline(sections, prefix="section", level=2) -> list[dict]:
     """

@@ -417,7 +417,7 @@ def test_asn_json_is_a_committee_file_read_by_the_same_loader(demo):
     changed = [(r.path, r.changed) for r in result.records if r.status != "unchanged"]
     # Only the period that load_demo keeps open (demo.json) has another deadline than the file's.
     assert changed == [("plans[0].periods[2]", ["deadline"])]
-    assert len(result.records) == 1 + 2 + 10 + 3 + 9 + 2 + 4 + 8 + 8
+    assert len(result.records) == 1 + 2 + 10 + 3 + 9 + 2 + 4 + 8 + 8 + 3  # … and the three report layouts
 
 
 def test_load_demo_keeps_helar_2019_open_and_renews_a_passed_deadline(demo):

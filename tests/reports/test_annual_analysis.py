@@ -118,11 +118,11 @@ def test_the_summary_counts_the_assessments_and_follows_a_change(helar_2024, rev
 
 
 def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, django_assert_num_queries):
-    # Sections; their texts; the assessments and the goals counted; the key-figure tables
+    # Sections; the report's layout; their texts; the assessments and the goals counted; the key-figure tables
     # (rows, values); the goals with their areas; the contributions with their assessments;
     # the priorities and the budget assignments with their follow-ups (two each); the finance
     # tables (ten: one per kind of table).
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         annual_analysis_document(period=helar_2024)
     # Three more goals, each with an approved contribution: the same queries.
     from commitments.models import Department
@@ -135,7 +135,7 @@ def test_the_annual_analysis_reads_in_a_fixed_number_of_queries(helar_2024, djan
         GoalContribution.objects.create(
             goal=goal, period=helar_2024, department=department, comment="<p>Text</p>", status="approved", version=1
         )
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         document = annual_analysis_document(period=helar_2024)
     assert sum(len(area.subsections) for area in part_of(document).subsections) == 17
 

@@ -99,7 +99,7 @@ def test_columns_no_indicator_of_a_goal_fills_are_left_out(helar):
 def test_the_proposal_reads_in_a_fixed_number_of_queries(helar, django_assert_max_num_queries):
     from tests.factories import GoalFactory
 
-    with django_assert_max_num_queries(6) as few:
+    with django_assert_max_num_queries(7) as few:  # with the report's layout
         plan_proposal_document(period=helar)
     GoalFactory(goal_area=helar.plan.goal_areas.first(), plan=helar.plan)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -112,7 +112,7 @@ def test_a_texts_own_subheadings_go_below_its_section():
 
 
 def test_the_document_reads_in_the_same_number_of_queries_with_more_sections(opened, django_assert_num_queries):
-    with django_assert_num_queries(23) as before:  # see test_annual_analysis
+    with django_assert_num_queries(24) as before:  # see test_annual_analysis
         annual_analysis_document(period=opened)
     stab = Department.objects.get(code="STAB")
     editor = User.objects.get(username="redaktor-stab")

@@ -67,8 +67,8 @@ def test_only_approved_content_unless_a_draft_is_asked_for(jan_aug, reviewer):
 def test_the_selector_reads_in_a_fixed_number_of_queries(jan_aug, django_assert_num_queries):
     from tests.factories import CommitmentFactory, GoalFactory
 
-    # The report's sections, the introduction, goals, commitments, entries, indicators, outcomes.
-    with django_assert_num_queries(7) as small:
+    # The report's sections, its layout, the introduction, goals, commitments, entries, indicators, outcomes.
+    with django_assert_num_queries(8) as small:
         follow_up_document(period=jan_aug)
     goal = GoalFactory(goal_area=jan_aug.plan.goal_areas.first(), plan=jan_aug.plan)
     for _ in range(4):

@@ -215,11 +215,13 @@ class Target(YearValue):
     def shown(self) -> str:
         """
         The target as documents and pages print it: the text as written, else the figure
-        with its unit and comparator (“Minst 80 %”, “Högst 5 %”, “18 %”), no-break spaces inside.
+        with its unit and comparator (“Minst 80 %”, “Högst 5 %”, “18 %”); no-break spaces
+        inside the figure, an ordinary one after the word, so that a narrow column may break
+        “Minst / 120 000” but never the figure.
         """
         shown = super().shown()
         word = self.COMPARATOR_WORDS.get(self.comparator)
-        return f"{word}{NBSP}{shown}" if word and not self.text and self.value is not None else shown
+        return f"{word} {shown}" if word and not self.text and self.value is not None else shown
 
     def clean(self) -> None:
         super().clean()

@@ -386,6 +386,16 @@ class Plan(BaseModel):
     def __str__(self) -> str:
         return f"{self.committee.short_name or self.committee.name} {self.year}"
 
+    @property
+    def outcome_scale_id(self) -> int | None:
+        """The scale indicator outcomes are assessed on: the commitments' scale, else the goals' for the year."""
+        return self.commitment_scale_id or self.goal_year_scale_id
+
+    def outcome_scale_values(self) -> list["AssessmentValue"]:
+        """The levels of ``outcome_scale_id``'s scale, in order (none without a scale)."""
+        scale_id = self.outcome_scale_id
+        return list(AssessmentValue.objects.filter(scale_id=scale_id)) if scale_id else []
+
     def clean(self) -> None:
         errors = {}
         if self.registration_number and self.committee_id:

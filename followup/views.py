@@ -178,10 +178,11 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             year_values=values(plan.goal_year_scale),
             mandate_values=values(plan.goal_mandate_scale),
             assessed=contribution.goal.level in Goal.GOAL_LEVELS,
-            contribution=contribution.goal.level == Goal.Level.COUNCIL,
+            # The committee's own goal is followed up itself; the others through its contribution.
+            contribution=contribution.goal.level != Goal.Level.COMMITTEE,
             standard_sentences=standard,
         )
-        return {"": form} | self.outcome_forms(data, values(plan.commitment_scale))
+        return {"": form} | self.outcome_forms(data, plan.outcome_scale_values())
 
     def get_saves(self, contribution, user, changed):
         saves = []
@@ -204,7 +205,7 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
         return {
             "year": contribution.period.plan.year,
             "assessed": contribution.goal.level in Goal.GOAL_LEVELS,
-            "contribution_to_council_goal": contribution.goal.level == Goal.Level.COUNCIL,
+            "of_contribution": contribution.goal.level != Goal.Level.COMMITTEE,
             "assessed_over_mandate": contribution.goal.plan.goal_mandate_scale_id is not None,
             "page": {"period": contribution.period},
             "lines": self.lines_with_forms(forms_by_target),

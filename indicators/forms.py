@@ -167,8 +167,8 @@ class ContributionForm(forms.Form):
         """
         ``assessed``: the goal is assessed (not a priority or budget assignment, followed up
         in text only); ``contribution``: what is followed up is the committee's contribution
-        to a city council goal, else the goal itself. Without a scale for the mandate period
-        there is no assessment over it.
+        (to a city council goal, a priority, a budget assignment), else its own goal itself.
+        Without a scale for the mandate period there is no assessment over it.
         """
         super().__init__(*args, **kwargs)
         if not contribution:

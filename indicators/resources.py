@@ -118,8 +118,8 @@ class IndicatorResource(PlanResource):
             return errors
         if commitment is not None:
             able = set(commitment.departments.values_list("pk", flat=True))
-        else:
-            able = set(goal.departments.values_list("pk", flat=True)) | set(
+        else:  # those that follow up the goal, or where none does, those responsible for its commitments
+            able = set(goal.departments.values_list("pk", flat=True) if goal.contributes else []) or set(
                 Commitment.departments.through.objects.filter(commitment__goal=goal).values_list(
                     "department_id", flat=True
                 )
@@ -128,8 +128,8 @@ class IndicatorResource(PlanResource):
         if unable:
             errors["departments"] = [
                 _("%(codes)s cannot report it. A commitment's indicator is reported by departments responsible for "
-                  "the commitment; a goal's own indicator by departments that follow up the goal or are responsible "
-                  "for one of its commitments.")
+                  "the commitment; a goal's own indicator by departments that follow up the goal, or where none "
+                  "does, by those responsible for one of its commitments.")
                 % {"codes": ", ".join(unable)}
             ]  # fmt: skip
         return errors

@@ -186,7 +186,9 @@ def _roll_over(*, plan: Plan, result: RolloverResult) -> Plan:
     # Indicators, with the targets and prior outcomes the plan states, as stated: a target
     # keeps its year, so that last year's target shows as such and this year's is set anew.
     indicators = list(
-        Indicator.objects.filter(plan=plan).order_by("goal__goal_area__sort_order", "goal__sort_order", "sort_order")
+        Indicator.objects.filter(plan=plan)
+        .order_by("goal__goal_area__sort_order", "goal__sort_order", "sort_order")
+        .prefetch_related(models.Prefetch("departments", to_attr="department_list"))
     )
     indicator_copies = Indicator.objects.bulk_create(
         [
@@ -202,6 +204,11 @@ def _roll_over(*, plan: Plan, result: RolloverResult) -> Plan:
         ]
     )
     new_indicator = {i.pk: c for i, c in zip(indicators, indicator_copies, strict=True)}
+    _copy_departments(
+        Indicator.departments.through,
+        "indicator",
+        [(new_indicator[i.pk], [d.pk for d in i.department_list]) for i in indicators],
+    )
     kind(Indicator, "indicators").items = [i.code for i in indicators]
 
     order = ("indicator__goal__goal_area__sort_order", "indicator__goal__sort_order", "indicator__sort_order",

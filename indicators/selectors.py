@@ -184,7 +184,7 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         raise Http404
     entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
     is_editor = can_edit_department(user, department)
-    scale_values = list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else []
+    scale_values = plan.outcome_scale_values()
     lines = outcome_lines(
         indicators=entry_page_indicators(commitment, department.pk),
         period=period,
@@ -221,7 +221,7 @@ def contribution_lines(*, user: User, contribution: GoalContribution) -> list[Ou
         period=contribution.period,
         department=contribution.department,
         is_editor=can_edit_department(user, contribution.department),
-        scale_values=list(plan.commitment_scale.values.all()) if plan.commitment_scale_id else [],
+        scale_values=plan.outcome_scale_values(),
     )
 
 

@@ -308,8 +308,8 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
     except ValidationError as error:
         errors.update(error.message_dict)
     assessment = data.get("assessment")
-    scale = indicator.plan.commitment_scale
-    if assessment is not None and (scale is None or assessment.scale_id != scale.pk):
+    scale_id = indicator.plan.outcome_scale_id
+    if assessment is not None and (scale_id is None or assessment.scale_id != scale_id):
         errors.setdefault("assessment", []).append(_("Choose a value of the committee's scale."))
     motivation = (data.get("assessment_motivation") or "").strip()
     proposed = outcome_proposed_assessment(outcome=outcome, value=values["value"])
@@ -332,11 +332,12 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
 def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue | None:
     """Return the assessment the indicator's target for the period's year proposes for ``value``."""
     indicator = outcome.indicator
-    scale = indicator.plan.commitment_scale
     target = indicator.targets.filter(year=outcome.period.plan.year, part="").first()
-    if scale is None or target is None:
+    if indicator.plan.outcome_scale_id is None or target is None:
         return None
-    return proposed_assessment(indicator=indicator, value=value, target=target, scale_values=list(scale.values.all()))
+    return proposed_assessment(
+        indicator=indicator, value=value, target=target, scale_values=indicator.plan.outcome_scale_values()
+    )
 
 
 def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> tuple[list, list]:

@@ -8,9 +8,9 @@ is reported by each department responsible for the commitment; a goal's own indi
 of no commitment) by each department that follows up the goal (``Goal.departments``), or,
 when none does, by each department responsible for one of the goal's commitments.
 
-Where: a department that follows up a goal reports the goal's own indicators on the goal's
-page (its ``GoalContribution``); otherwise they stand on its entry page of each of the
-goal's commitments, beside the commitment's indicators. So a committee without åtaganden
+Where: the goal's own indicators of a goal that departments follow up are reported on the
+goal's page (each department's ``GoalContribution``); of a goal that none follows up, on the
+entry page of each of the goal's commitments, beside the commitment's indicators. So a committee without åtaganden
 reports everything on its goal pages, and a plan whose goals are followed up only through
 commitments reports as before.
 
@@ -38,18 +38,30 @@ def reported_by(department_id: int) -> Q:
     return ~Q(Exists(named)) | Q(Exists(named.filter(department_id=department_id)))
 
 
+def _followers(department_id: int | None = None):
+    """The links of the indicator's goal to the departments that follow it up (that one, if given)."""
+    # Only a goal the committee follows up has a page (``Goal.contributes``).
+    links = Goal.departments.through.objects.filter(goal=OuterRef("goal"), goal__contributes=True)
+    return links if department_id is None else links.filter(department_id=department_id)
+
+
 def _follows_goal(department_id: int) -> Q:
     """Indicators whose goal the department follows up."""
-    return Q(Exists(Goal.departments.through.objects.filter(goal=OuterRef("goal"), department_id=department_id)))
+    return Q(Exists(_followers(department_id)))
+
+
+def _goal_followed() -> Q:
+    """Indicators whose goal some department follows up."""
+    return Q(Exists(_followers()))
 
 
 def entry_page_indicators(commitment: Commitment, department_id: int) -> QuerySet[Indicator]:
     """
     The indicators the department reports on its entry page of the commitment: the
-    commitment's, then the goal's own unless the department follows up the goal (then they
-    are on the goal's page), in order.
+    commitment's, then the goal's own unless some department follows up the goal (then they
+    are reported on the goal's page, by those that follow it up), in order.
     """
-    goal_own = Q(goal=commitment.goal_id, commitment__isnull=True) & ~_follows_goal(department_id)
+    goal_own = Q(goal=commitment.goal_id, commitment__isnull=True) & ~_goal_followed()
     return (
         Indicator.objects.filter(Q(commitment=commitment.pk) | goal_own)
         .filter(reported_by(department_id))
@@ -71,7 +83,7 @@ def department_reports(indicator: Indicator, department_id: int) -> bool:
     responsible = Commitment.departments.through.objects.filter(department_id=department_id)
     own_commitment = Q(commitment__isnull=False) & Q(Exists(responsible.filter(commitment=OuterRef("commitment"))))
     goal_commitments = Q(Exists(responsible.filter(commitment__goal=OuterRef("goal"))))
-    goal_own = Q(commitment__isnull=True) & (_follows_goal(department_id) | goal_commitments)
+    goal_own = Q(commitment__isnull=True) & (_follows_goal(department_id) | (~_goal_followed() & goal_commitments))
     return (
         Indicator.objects.filter(pk=indicator.pk).filter(reported_by(department_id)).filter(own_commitment | goal_own)
     ).exists()

@@ -3,6 +3,8 @@
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from commitments.numbers import NBSP, format_number
 
 
@@ -31,3 +33,20 @@ _FIGURE_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|%|\()|(?<=\() (?=[-−+]?\d)
 def unbreakable(text: str) -> str:
     """A figure written as text, with no-break spaces inside it, so that a line never breaks within the value."""
     return _FIGURE_SPACE.sub(NBSP, text or "")
+
+
+def year_values(items, year: int) -> str:
+    """
+    Targets or outcomes of a plan (``Target``, ``PriorOutcome``) for a year as printed: each as
+    its ``shown()`` ("Minst 80 %", the text as written), no-break spaces inside the figures;
+    parts of the year first, named ("maj-dec: 3 089"), then the whole year, named "helår"
+    only beside parts.
+    """
+    chosen = sorted((item for item in items if item.year == year), key=lambda item: (item.part == "", item.part))
+    has_parts = any(item.part for item in chosen)
+    shown = []
+    for item in chosen:
+        text = unbreakable(item.shown())
+        label = item.part or (_("whole year") if has_parts else "")
+        shown.append(f"{label}: {text}" if label else text)
+    return " ".join(shown)

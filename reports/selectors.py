@@ -204,7 +204,10 @@ def outcome_figures(*, period: ReportingPeriod, kind: str) -> list[dict[str, str
         indicator = outcome.indicator
         # The whole year's target first ("" sorts before a part such as "maj-dec").
         target = next(iter(indicator.year_targets), None)
+        # A bound keeps its word ("Minst 80"), a figure its plain form, for the open data.
         target_text = "" if target is None else (target.text or _number(target.value))
+        word = "" if target is None or target.text else Target.COMPARATOR_WORDS.get(target.comparator, "")
+        target_text = f"{word} {target_text}" if word else target_text
         for group, suffix in FIGURE_GROUPS.get(indicator.disaggregation, FIGURE_GROUPS[Indicator.Disaggregation.NONE]):
             rows.append({
                 "namnd": committee.name,

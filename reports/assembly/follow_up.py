@@ -232,7 +232,9 @@ def _indicator_table(builder: DocumentBuilder, indicators: list[Indicator], name
                 elif column == Column.OUTCOME:
                     row.append(_outcome_text(indicator, outcome) if outcome else "")
                 elif column == Column.TARGETS:
-                    row += [_targets_text(indicator, target_year) for target_year in target_years]
+                    row += [
+                        formatting.year_values(indicator.shown_targets, target_year) for target_year in target_years
+                    ]
                 elif column == Column.ASSESSMENT:
                     mark = builder.mark_used(outcome.assessment) if outcome else None
                     row.append(f"{mark.symbol} {mark.label}".strip() if mark else "")
@@ -261,21 +263,6 @@ def _prior_outcome(indicator: Indicator, year: int) -> str:
     if prior is None:
         return ""
     return formatting.unbreakable(prior.text) or formatting.with_unit(prior.value, indicator.unit_suffix)
-
-
-def _targets_text(indicator: Indicator, year: int) -> str:
-    """
-    The year's targets as printed (``Target.shown``: "Minst 80 %"); parts of the year first,
-    named ("maj-dec: …"), then the whole year, named "helår" only beside parts.
-    """
-    chosen = sorted((t for t in indicator.shown_targets if t.year == year), key=lambda t: (t.part == "", t.part))
-    has_parts = any(t.part for t in chosen)
-    shown = []
-    for target in chosen:
-        label = target.part or (_("whole year") if has_parts else "")
-        text = target.shown()
-        shown.append(f"{label}: {text}" if label else text)
-    return " ".join(shown)
 
 
 def _indicator_row(indicator: Indicator, outcome: Outcome) -> IndicatorRow:

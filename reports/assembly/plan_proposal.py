@@ -75,9 +75,9 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
             rows.append(
                 (
                     name,
-                    _year_values(indicator, indicator.shown_targets, year),
-                    _year_values(indicator, indicator.shown_outcomes, year - 1),
-                    _year_values(indicator, indicator.shown_targets, year - 1),
+                    formatting.year_values(indicator.shown_targets, year),
+                    formatting.year_values(indicator.shown_outcomes, year - 1),
+                    formatting.year_values(indicator.shown_targets, year - 1),
                 )
             )
         if rows:
@@ -95,22 +95,6 @@ def plan_proposal_sections(builder: DocumentBuilder) -> list[Section]:
             section.blocks.append(RichText(note_html(goal.note)))
         area_sections[area.pk].subsections.append(section)
     return sections
-
-
-def _year_values(indicator: Indicator, items, year: int) -> str:
-    """
-    Targets or outcomes of a year as printed: the text as written, else the figure with its
-    unit. Parts of the year come first, named ("maj-dec: 3 089"), then the whole year, named
-    "helår" only beside parts.
-    """
-    chosen = sorted((item for item in items if item.year == year), key=lambda item: (item.part == "", item.part))
-    has_parts = any(item.part for item in chosen)
-    shown = []
-    for item in chosen:
-        text = formatting.unbreakable(item.text) or formatting.with_unit(item.value, indicator.unit_suffix)
-        label = item.part or (_("whole year") if has_parts else "")
-        shown.append(f"{label}: {text}" if label else text)
-    return " ".join(shown)
 
 
 def note_html(note: str) -> str:

@@ -50,7 +50,8 @@ def kultur():
     ):
         AssessmentValue.objects.create(scale=scale, code=code, label=label, symbol=symbol, sort_order=order)
     year = timezone.localdate().year
-    plan = PlanFactory(committee=committee, year=year, goal_year_scale=scale, commitment_scale=scale)
+    # No commitment scale: the goal scale assesses the outcomes too.
+    plan = PlanFactory(committee=committee, year=year, goal_year_scale=scale)
     perspective = GoalAreaFactory(plan=plan, code="MEDB", name="Medborgare")
     goal = GoalFactory(goal_area=perspective, code="M1", text="Fler besöker kulturen och fritiden")
     goal.departments.set([bib, fri])
@@ -117,12 +118,14 @@ def test_a_department_writes_the_goal_and_its_outcomes_in_one_step_and_they_are_
     assert not Outcome.objects.filter(period=k["period"]).exists()
 
     data |= outcome_data("LAN", "", unavailable_reason="Mäts i december.")
+    data["o-BES-assessment"] = k["scale"]["uppfyllt"].pk  # the goal scale assesses outcomes (no commitment scale)
     assert client.post(page_url(k), data).status_code == 302
     contribution = GoalContribution.objects.get(period=k["period"])
     outcomes = {o.indicator.code: o for o in Outcome.objects.filter(period=k["period"]).select_related("indicator")}
     assert contribution.status == ReviewStatus.SUBMITTED
     assert {code: o.status for code, o in outcomes.items()} == {"BES": "submitted", "LAN": "submitted"}
     assert (outcomes["BES"].value, outcomes["BES"].department) == (125000, k["bib"])
+    assert outcomes["BES"].assessment == k["scale"]["uppfyllt"]
 
     client.force_login(k["users"]["reviewer"])
     page = client.get(page_url(k)).content.decode()
@@ -229,8 +232,8 @@ def test_the_plan_file_names_who_reports_an_indicator_and_refuses_a_department_t
     )  # fmt: skip
     messages = [(e.row, e.column, e.message) for e in result.errors]
     assert (2, "rapporterande", f"{other.code} kan inte rapportera den. Ett åtagandes indikator rapporteras av "
-            "avdelningar som ansvarar för åtagandet; ett måls egen indikator av avdelningar som följer upp målet "
-            "eller ansvarar för något av dess åtaganden.") in messages  # fmt: skip
+            "avdelningar som ansvarar för åtagandet; ett måls egen indikator av avdelningar som följer upp målet, "
+            "eller där ingen gör det, av dem som ansvarar för något av dess åtaganden.") in messages  # fmt: skip
     assert any(row == 3 and "XYZ" in message for row, _column, message in messages)
     assert list(k["plan"].indicators.get(code="NY1").departments.values_list("code", flat=True)) == ["FRI"]
 
@@ -249,3 +252,20 @@ def test_the_history_of_a_goal_page_shows_the_follow_up_and_its_outcomes(client,
     assert "<del>Första.</del>" in page
     assert "Sparade versioner av utfallet: Antal besök" in page
     assert page.count("<del>1000</del>") == 1  # the outcome's change, 1000 → 1200
+
+
+def test_a_goal_that_departments_follow_up_has_its_indicators_reported_by_them_only(kultur):
+    """A department responsible for a commitment under the goal is not asked for the goal's own indicators."""
+    from indicators.workflow import entry_page_indicators
+    from tests.factories import CommitmentFactory
+
+    k = kultur
+    other = DepartmentFactory(committee=k["committee"], code="ADM", name="Administrationen")
+    commitment = CommitmentFactory(goal=k["goal"], code="A1", departments=[other])
+    assert list(entry_page_indicators(commitment, other.pk)) == []
+    assert department_reports(k["visitors"], other.pk) is False
+    # A goal that nobody follows up: its own indicators stand on the entry pages of its commitments.
+    k["goal"].departments.clear()
+    # (The loan count names BIB as the department that reports it.)
+    assert list(entry_page_indicators(commitment, other.pk)) == [k["visitors"]]
+    assert department_reports(k["visitors"], other.pk) is True

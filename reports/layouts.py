@@ -20,9 +20,6 @@ from .models import ReportKind, ReportLayout
 
 Chapters, Column, Indicators = ReportLayout.Chapters, ReportLayout.Column, ReportLayout.Indicators
 
-#: The words a layout uses for each level of the plan (``ReportLayout.<level>_word``).
-LEVELS = ("goal_area", "goal", "commitment", "indicator", "goal_indicator", "commitment_indicator")
-
 
 def standard_word(level: str) -> str:
     """The word for ``level`` where a layout leaves it empty, in the active language."""
@@ -114,11 +111,6 @@ def layout_for(*, plan: Plan, kind: str) -> ReportLayout:
         return layout
     has_commitments = kind == ReportKind.FOLLOW_UP and Commitment.objects.filter(plan=plan).exists()
     return default_layout(committee=plan.committee, kind=kind, has_commitments=has_commitments)
-
-
-def report_titles(*, period: ReportingPeriod) -> dict[str, str]:
-    """Each kind's title for ``period`` as its layout words it, for the pages that name reports. Two queries."""
-    return {kind: title(layout, period) for kind, layout in report_layouts(plan=period.plan).items()}
 
 
 def name(layout: ReportLayout) -> str:

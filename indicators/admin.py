@@ -34,6 +34,7 @@ from .models import Indicator, PriorOutcome, Target
 from .plan_files import SHEETS_BY_KEY, PlanFileError, read_plan_files
 from .selectors import plan_export
 from .services import entries_approve, plan_import, plan_rollover
+from .workflow import reporting_problem
 
 
 class TargetInline(ScopedInline):
@@ -48,6 +49,18 @@ class PriorOutcomeInline(ScopedInline):
 
 class IndicatorForm(PlanItemForm):
     parent_field = "goal"
+
+    def clean(self):
+        """The reporting departments, as the plan file checks them (``workflow.reporting_problem``)."""
+        cleaned = super().clean()
+        goal, departments = cleaned.get("goal"), cleaned.get("departments") or []
+        if goal is None or not departments:
+            return cleaned
+        if any(d.committee_id != goal.plan.committee_id for d in departments):
+            self.add_error("departments", _("The department belongs to another committee."))
+        elif problem := reporting_problem(departments, goal, cleaned.get("commitment")):
+            self.add_error("departments", problem)
+        return cleaned
 
 
 @admin.register(Indicator)

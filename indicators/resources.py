@@ -18,6 +18,7 @@ from commitments.widgets import (
 
 from .models import Indicator, PriorOutcome, Target
 from .targets import read_target, written_target
+from .workflow import reporting_problem
 
 
 class IndicatorResource(PlanResource):
@@ -116,22 +117,9 @@ class IndicatorResource(PlanResource):
             return errors  # an unknown goal or commitment is named in its own column
         if goal is None:
             return errors
-        if commitment is not None:
-            able = set(commitment.departments.values_list("pk", flat=True))
-        else:  # those that follow up the goal, or where none does, those responsible for its commitments
-            able = set(goal.departments.values_list("pk", flat=True) if goal.contributes else []) or set(
-                Commitment.departments.through.objects.filter(commitment__goal=goal).values_list(
-                    "department_id", flat=True
-                )
-            )
-        unable = [d.code for d in named if d.pk not in able]
-        if unable:
-            errors["departments"] = [
-                _("%(codes)s cannot report it. A commitment's indicator is reported by departments responsible for "
-                  "the commitment; a goal's own indicator by departments that follow up the goal, or where none "
-                  "does, by those responsible for one of its commitments.")
-                % {"codes": ", ".join(unable)}
-            ]  # fmt: skip
+        problem = reporting_problem(named, goal, commitment)
+        if problem:
+            errors["departments"] = [problem]
         return errors
 
     def plan_queryset(self):

@@ -89,6 +89,33 @@ def department_reports(indicator: Indicator, department_id: int) -> bool:
     ).exists()
 
 
+def able_to_report(goal: Goal, commitment: Commitment | None) -> set[int]:
+    """
+    The departments that may be named as reporting an indicator of ``goal`` (and ``commitment``):
+    those responsible for its commitment; for a goal's own indicator, those that follow up the
+    goal, or where none does, those responsible for one of its commitments.
+    """
+    if commitment is not None:
+        return set(commitment.departments.values_list("pk", flat=True))
+    followers = set(goal.departments.values_list("pk", flat=True)) if goal.contributes else set()
+    return followers or set(
+        Commitment.departments.through.objects.filter(commitment__goal=goal).values_list("department_id", flat=True)
+    )
+
+
+def reporting_problem(departments, goal: Goal, commitment: Commitment | None) -> str:
+    """Why ``departments`` cannot all be named as reporting an indicator of the goal (and commitment), or ""."""
+    able = able_to_report(goal, commitment)
+    unable = [d.code for d in departments if d.pk not in able]
+    if not unable:
+        return ""
+    return _(
+        "%(codes)s cannot report it. A commitment's indicator is reported by departments responsible for "
+        "the commitment; a goal's own indicator by departments that follow up the goal, or where none "
+        "does, by those responsible for one of its commitments."
+    ) % {"codes": ", ".join(unable)}
+
+
 def _outcomes(indicators: QuerySet[Indicator], row) -> QuerySet[Outcome]:
     return Outcome.objects.filter(period=row.period_id, department=row.department_id, indicator__in=indicators)
 

@@ -269,3 +269,27 @@ def test_a_goal_that_departments_follow_up_has_its_indicators_reported_by_them_o
     # (The loan count names BIB as the department that reports it.)
     assert list(entry_page_indicators(commitment, other.pk)) == [k["visitors"]]
     assert department_reports(k["visitors"], other.pk) is True
+
+
+def test_the_admin_checks_who_reports_an_indicator_as_the_plan_file_does(kultur, rf):
+    from django.contrib import admin
+
+    k = kultur
+    superuser = UserFactory(username="superkfn", is_superuser=True, is_staff=True)
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[type(k["loans"])]
+    form_class = model_admin.get_form(request, k["loans"])
+    other = DepartmentFactory(committee=k["committee"], code="ADM", name="Administrationen")
+    foreign = DepartmentFactory(code="UTE", name="En annan nämnds avdelning")
+    # The indicator as the admin's form shows it, with other reporting departments.
+    data = {name: value for name, value in form_class(instance=k["loans"]).initial.items() if value is not None}
+    for departments, message in (
+        ([other], "ADM kan inte rapportera den."),
+        ([foreign], "Avdelningen hör till en annan nämnd."),
+    ):
+        form = form_class({**data, "departments": [d.pk for d in departments]}, instance=k["loans"])
+        assert not form.is_valid()
+        assert any(message in error for error in form.errors["departments"]), form.errors
+    form = form_class({**data, "departments": [k["fri"].pk]}, instance=k["loans"])
+    assert form.is_valid(), form.errors

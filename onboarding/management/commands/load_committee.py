@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onboarding.committee_file import (
     MAX_BYTES,
@@ -45,7 +46,12 @@ class Command(BaseCommand):
             for problem in result.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                _("%(count)s problem(s) in the file. Nothing has been changed.") % {"count": len(result.problems)}
+                ngettext(
+                    "%(count)s problem in the file. Nothing has been changed.",
+                    "%(count)s problems in the file. Nothing has been changed.",
+                    len(result.problems),
+                )
+                % {"count": len(result.problems)}
             )
         for line in committee_file_summary(result):
             self.stdout.write(line)

@@ -51,7 +51,7 @@ def _cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", value).strip()
+        return CONTROL_CHARACTERS.sub("", uninert_cell(value)).strip()
     return value
 
 
@@ -129,8 +129,32 @@ def csv_dataset(content: bytes, *, name: str, sheet: str) -> tablib.Dataset:
 
 
 def csv_bytes(data: tablib.Dataset) -> bytes:
-    """Return a sheet as CSV that Excel opens with å, ä and ö intact (UTF-8 with a BOM)."""
-    return data.export("csv").encode("utf-8-sig")
+    """
+    Return a sheet as CSV that Excel opens with å, ä and ö intact (UTF-8 with a BOM), every
+    text cell inert (``inert_cell``); reading it back (``csv_dataset``) gives the same texts.
+    """
+    inert = tablib.Dataset(headers=data.headers, title=data.title)
+    for row in data:
+        inert.append([inert_cell(v) if isinstance(v, str) else v for v in row])
+    return inert.export("csv").encode("utf-8-sig")
+
+
+def xlsx_bytes(book: tablib.Databook) -> bytes:
+    """
+    Return a workbook as XLSX in which no cell is a formula: a text that a spreadsheet would
+    read as one ("=HYPERLINK(…)", "+…", "@…") is written as a string cell with Excel's quote
+    prefix, shown as typed and never run; reading it back gives the same text.
+    """
+    workbook = load_workbook(io.BytesIO(book.export("xlsx")))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl takes any text starting with "=" for a formula
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 #: A cell a spreadsheet would read as a formula starts with one of these (OWASP, CSV injection).
@@ -142,4 +166,11 @@ def inert_cell(value: str) -> str:
     """A cell that a spreadsheet shows as text: one that would start a formula gets a leading apostrophe."""
     if value.startswith(FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
+    return value
+
+
+def uninert_cell(value: str) -> str:
+    """The text ``inert_cell`` made inert, as it was: a leading apostrophe before a formula's start is dropped."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START) and not _NUMBER.match(value[1:]):
+        return value[1:]
     return value

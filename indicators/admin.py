@@ -27,7 +27,7 @@ from commitments.admin import (
 from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
-from common.tabular import csv_bytes
+from common.tabular import csv_bytes, xlsx_bytes
 from common.uploads import upload_stage, upload_take
 
 from .models import Indicator, PriorOutcome, Target
@@ -156,7 +156,7 @@ class PlanFileAdmin(PlanAdmin):
         stem = f"plan-{plan.committee.slug}-{plan.year}"
         if part == "xlsx":
             response = HttpResponse(
-                book.export("xlsx"),
+                xlsx_bytes(book),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'

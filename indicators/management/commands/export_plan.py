@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import Plan
-from common.tabular import csv_bytes
+from common.tabular import csv_bytes, xlsx_bytes
 from indicators.plan_files import SHEETS
 from indicators.selectors import plan_export
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         book = plan_export(plan=plan)
         out = Path(output)
         if format == "xlsx":
-            out.write_bytes(book.export("xlsx"))
+            out.write_bytes(xlsx_bytes(book))
         else:
             out.mkdir(parents=True, exist_ok=True)
             for sheet, data in zip(SHEETS, book.sheets(), strict=True):

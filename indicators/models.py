@@ -320,11 +320,11 @@ class Outcome(Reviewable):
         The page it is written on (see ``workflow``): its goal's page where the department
         follows up the goal, else its commitment's entry page, or the first of its goal's.
         """
-        from .workflow import entry_page_indicators
+        from .workflow import entry_page_indicators, goal_page_indicators
 
         committee_slug, period_slug = self.period.plan.committee.slug, self.period.slug
         indicator, anchor = self.indicator, f"#part-{self.indicator.code}"
-        if indicator.commitment_id is None and indicator.goal.departments.filter(pk=self.department_id).exists():
+        if goal_page_indicators(indicator.goal_id, self.department_id).filter(pk=indicator.pk).exists():
             args = [committee_slug, period_slug, indicator.goal.code, self.department.code]
             return reverse("followup:contribution", args=args) + anchor
         candidates = [indicator.commitment] if indicator.commitment_id else (

@@ -61,9 +61,8 @@ class OutcomeLine:
 
     indicator: Indicator
     outcome: Outcome
-    #: The target of the plan year (the whole year), and the outcome of the year before, as the plan states them.
+    #: The target of the plan year (the whole year), as the plan states it.
     target: Target | None
-    prior: PriorOutcome | None
     proposed: AssessmentValue | None
     #: The user writes for the department and the outcome is in a state it can change: it has a
     #: form on the page (whether the page is open now is ``workflow.can_write`` of its row;
@@ -134,7 +133,6 @@ def outcome_lines(
                 indicator=indicator,
                 outcome=outcome,
                 target=target,
-                prior=next((p for p in indicator.all_priors if p.year == year - 1 and not p.part), None),
                 proposed=proposed_assessment(
                     indicator=indicator,
                     value=outcome.value,

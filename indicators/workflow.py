@@ -70,10 +70,10 @@ def entry_page_indicators(commitment: Commitment, department_id: int) -> QuerySe
 
 
 def goal_page_indicators(goal_id: int, department_id: int) -> QuerySet[Indicator]:
-    """The goal's own indicators that the department, following up the goal, reports on the goal's page."""
+    """The goal's own indicators the department reports on the goal's page (none unless it follows up the goal)."""
     return (
         Indicator.objects.filter(goal=goal_id, commitment__isnull=True)
-        .filter(reported_by(department_id))
+        .filter(_follows_goal(department_id) & reported_by(department_id))
         .order_by("sort_order")
     )
 

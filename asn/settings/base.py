@@ -31,8 +31,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # DATABASES
 # ------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+#: SQLite's settings wherever it is the database (see ``database``).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
+def database(url: str) -> dict:
+    """
+    The database that ``url`` names, each request in one transaction. SQLite (``make run``)
+    lets two clients write at once: WAL (readers never wait for the writer), every
+    transaction takes the write lock when it begins rather than when it first writes (a
+    transaction that read first could not get it later and fails at once with "database is
+    locked"), and a writer waits up to 20 s for another's to end. As each request is a
+    transaction, requests are then served one after the other, which is what a development
+    server with a few users can afford. https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-notes
+    """
+    config = env.db_url_config(url)
+    config["ATOMIC_REQUESTS"] = True
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    return config
+
+
+DATABASES = {"default": database(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 
 # APPS
 # ------------------------------------------------------------------------------
@@ -95,6 +119,8 @@ AXES_VERBOSE = False
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    # First, so that it sees every response (also the static files WhiteNoise serves).
+    "common.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,9 +188,28 @@ TEMPLATES = [
 # SECURITY
 # ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A login lasts the working day (10 hours from logging in) and ends when the browser closes.
+# Not renewed with each request: that would write the session on every request (the builds
+# page asks for its progress every second) and keep a forgotten open tab logged in for ever.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)  # seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+#: The browser features the site may use, on every response (``common.middleware``): none of
+#: these. Only features Chromium knows: an unknown one is a warning in every page's console.
+#: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Permissions-Policy
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "gamepad", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer",
+        "microphone", "midi", "otp-credentials", "payment", "publickey-credentials-create",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "window-management",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # EMAIL
 # ------------------------------------------------------------------------------

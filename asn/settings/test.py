@@ -1,12 +1,11 @@
 """Tests: PostgreSQL and Redis from the environment (see the Makefile), fast hashing, locmem mail."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database, env
 
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key")
 ALLOWED_HOSTS = ["*"]
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/asn")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES = {"default": database(env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/asn"))}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)

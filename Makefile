@@ -42,4 +42,4 @@ messages: venv
 	$(BIN)/python manage.py compilemessages -l sv -i ".venv"
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles

@@ -26,6 +26,12 @@ class IntroductionForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, introduction: bool = True, **kwargs):
+        """``introduction``: whether the report has an introduction section to write (else no such field)."""
+        super().__init__(*args, **kwargs)
+        if not introduction:
+            del self.fields["introduction"]
+
     def clean_contents(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("contents") or "")
 

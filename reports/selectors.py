@@ -48,6 +48,22 @@ def report_outline(*, plan: Plan, kind: str) -> list[OutlineNode]:
     return roots
 
 
+def report_has_introduction(*, plan: Plan, kind: str) -> bool:
+    """
+    Whether the plan's report of ``kind`` has an introduction section, where the committee
+    admin's introduction is printed: the follow-up and the plan proposal have one as standard,
+    the årsanalys none (the committee's starts with its Sammanfattning); a report template
+    may add or remove it. One query.
+    """
+    stack = report_outline(plan=plan, kind=kind)
+    while stack:
+        node = stack.pop()
+        if node.section.source == ReportSection.Source.INTRODUCTION:
+            return True
+        stack += node.children
+    return False
+
+
 def report_kinds_for(period: ReportingPeriod) -> list[str]:
     """
     The kinds of report the period's plan has content for: a follow-up where it has commitments,

@@ -38,7 +38,7 @@ from .assembly import report_document
 from .document import content_hash, to_data
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
-from .selectors import current_build, outcome_figures, report_kinds_for
+from .selectors import current_build, outcome_figures, report_has_introduction, report_kinds_for
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -55,17 +55,30 @@ def report_definition_save(
     *,
     definition: ReportDefinition,
     user: User,
-    introduction: str,
+    introduction: str | None = None,
     occasion: str = "",
     contents: bool | None = None,
 ) -> ReportDefinition:
     """
-    Save what a committee admin wrote for a report: the introduction (sanitised), the occasion
-    line under the title, and whether it has a contents list (None: as its kind has it).
+    Save what a committee admin wrote for a report: the introduction (sanitised; None leaves
+    it as it is), the occasion line under the title, and whether it has a contents list
+    (None: as its kind has it). A report whose template has no introduction section takes no
+    introduction: it would be saved and never printed.
     """
-    if not is_committee_admin(user, definition.period.plan.committee_id):
+    period = definition.period
+    if not is_committee_admin(user, period.plan.committee_id):
         raise PermissionDenied
-    definition.introduction = rich_text_clean(introduction, field="introduction")
+    if introduction is not None:
+        introduction = rich_text_clean(introduction, field="introduction")
+        if introduction.strip() and not report_has_introduction(plan=period.plan, kind=definition.kind):
+            raise ValidationError(
+                {
+                    "introduction": _(
+                        "This report has no introduction section, so an introduction would not be printed."
+                    )
+                }
+            )
+        definition.introduction = introduction
     definition.occasion = " ".join((occasion or "").split())
     definition.contents = contents
     definition.full_clean()

@@ -35,6 +35,7 @@ from .selectors import (
     builds_for_period,
     current_build,
     public_edition,
+    report_has_introduction,
     report_kinds_for,
 )
 from .services import build_request, report_definition_save
@@ -110,6 +111,7 @@ class BuildsView(LoginRequiredMixin, View):
                 # A later build than the adopted one: what changed since is worth a look.
                 "changed_since": edition is not None and current is not None and current.pk != edition.build_id,
                 "adopt_form": AdoptForm(auto_id=f"id_{kind}_%s", committee=period.plan.committee),
+                "has_introduction": report_has_introduction(plan=period.plan, kind=kind),
             })  # fmt: skip
         builds = builds_for_period(period=period)
         for build in builds:
@@ -236,15 +238,19 @@ class IntroductionView(CommitteeAdminPeriodView):
         self.definition = ReportDefinition.objects.filter(
             period=self.period, kind=self.kind
         ).first() or ReportDefinition(period=self.period, kind=self.kind)
+        # Only a report with an introduction section is offered an introduction to write.
+        self.has_introduction = report_has_introduction(plan=self.period.plan, kind=self.kind)
 
     def render(self, form, status=200):
+        field = form.fields.get("introduction")
         context = {
             "form": form,
             "committee": self.period.plan.committee,
             "period": self.period,
             "kind_label": layouts.report_names(plan=self.period.plan)[self.kind],
+            "has_introduction": self.has_introduction,
             "unsaved": self.request.method == "POST",
-            "editor_media": form.fields["introduction"].widget.media.with_nonce(self.request.csp_nonce),
+            "editor_media": field.widget.media.with_nonce(self.request.csp_nonce) if field else "",
         }
         return TemplateResponse(self.request, "reports/introduction.html", context, status=status)
 
@@ -252,15 +258,15 @@ class IntroductionView(CommitteeAdminPeriodView):
         definition = self.definition
         contents = {True: "yes", False: "no"}.get(definition.contents, "")
         initial = {"introduction": definition.introduction, "occasion": definition.occasion, "contents": contents}
-        return self.render(IntroductionForm(initial=initial))
+        return self.render(IntroductionForm(initial=initial, introduction=self.has_introduction))
 
     def post(self, request, **kwargs):
-        form = IntroductionForm(request.POST)
+        form = IntroductionForm(request.POST, introduction=self.has_introduction)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 report_definition_save(
-                    definition=self.definition, user=request.user, introduction=data["introduction"],
+                    definition=self.definition, user=request.user, introduction=data.get("introduction"),
                     occasion=data["occasion"], contents=data["contents"],
                 )  # fmt: skip
             except ValidationError as error:

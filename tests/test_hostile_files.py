@@ -312,3 +312,17 @@ def test_the_cleanup_removes_staged_files_older_than_the_limit(committee_admin, 
     assert staged_uploads_cleanup_task.delay().get() == 2
     assert sorted(default_storage.listdir(STAGE_DIR)[1]) == [new, f"{new}.json"]
     assert settings.CELERY_BEAT_SCHEDULE["staged-uploads-cleanup"]["task"] == staged_uploads_cleanup_task.name
+
+
+# The committee file (JSON, read by manage.py load_committee).
+
+
+def test_a_committee_file_of_more_lists_and_objects_than_the_limit_is_refused_before_it_is_parsed(demo, tmp_path):
+    path = tmp_path / "committee.json"
+    path.write_bytes(
+        b'{"committee": {"name": "X", "slug": "x"}, "departments": [' + b",".join([b"{}"] * 10_000) + b"]}"
+    )
+    start = time.monotonic()
+    with pytest.raises(CommandError, match=re.escape("Filen har fler än 10\u00a0000 listor och objekt.")):
+        call_command("load_committee", str(path), dry_run=True)
+    assert time.monotonic() - start < 2

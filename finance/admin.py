@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.admin import CommitteeScopedAdmin
 from commitments.models import ReportingPeriod
 from commitments.permissions import is_committee_admin, scope_to_admin_committees
-from common.uploads import upload_stage, upload_take
+from common.uploads import upload_stage, upload_take, validate_upload_size
 
 from .models import FinanceReport
 from .services import finance_import
@@ -24,6 +24,7 @@ class FinanceImportForm(forms.Form):
         label=_("Finance file"),
         help_text=_("An Excel workbook (XLSX) with the sheets described in the layout of the finance file."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        validators=[validate_upload_size],
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -98,7 +99,7 @@ class FinanceReportAdmin(CommitteeScopedAdmin):
             )
             context.update(result=result, period=period)
             if not result.errors:
-                # The file waits in the session, not on disk, until it is confirmed.
+                # The file waits in storage until it is confirmed; the session holds its token.
                 context["token"] = upload_stage(
                     request, session_key, name=upload.name, content=content, period=period.pk
                 )

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from common.tabular import TabularFileError, csv_dataset, workbook_datasets
-
-#: Larger than any upload of the tables needs to be.
-MAX_FILE_BYTES = 5 * 1024 * 1024
+from common.tabular import TabularFileError, check_file_size, csv_dataset, read_file, workbook_datasets
 
 
 class FinanceFileError(TabularFileError):
@@ -60,8 +58,6 @@ class FinanceFile:
 
 def read_xlsx(content: bytes) -> FinanceFile:
     """Read a finance workbook into a dataset per sheet."""
-    if len(content) > MAX_FILE_BYTES:
-        raise FinanceFileError(_("The file is larger than 5 MB."))
     try:
         return FinanceFile(*workbook_datasets(content, {s.key: s.title for s in SHEETS}))
     except TabularFileError as e:
@@ -83,7 +79,7 @@ def read_directory(path: Path) -> FinanceFile:
         if sheet is None:
             found.unknown.append(file.name)
         else:
-            found.datasets[sheet.key] = _read_csv(file.read_bytes(), sheet)
+            found.datasets[sheet.key] = _read_csv(_read(file), sheet)
     return found
 
 
@@ -98,8 +94,19 @@ def read_finance_file(source) -> tuple[str, FinanceFile]:
             return path.name, read_directory(path)
         if not path.is_file():
             raise FinanceFileError(_("The file does not exist: %(path)s") % {"path": source})
-        return path.name, read_xlsx(path.read_bytes())
+        return path.name, read_xlsx(_read(path))
     name = Path(getattr(source, "name", "") or "").name
+    try:
+        check_file_size(source.size)  # an upload: its size is known before it is read
+    except TabularFileError as e:
+        raise FinanceFileError(str(e)) from None
     if hasattr(source, "seek"):
         source.seek(0)
-    return name, read_xlsx(source.read(MAX_FILE_BYTES + 1))
+    return name, read_xlsx(source.read(settings.UPLOAD_MAX_BYTES + 1))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_file(path)
+    except TabularFileError as e:
+        raise FinanceFileError(str(e)) from None

@@ -28,7 +28,7 @@ from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
 from common.tabular import csv_bytes, xlsx_bytes
-from common.uploads import upload_stage, upload_take
+from common.uploads import upload_stage, upload_take, validate_upload_size
 
 from .models import Indicator, PriorOutcome, Target
 from .plan_files import SHEETS_BY_KEY, PlanFileError, read_plan_files
@@ -97,6 +97,7 @@ class PlanImportForm(forms.Form):
         label=_("Plan file"),
         help_text=_("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        validators=[validate_upload_size],
     )
 
 
@@ -206,7 +207,7 @@ class PlanFileAdmin(PlanAdmin):
                 )
                 context["result"] = result
                 if not result.errors:
-                    # The file waits in the session, not on disk, until it is confirmed.
+                    # The file waits in storage until it is confirmed; the session holds its token.
                     context["token"] = upload_stage(request, session_key, name=upload.name, content=content)
         return TemplateResponse(request, "admin/commitments/plan/import.html", context)
 

@@ -15,7 +15,7 @@ import tablib
 from django.utils.translation import gettext as _
 
 from commitments.resources import CommitmentResource, GoalAreaResource, GoalResource, PlanResource
-from common.tabular import TabularFileError, csv_dataset, workbook_datasets
+from common.tabular import TabularFileError, csv_dataset, read_file, workbook_datasets
 
 from .resources import IndicatorResource, PriorOutcomeResource, TargetResource
 
@@ -93,14 +93,24 @@ def read_plan_files(files: Iterable[tuple[str, bytes]]) -> dict[str, tablib.Data
 
 
 def read_paths(paths: Iterable[str | Path]) -> list[tuple[str, bytes]]:
-    """Return (name, content) of each file; a directory stands for the CSV files in it."""
+    """
+    Return (name, content) of each file; a directory stands for the CSV files in it. A file
+    over the size limit is refused before it is read.
+    """
     files = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += [(p.name, p.read_bytes()) for p in sorted(path.glob("*.csv"))]
+            files += [(p.name, _read(p)) for p in sorted(path.glob("*.csv"))]
         elif path.is_file():
-            files.append((path.name, path.read_bytes()))
+            files.append((path.name, _read(path)))
         else:
             raise PlanFileError(_("The file does not exist: %(path)s") % {"path": raw})
     return files
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_file(path)
+    except TabularFileError as e:
+        raise PlanFileError(f"{path.name}: {e}") from None

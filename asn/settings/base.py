@@ -220,6 +220,43 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 #: The site's name in every page's title and header and in the admin (e.g. "ASN uppföljning").
 SITE_NAME = env("SITE_NAME", default="Uppföljning")
 
+# UPLOADS: the files the app imports (plan file, finance file), read by common/tabular.py
+# ------------------------------------------------------------------------------
+# The largest real files (the demo plans of 2019 and 2024, extracted from the committee's
+# documents, and the 2024 finance tables) measure: 20 KB as XLSX, 100 KB unpacked, 70 rows
+# (Målvärden), 18 columns (Indikatorer), 389 characters in the longest cell, no more than a
+# few hundred different texts. Each limit leaves a wide margin above that, for a committee
+# ten or a hundred times larger, and stays far below what costs a worker its memory or time.
+#: A file larger than this is refused before it is read (250 × the largest real plan file).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+#: Rows of data in a sheet (140 × the longest real sheet).
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=10_000)
+#: Columns of a sheet (5 × the widest real sheet; Kommunbidrag grows a column per decision).
+UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=100)
+#: Characters in any one cell: Excel's own maximum, so no file saved by a spreadsheet is refused.
+UPLOAD_MAX_CELL_CHARS = env.int("UPLOAD_MAX_CELL_CHARS", default=32_767)
+#: What a workbook's parts unpack to, together (300 × the largest real workbook); the sheet
+#: XML that openpyxl streams and the shared strings that it holds in memory are among them.
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=30 * 1024 * 1024)
+#: Different texts (shared strings) of a workbook: openpyxl keeps them all in memory.
+UPLOAD_MAX_SHARED_STRINGS = env.int("UPLOAD_MAX_SHARED_STRINGS", default=200_000)
+#: A part of a workbook over 1 MB that unpacks to more than this many times its packed size
+#: is a zip bomb (Apache POI's default; XML that Excel writes packs 5 to 20 times).
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
+#: A file staged between an import's preview and its confirmation expires after this long.
+UPLOAD_STAGE_SECONDS = env.int("UPLOAD_STAGE_SECONDS", default=60 * 60)
+# Django keeps an upload up to this size in memory and spools a larger one to a temporary
+# file (Django's default, said here on purpose); the request's other fields are limited to
+# DATA_UPLOAD_MAX_MEMORY_SIZE. The upload handler stops keeping a file's bytes beyond
+# UPLOAD_MAX_BYTES (it still counts them), so a huge upload neither fills the disk nor
+# reaches the reader: its size alone refuses it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "common.uploads.LimitedUploadHandler",
+]
+
 # REPORT BUILDS
 # ------------------------------------------------------------------------------
 #: When the nightly build of every open period's reports starts (Europe/Stockholm).
@@ -268,7 +305,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.deadline_reminders_task",
         "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=env.int("REMINDER_MINUTE", default=0)),
     },
+    "staged-uploads-cleanup": {
+        "task": "common.tasks.staged_uploads_cleanup_task",
+        "schedule": 15 * 60,
+    },
 }
+# common/ is not an app, so autodiscovery does not find its tasks.
+CELERY_IMPORTS = ["common.tasks"]
 
 # NOTIFICATIONS
 # ------------------------------------------------------------------------------

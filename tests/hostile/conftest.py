@@ -4,6 +4,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# Debian's Chromium, as for the other browser tests.
+from tests.browser.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
+
 from .payloads import Payload, payloads
 
 MARKER = re.compile(r"xss\d{3}")

@@ -989,7 +989,7 @@ class Event(models.Model):
         """What the log says beside the step: the reason given, and that one approved one's own work."""
         notes = [self.reason] if self.reason else []
         if self.own_work:
-            notes.append(_("Approved by someone who wrote or submitted it, as the committee allows."))
+            notes.append(str(_("Approved by someone who wrote or submitted it, as the committee allows.")))
         return " ".join(notes)
 
 

@@ -12,8 +12,13 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def event_transition(*, obj: Reviewable, action: str, actor: User, from_state: str, reason: str = "") -> Event:
-    """Record that ``actor`` moved ``obj`` by ``action`` from ``from_state`` to its present state."""
+def event_transition(
+    *, obj: Reviewable, action: str, actor: User, from_state: str, reason: str = "", own_work: bool = False
+) -> Event:
+    """
+    Record that ``actor`` moved ``obj`` by ``action`` from ``from_state`` to its present state
+    (``own_work``: an approval of what they wrote or submitted themselves, as the committee allows).
+    """
     return Event.objects.create(
         type=EventType.of(obj.event_subject, action),
         actor=actor,
@@ -26,6 +31,7 @@ def event_transition(*, obj: Reviewable, action: str, actor: User, from_state: s
         from_state=from_state,
         to_state=obj.status,
         reason=reason,
+        own_work=own_work,
     )
 
 

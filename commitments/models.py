@@ -55,6 +55,12 @@ class Committee(BaseModel):
     diarienummer_example = models.CharField(
         _("example of a diarienummer"), max_length=60, blank=True, help_text=_("E.g. ASN-2019-1234.")
     )
+    approve_own_work = models.BooleanField(
+        _("reviewers may approve their own work"), default=False,
+        help_text=_("Off (the rule): nobody approves what they submitted or last changed themselves; another "
+                    "reviewer must. On: for a small administration where the same person writes and reviews; "
+                    "each such approval is noted in the log."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -961,6 +967,8 @@ class Event(models.Model):
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    #: An approval by someone who wrote or submitted the row, as the committee allows (``approve_own_work``).
+    own_work = models.BooleanField(_("approval of own work"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -975,6 +983,14 @@ class Event(models.Model):
     def actor_label(self) -> str:
         """Who took the step, as the log shows it."""
         return str(self.actor) if self.actor_id else _("the operator (command line)")
+
+    @property
+    def note(self) -> str:
+        """What the log says beside the step: the reason given, and that one approved one's own work."""
+        notes = [self.reason] if self.reason else []
+        if self.own_work:
+            notes.append(str(_("Approved by someone who wrote or submitted it, as the committee allows.")))
+        return " ".join(notes)
 
 
 class Notification(models.Model):

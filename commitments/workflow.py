@@ -10,9 +10,12 @@ it, and every transition is an ``Event`` on record in the same transaction.
 
 The rules live here and nowhere else: which actions a user has on a row in its state
 (``available_actions``), who may write a row now (``can_write``), what must be written
-before a row is submitted (``submission_problems``), and that the rows that belong to
-another (an entry's outcomes, registered with ``register_parts``) move with it on every
-path: pages, bulk approval, admin actions and services alike.
+before a row is submitted (``submission_problems``), who may approve it (``own_work``:
+by default nobody approves what they wrote or submitted themselves), and that the rows that
+belong to another (an entry's outcomes, registered with ``register_parts``) move with it on
+every path: pages, bulk approval, admin actions and services alike. Such a row is read-only
+while the rows that hold it (``register_owners``) are all submitted or approved: it cannot be
+saved or submitted on its own behind its owner's back.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .events import event_transition
-from .models import EDITABLE_STATES, Reviewable, ReviewStatus
+from .models import EDITABLE_STATES, Event, EventType, Reviewable, ReviewStatus
 from .permissions import can_edit_department, can_review
 
 if TYPE_CHECKING:
@@ -104,6 +108,10 @@ class InvalidTransition(WorkflowError):
     pass
 
 
+class OwnWork(InvalidTransition):
+    """An approval by someone who wrote or submitted the row, where the committee does not allow it."""
+
+
 class Locked(WorkflowError):
     """The period is closed, or the row is submitted or approved."""
 
@@ -139,11 +147,35 @@ class Parts:
 
 
 _PARTS: dict[type[Reviewable], Parts] = {}
+#: model -> a function returning, for a row, each row that holds it, or None where that row is not written yet.
+_OWNERS: dict[type[Reviewable], Callable[[Reviewable], list[Reviewable | None]]] = {}
 
 
 def register_parts(model: type[Reviewable], parts: Parts) -> None:
     """Say which rows belong to each ``model`` row (called from the owning app's ``ready()``)."""
     _PARTS[model] = parts
+
+
+def register_owners(model: type[Reviewable], owners: Callable[[Reviewable], list[Reviewable | None]]) -> None:
+    """
+    Say which rows hold each ``model`` row (the inverse of ``register_parts``): ``owners``
+    returns one item per page the row is written on, the row of that page or None while
+    that page's row is not written yet.
+    """
+    _OWNERS[model] = owners
+
+
+def owners_of(obj: Reviewable, *, lock: bool = False) -> list[Reviewable | None]:
+    """Return the rows that hold ``obj`` (None for one not written yet), locked with ``lock``, in the order of pks."""
+    owners = _OWNERS.get(type(obj))
+    if owners is None:
+        return []
+    held = owners(obj)
+    rows = sorted((o for o in held if o is not None), key=lambda o: (type(o).__name__, o.pk))
+    if lock:
+        # Owners first, then the row: the order in which a transition of the owner locks them.
+        rows = [_locked(o) for o in rows]
+    return rows + [None] * sum(1 for o in held if o is None)
 
 
 def children_of(obj: Reviewable) -> list[Reviewable]:
@@ -163,23 +195,80 @@ def submission_problems(obj: Reviewable) -> list[Problem]:
 
 def can_write(user: User, obj: Reviewable) -> bool:
     """Whether ``user`` may change ``obj`` now: an editor of its department, while it is open for them."""
-    return can_edit_department(user, obj.department) and obj.is_open_for_department()
+    return can_edit_department(user, obj.department) and not why_not_writable(obj)
+
+
+def own_work(obj: Reviewable, user: User) -> bool:
+    """
+    Whether ``user`` wrote or submitted what an approval of ``obj`` would approve: they
+    submitted it last, saved its text last, or moved it last (``updated_by``), or did either
+    on one of the rows that belong to it (an entry's outcomes) and stand where it stands.
+    """
+    if obj.pk is None:
+        return False
+    # The rows that belong to it count where they are approved with it (not those approved before, say
+    # with another entry that shares them).
+    rows = [obj, *(child for child in children_of(obj) if child.status == obj.status)]
+    if any(row.updated_by_id == user.pk for row in rows):
+        return True
+    submitter = (
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            type=EventType.of(obj.event_subject, "submit"),
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if submitter == user.pk:
+        return True
+    by_model: dict[type[Reviewable], list[int]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row.pk)
+    for model, pks in by_model.items():
+        # A save leaves no change reason in the history; a transition leaves its reason, "" when none.
+        saves = (
+            model.history.filter(id__in=pks, history_change_reason__isnull=True)
+            .order_by("id", "-history_date", "-history_id")
+            .values_list("id", "history_user_id")
+        )
+        last_saver: dict[int, int | None] = {}
+        for pk, saver in saves:
+            last_saver.setdefault(pk, saver)
+        if user.pk in last_saver.values():
+            return True
+    return False
+
+
+def why_not_approvable(obj: Reviewable, user: User) -> str:
+    """Return why ``user`` may not approve ``obj`` although a reviewer: their own work; "" when they may."""
+    if obj.period.plan.committee.approve_own_work or not own_work(obj, user):
+        return ""
+    return _("You submitted or wrote it yourself; another reviewer must approve it.")
 
 
 def available_actions(obj: Reviewable, user: User) -> list[Action]:
     """
     Return the steps ``user`` can take on ``obj`` in its present state, in the order a page
     shows them: the department's save and submit while it may write, the reviewers' steps
-    that the state allows (a reviewer may also act after the period closed).
+    that the state allows (a reviewer may also act after the period closed), but not the
+    approval of their own work unless the committee allows it.
     """
     actions = list(DEPARTMENT_ACTIONS) if can_write(user, obj) else []
     if obj.pk is not None and can_review(user, obj.period.plan.committee_id):
-        actions += [REVIEW_ACTIONS[name] for name in REVIEW_ACTIONS if obj.status in TRANSITIONS[name][0]]
+        names = [name for name in REVIEW_ACTIONS if obj.status in TRANSITIONS[name][0]]
+        if "approve" in names and why_not_approvable(obj, user):
+            names.remove("approve")
+        actions += [REVIEW_ACTIONS[name] for name in names]
     return actions
 
 
-def why_not_writable(obj: Reviewable) -> str:
-    """Return why the department cannot change ``obj`` now, and what to do; "" when it can."""
+def why_not_writable(obj: Reviewable, owners: list[Reviewable | None] | None = None) -> str:
+    """
+    Return why the department cannot change ``obj`` now, and what to do; "" when it can.
+    ``owners`` are the rows that hold it, if already read (``owners_of``).
+    """
     if obj.status == ReviewStatus.SUBMITTED:
         return _("It is submitted for review. If something must change, ask a reviewer to return it.")
     if obj.status == ReviewStatus.APPROVED:
@@ -189,12 +278,25 @@ def why_not_writable(obj: Reviewable) -> str:
             "The period is closed for entries. If something must change, ask a reviewer or the committee's "
             "administrator: a reviewer can return it to you, an administrator can reopen the period."
         )
+    if owners is None:
+        owners = owners_of(obj)
+    # Held by rows that are all submitted or approved: no page is left that would take it along.
+    if owners and all(o is not None and o.status not in EDITABLE_STATES for o in owners):
+        owner = owners[0]
+        if owner.status == ReviewStatus.APPROVED:
+            return _(
+                "It belongs to %(row)s, which is approved. If something must change, ask a reviewer to reopen it."
+            ) % {"row": owner.event_label}
+        return _(
+            "It belongs to %(row)s, which is submitted for review. If something must change, ask a reviewer "
+            "to return it."
+        ) % {"row": owner.event_label}
     return ""
 
 
-def check_editable(obj: Reviewable) -> None:
+def check_editable(obj: Reviewable, owners: list[Reviewable | None] | None = None) -> None:
     """Raise ``Locked`` unless the department may change ``obj`` now, saying why and what to do."""
-    reason = why_not_writable(obj)
+    reason = why_not_writable(obj, owners)
     if reason:
         raise Locked(reason)
 
@@ -205,15 +307,21 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
 
     A new row has version 0 until its first save. The row is locked for the comparison, so
     two concurrent saves from the same version leave one saved and one ``Conflict``; two
-    first saves of the same row race on its unique key and end the same way.
+    first saves of the same row race on its unique key and end the same way. A row that is
+    submitted or approved, or whose owners are (``why_not_writable``), raises ``Locked``.
+    An owner's transition locks its saved parts after itself, so it waits for the save of one
+    and then takes it along; a new part locks its owners first instead.
     """
     model = type(obj)
     with transaction.atomic():
+        # A new row is not yet a part its owners' transitions would lock and take along: lock them.
+        owners = owners_of(obj, lock=True) if obj.pk is None else None
         if obj.pk is not None:
             obj = model.objects.select_for_update().get(pk=obj.pk)
+        # A row that no longer takes changes is refused as such: merging with it would not help.
+        check_editable(obj, owners)
         if obj.version != expected_version:
             raise Conflict(obj)
-        check_editable(obj)
         for name, value in values.items():
             setattr(obj, name, value)
         obj.version += 1
@@ -257,6 +365,10 @@ def reviewable_page_save(
     found in the input. Every part is tried and the submission checked even when something
     is wrong, so that ``Invalid`` names everything at once; then nothing is kept. A
     ``Conflict`` or ``Locked`` stops at once (its ``target`` says where).
+
+    The page's row is checked again after its parts are saved (and so locked), also when
+    only its parts changed: a page read before its row was submitted or approved elsewhere
+    saves nothing.
     """
     problems = list(problems)
     with transaction.atomic():
@@ -272,6 +384,12 @@ def reviewable_page_save(
             else:
                 if target == "":
                     row = saved
+        if saves and row.pk is not None:
+            try:
+                check_editable(type(row).objects.select_related("period__plan__committee").get(pk=row.pk))
+            except Locked as error:
+                error.target = ""
+                raise
         if submit:
             if row.pk is None or problems:
                 # Nothing to move yet: say what the submission would still need, unless the row's
@@ -301,7 +419,9 @@ def reviewable_transition(
     when nothing is missing (``Incomplete`` names all of it); ``approve``, ``return`` and
     ``reopen`` for the committee's reviewers, also after the period closed; ``return`` and
     ``reopen`` need a reason. With ``expected_version``, refuse if the row changed since
-    the user saw it (approving what was edited a second ago approves nothing).
+    the user saw it (approving what was edited a second ago approves nothing). Nobody
+    approves their own work (``own_work``) unless the committee allows it; then the
+    approval's event says so.
     """
     if action not in TRANSITIONS:
         raise InvalidTransition(_("Unknown action."))
@@ -323,16 +443,20 @@ def reviewable_transition(
                 _("Cannot %(action)s: it is %(status)s.")
                 % {"action": ACTION_LABELS[action], "status": obj.get_status_display()}
             )
+        own = action == "approve" and own_work(obj, user)
+        if own and not obj.period.plan.committee.approve_own_work:
+            raise OwnWork(_("You submitted or wrote it yourself; another reviewer must approve it."))
         if action == "submit":
+            # Its owners are read, not locked: a transition of theirs waits for this row's lock.
             check_editable(obj)
             problems = submission_problems(obj)
             if problems:
                 raise Incomplete(problems)
-        event = _move(obj, action=action, user=user, reason=reason)
+        event = _move(obj, action=action, user=user, reason=reason, own=own)
         for child in children_of(obj):
             child = _locked(child)
             if child.status in sources and (action != "submit" or child.is_open_for_department()):
-                _move(child, action=action, user=user, reason=reason)
+                _move(child, action=action, user=user, reason=reason, own=own)
         _notify_after_commit(event)
     return obj
 
@@ -346,7 +470,7 @@ def _locked(obj: R) -> R:
     )
 
 
-def _move(obj: Reviewable, *, action: str, user: User, reason: str):
+def _move(obj: Reviewable, *, action: str, user: User, reason: str, own: bool = False):
     from_state = obj.status
     obj.status = TRANSITIONS[action][1]
     obj.version += 1
@@ -356,7 +480,7 @@ def _move(obj: Reviewable, *, action: str, user: User, reason: str):
     if obj.status == ReviewStatus.RETURNED:
         obj.returned_at = timezone.now()
     obj.save(update_fields=["status", "version", "updated_by", "updated_at", "returned_at"])
-    return event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason)
+    return event_transition(obj=obj, action=action, actor=user, from_state=from_state, reason=reason, own_work=own)
 
 
 def _notify_after_commit(event) -> None:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from commitments.history import text_diff
-from commitments.models import Reviewable
+from commitments.models import Reviewable, ReviewStatus
 from commitments.permissions import can_edit_department, can_review
 from commitments.selectors import return_reason
 from commitments.workflow import (
@@ -40,6 +40,7 @@ from commitments.workflow import (
     can_write,
     reviewable_page_save,
     reviewable_transition,
+    why_not_approvable,
     why_not_writable,
 )
 
@@ -118,7 +119,11 @@ class FollowUpPageView(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def get_forms(self, obj: Reviewable, data=None) -> dict[str, forms.Form]:
-        """Return the forms of the page's parts by target ("" is the row's own form)."""
+        """
+        Return the forms of the page's parts by target ("" is the row's own form): those the
+        user may write now, and with ``data`` also every part the posted page held, so that
+        what was typed in a part that stopped taking changes is refused, not dropped.
+        """
         raise NotImplementedError
 
     def get_saves(self, obj: Reviewable, user, changed: dict[str, forms.Form]) -> list:
@@ -148,6 +153,10 @@ class FollowUpPageView(LoginRequiredMixin, View):
             "forms": forms_by_target if writable else {},
             "department_actions": [a for a in actions if a.name not in REVIEW_ACTIONS],
             "review_actions": [a for a in actions if a.name in REVIEW_ACTIONS],
+            # A reviewer who may not approve this (their own work) is told why the button is missing.
+            "cannot_approve": why_not_approvable(obj, user)
+            if obj.pk and obj.status == ReviewStatus.SUBMITTED and can_review(user, obj.period.plan.committee_id)
+            else "",
             "is_editor": can_edit_department(user, obj.department),
             "is_reviewer": can_review(user, obj.period.plan.committee_id),
             "readonly_reason": "" if writable else why_not_writable(obj),
@@ -199,7 +208,11 @@ class FollowUpPageView(LoginRequiredMixin, View):
                     form.add_error(problem.field if problem.field in form.fields else None, problem.message)
             return self.render(request, obj, forms_by_target, status=400)
         except Locked as error:
-            refused = _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": error}
+            reason = str(error)
+            part = self.part_titles(obj).get(getattr(error, "target", ""), "")
+            if part:
+                reason = _("%(part)s: %(reason)s") % {"part": part, "reason": reason}
+            refused = _("%(reason)s Nothing was saved; copy what you wrote.") % {"reason": reason}
             return self.render(request, obj, forms_by_target, status=409, refused=refused)
         except Conflict as error:
             return self.conflict(request, obj, forms_by_target, getattr(error, "target", ""), error.current)

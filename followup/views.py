@@ -6,6 +6,8 @@ The follow-up pages: a period's lists of what departments write, and the page of
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,7 +75,10 @@ class OutcomeLinesMixin:
     def outcome_forms(self, data, scale_values) -> dict:
         forms = {}
         for line in self.lines:
-            if line.writable:
+            # A posted page may hold the form of an outcome that was submitted or approved since
+            # (with another page's row, or on its own): its input is kept and its save refused.
+            posted = data is not None and f"o-{line.indicator.code}-version" in data
+            if line.writable or posted:
                 outcome = line.outcome
                 initial = {name: shown(getattr(outcome, name)) for name in OUTCOME_NUMBER_FIELDS} | {
                     "comment": outcome.comment,
@@ -296,6 +301,24 @@ class SectionTextListView(PeriodRowsView):
     rows = staticmethod(section_text_rows)
 
 
+#: A ticked entry as the list posts it: its id and the version the reviewer read, in ASCII digits.
+TICKED = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+
+
+def ticked_entries(values: list[str]) -> dict[int, int] | None:
+    """
+    Return the ticked entries of a list (id -> version read), or None when a value is not
+    one the list sends: an id any database's integer holds, and a version.
+    """
+    seen = {}
+    for value in values:
+        match = TICKED.fullmatch(value)
+        if match is None:
+            return None
+        seen[int(match[1])] = int(match[2])
+    return seen
+
+
 class BulkApproveView(LoginRequiredMixin, View):
     """A reviewer approves the entries ticked in the list, each as it was when the list was read."""
 
@@ -303,12 +326,13 @@ class BulkApproveView(LoginRequiredMixin, View):
         period = period_from_url(request, kwargs)
         if not can_review(request.user, period.plan.committee_id):
             raise PermissionDenied
-        seen = {}
-        for value in request.POST.getlist("entry"):
-            entry_id, _sep, version = value.partition(":")
-            if entry_id.isdigit() and version.isdigit():
-                seen[int(entry_id)] = int(version)
-        approved, refused = entries_approve(user=request.user, period=period, seen=seen)
+        list_url = redirect("followup:list", committee=kwargs["committee"], period=kwargs["period"])
+        seen = ticked_entries(request.POST.getlist("entry"))
+        if seen is None:
+            messages.error(request, _("The list that was sent could not be read; nothing was approved. Reload it."))
+            return list_url
+        result = entries_approve(user=request.user, period=period, seen=seen)
+        approved, refused = result.approved, result.refused
         if approved:
             messages.success(
                 request,
@@ -322,9 +346,11 @@ class BulkApproveView(LoginRequiredMixin, View):
                 _("Not approved, since changed or no longer submitted after you read the list: %(codes)s.")
                 % {"codes": codes},
             )
+        if result.own_work:
+            messages.error(request, result.own_work_message())
         if not seen:
             messages.error(request, _("Tick the entries to approve."))
-        return redirect("followup:list", committee=kwargs["committee"], period=kwargs["period"])
+        return list_url
 
 
 class EntryMessageView(LoginRequiredMixin, View):

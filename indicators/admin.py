@@ -33,7 +33,7 @@ from common.uploads import upload_stage, upload_take, validate_upload_size
 from .models import Indicator, PriorOutcome, Target
 from .plan_files import SHEETS_BY_KEY, PlanFileError, read_plan_files
 from .selectors import plan_export
-from .services import entries_approve, plan_import, plan_rollover
+from .services import BulkApproval, entries_approve, plan_import, plan_rollover
 from .workflow import reporting_problem
 
 
@@ -305,11 +305,12 @@ class ProgressEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         by_period: dict = {}
         for entry in queryset.select_related("period"):
             by_period.setdefault(entry.period, {})[entry.pk] = entry.version
-        approved, refused = [], []
+        approved, refused, own = [], [], BulkApproval()
         for period, seen in by_period.items():
-            done, left = entries_approve(user=request.user, period=period, seen=seen)
-            approved += done
-            refused += left
+            result = entries_approve(user=request.user, period=period, seen=seen)
+            approved += result.approved
+            refused += result.refused
+            own.own_work += result.own_work
         if approved:
             self.message_user(request, _("%(count)s approved.") % {"count": len(approved)}, messages.SUCCESS)
         if refused:
@@ -317,6 +318,8 @@ class ProgressEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request, _("Not approved (not submitted): %(codes)s.") % {"codes": codes}, messages.WARNING
             )
+        if own.own_work:
+            self.message_user(request, own.own_work_message(), messages.WARNING)
 
     @admin.action(description=_("Return the selected entries with a reason"))
     def return_selected(self, request, queryset):

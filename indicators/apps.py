@@ -8,9 +8,11 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from commitments.models import GoalContribution, ProgressEntry
-        from commitments.workflow import register_parts
+        from commitments.workflow import register_owners, register_parts
 
-        from .workflow import CONTRIBUTION_PARTS, ENTRY_PARTS
+        from .models import Outcome
+        from .workflow import CONTRIBUTION_PARTS, ENTRY_PARTS, outcome_owners
 
         register_parts(ProgressEntry, ENTRY_PARTS)
         register_parts(GoalContribution, CONTRIBUTION_PARTS)
+        register_owners(Outcome, outcome_owners)

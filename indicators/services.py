@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.results import RowResult
 
 from commitments.models import (
@@ -21,7 +22,7 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department, require_committee_admin
 from commitments.resources import PlanResource
-from commitments.workflow import WorkflowError, reviewable_save, reviewable_transition
+from commitments.workflow import OwnWork, WorkflowError, reviewable_save, reviewable_transition
 from common.richtext import rich_text_clean
 from common.tabular import RowError
 
@@ -340,22 +341,48 @@ def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue |
     )
 
 
-def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> tuple[list, list]:
+@dataclass
+class BulkApproval:
+    """What became of the entries a reviewer approved together."""
+
+    approved: list[ProgressEntry] = field(default_factory=list)
+    #: Changed, or no longer submitted, since the reviewer read them.
+    refused: list[ProgressEntry] = field(default_factory=list)
+    #: The reviewer's own work, which another reviewer must approve (``workflow.own_work``).
+    own_work: list[ProgressEntry] = field(default_factory=list)
+
+    def own_work_message(self) -> str:
+        """Say how many were skipped as the reviewer's own work, which, and why ("" when none)."""
+        if not self.own_work:
+            return ""
+        count = len(self.own_work)
+        return ngettext(
+            "%(count)s not approved, since you wrote or submitted it yourself; another reviewer must approve "
+            "it: %(codes)s.",
+            "%(count)s not approved, since you wrote or submitted them yourself; another reviewer must approve "
+            "them: %(codes)s.",
+            count,
+        ) % {"count": count, "codes": ", ".join(f"{e.commitment.code} ({e.department.code})" for e in self.own_work)}
+
+
+def entries_approve(*, user: User, period: ReportingPeriod, seen: dict[int, int]) -> BulkApproval:
     """
     Approve several entries of a period, each with its outcomes, as a reviewer read them.
 
     ``seen`` maps entry ids to the version the reviewer saw. Each entry is approved on its
-    own; one changed meanwhile (or no longer submitted) is left and reported. Return the
-    approved and the refused entries.
+    own; one changed meanwhile (or no longer submitted) is left and reported, and so is one
+    the reviewer wrote or submitted themselves where the committee does not allow that.
     """
-    approved, refused = [], []
+    result = BulkApproval()
     entries = ProgressEntry.objects.filter(period=period, pk__in=seen).select_related("commitment", "department")
     for entry in entries:
         try:
             # Its outcomes are approved with it (the workflow moves them).
             reviewable_transition(obj=entry, action="approve", user=user, expected_version=seen[entry.pk])
+        except OwnWork:
+            result.own_work.append(entry)
         except WorkflowError:
-            refused.append(entry)
+            result.refused.append(entry)
         else:
-            approved.append(entry)
-    return approved, refused
+            result.approved.append(entry)
+    return result

@@ -157,5 +157,43 @@ def contribution_outcome_problems(contribution: GoalContribution) -> list[Proble
     )
 
 
+def outcome_owners(outcome: Outcome) -> list[ProgressEntry | GoalContribution | None]:
+    """
+    Return the rows whose pages hold the outcome (the inverse of ``entry_outcomes`` and
+    ``contribution_outcomes``), each the department's row for the period, or None where it
+    has written none yet: the commitment's entry, for a commitment's indicator; for a goal's
+    own indicator, the goal's follow-up where departments follow the goal up, or else the
+    entry of each of the goal's commitments the department is responsible for.
+    """
+    indicator = outcome.indicator
+    rows = {"period": outcome.period_id, "department": outcome.department_id}
+    if (
+        indicator.commitment_id is None
+        and Goal.objects.filter(pk=indicator.goal_id).filter(_goal_followed_here()).exists()
+    ):
+        if not Goal.departments.through.objects.filter(
+            goal=indicator.goal_id, department=outcome.department_id
+        ).exists():
+            return []
+        contribution = GoalContribution.objects.filter(goal=indicator.goal_id, **rows).first()
+        return [contribution]
+    commitments = Commitment.objects.filter(departments=outcome.department_id)
+    if indicator.commitment_id is not None:
+        commitments = commitments.filter(pk=indicator.commitment_id)
+    else:
+        commitments = commitments.filter(goal=indicator.goal_id)
+    pks = list(commitments.values_list("pk", flat=True))
+    entries = {
+        e.commitment_id: e
+        for e in ProgressEntry.objects.filter(commitment__in=pks, **rows).select_related("commitment")
+    }
+    return [entries.get(pk) for pk in pks]
+
+
+def _goal_followed_here() -> Q:
+    """Goals that some department follows up (those have a page of their own)."""
+    return Q(contributes=True) & Q(Exists(Goal.departments.through.objects.filter(goal=OuterRef("pk"))))
+
+
 ENTRY_PARTS = Parts(children=entry_outcomes, problems=entry_outcome_problems)
 CONTRIBUTION_PARTS = Parts(children=contribution_outcomes, problems=contribution_outcome_problems)

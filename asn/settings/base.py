@@ -189,6 +189,8 @@ REPORT_BUILD_HEARTBEAT_INTERVAL = env.float("REPORT_BUILD_HEARTBEAT_INTERVAL", d
 #: A running build with no sign of life for this long (its worker died) is started again as
 #: a new attempt, by the stalled-build task (every minute) or by the next request for it.
 REPORT_BUILD_STALE_AFTER = env.float("REPORT_BUILD_STALE_AFTER", default=90)
+#: How often (seconds) beat runs the stalled-build task that finds them.
+REPORT_BUILD_RECOVERY_EVERY = env.float("REPORT_BUILD_RECOVERY_EVERY", default=60)
 #: A queued build that no worker took for this long (its message was lost) is sent again. A
 #: queued build writes no sign of life while it waits behind others, hence longer than the above.
 REPORT_BUILD_QUEUED_STALE_AFTER = env.float("REPORT_BUILD_QUEUED_STALE_AFTER", default=15 * 60)
@@ -235,7 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stalled-report-builds": {
         "task": "reports.tasks.stalled_builds_task",
-        "schedule": 60,  # a build whose worker died is started again within REPORT_BUILD_STALE_AFTER + a minute
+        # A build whose worker died is started again within REPORT_BUILD_STALE_AFTER + this.
+        "schedule": REPORT_BUILD_RECOVERY_EVERY,
     },
     "deadline-reminders": {
         "task": "followup.tasks.deadline_reminders_task",

@@ -65,6 +65,10 @@ def indicator_row_name(name: str, department: str = "") -> str:
     return _("Indicator %(name)s, %(department)s") % {"name": short(name), "department": department}
 
 
+def contribution_name(goal: str, department: str) -> str:
+    return _("The follow-up of the goal “%(goal)s”, %(department)s") % {"goal": short(goal), "department": department}
+
+
 def section_text_name(heading: str, department: str = "") -> str:
     if department:
         return _("The text of %(department)s in “%(heading)s”") % {"department": department, "heading": short(heading)}

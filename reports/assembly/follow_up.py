@@ -27,7 +27,7 @@ from reports.document import (
     Section,
     Table,
 )
-from reports.failures import commitment_row_name, indicator_row_name, row_context, short
+from reports.failures import commitment_row_name, contribution_name, indicator_row_name, row_context
 from reports.models import ReportLayout
 
 from .text import place_tables, shift_headings, table_marks
@@ -132,7 +132,7 @@ def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Bl
     blocks: list[Block] = []
     if layout.show_goal_follow_up:
         for c in goal.shown_contributions:
-            with row_context(lambda c=c: _contribution_name(goal, c)):
+            with row_context(lambda c=c: contribution_name(goal.text, c.department.name)):
                 blocks.append(RichText(_contribution_html(builder, c, level)))
     if layout.show_commitments:
         rows = []
@@ -168,11 +168,6 @@ def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Bl
         elif indicators:
             blocks.append(_indicator_table(builder, indicators, name))
     return blocks
-
-
-def _contribution_name(goal: Goal, contribution: GoalContribution) -> str:
-    return _("The follow-up of the goal “%(goal)s”, %(department)s") % {
-        "goal": short(goal.text), "department": contribution.department.name}  # fmt: skip
 
 
 def _contribution_html(builder: DocumentBuilder, contribution: GoalContribution, level: int) -> str:

@@ -8,13 +8,22 @@ the same as the current build's. It renders every format, stores the files throu
 storage API and only then becomes ``done`` — the current build. Any failure leaves the
 previous current build in place; Celery retries the task, and a build whose worker died is
 started again by ``stalled_builds_recover``.
+
+While it runs, a thread writes the build's ``heartbeat_at`` every
+``REPORT_BUILD_HEARTBEAT_INTERVAL`` seconds; a running build whose heartbeat is older than
+``REPORT_BUILD_STALE_AFTER`` lost its worker, and the stalled-build task (every minute) or
+the next request for it starts it again as a new attempt. Each attempt writes only while
+the build names it (its task and number), so an attempt that was only slow and comes back
+changes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,6 +45,7 @@ from common.richtext import rich_text_clean
 
 from .assembly import report_document
 from .document import content_hash, to_data
+from .failures import TECHNICAL, BuildFailure, failing_row, failure_text
 from .models import ReportBuild, ReportDefinition, ReportFormat, ReportSection, SectionText
 from .renderers import RENDERER_VERSION, render
 from .selectors import current_build, outcome_figures, report_has_introduction, report_kinds_for
@@ -94,7 +104,9 @@ def build_request(
 
     A report has at most one build queued or running at a time (a database constraint): a
     request made while one is under way returns that one, so pressing the button twice or a
-    nightly run that meets a manual one builds once.
+    nightly run that meets a manual one builds once. A build that only seems under way (its
+    worker died: no sign of life for ``REPORT_BUILD_STALE_AFTER``) is started again as a new
+    attempt, or ends as failed after its last one and a new build is made.
     """
     if user is not None and not is_committee_admin(user, period.plan.committee_id):
         raise PermissionDenied
@@ -108,8 +120,10 @@ def build_request(
                 )  # fmt: skip
         except IntegrityError:
             under_way = active.first()
-            if under_way is not None:
+            if under_way is not None and not build_recover(under_way):
                 return under_way
+            if under_way is not None and under_way.status != Status.FAILED:
+                return under_way  # queued again as a new attempt
         else:
             build_enqueue(build)
             return build
@@ -197,46 +211,106 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
         return None
     mine = ReportBuild.objects.filter(pk=build_id, task_id=task_id, attempts=attempt, status=Status.RUNNING)
     try:
-        build = ReportBuild.objects.select_related("period__plan__committee").defer("content").get(pk=build_id)
-        _progress(mine, 5, _("Reading the approved content"))
-        document = report_document(period=build.period, kind=build.kind, draft=build.draft)
-        data = to_data(document)
-        # The open data of the outcomes, read with the document: an edition adopted from this
-        # build publishes these figures, as they were when it was made.
-        figures = outcome_figures(period=build.period, kind=build.kind)
-        fingerprint = build_fingerprint(content=data, figures=figures)
-        current = None if build.draft else current_build(period=build.period, kind=build.kind)
-        if current is not None and current.content_hash == fingerprint:
-            _finish(mine, status=Status.UNCHANGED, content_hash=fingerprint)
-            return ReportBuild.objects.get(pk=build_id)
-        name = slugify(f"{document.title} {build.period.plan.committee.slug}".replace("–", " "))
-        name += "-utkast" if build.draft else ""
-        files = {}
-        for fmt, percent in STEPS:
-            _progress(mine, percent, _("Writing %(format)s") % {"format": fmt.label})
-            files[fmt] = render(document, fmt)
-        _progress(mine, 95, _("Saving the files"))
-        paths = {}
-        for fmt, content in files.items():
-            # Each attempt writes to a folder of its own: an attempt that stalled cannot
-            # overwrite the files of the one that took over.
-            path = build.html.field.generate_filename(build, f"{attempt}/{name}.{fmt.value}")
-            paths[fmt.value] = default_storage.save(path, ContentFile(content))
-        _finish(mine, status=Status.DONE, content_hash=fingerprint, content=data, figures=figures, **paths)
-        return ReportBuild.objects.get(pk=build_id)
+        with _heartbeat(pk=build_id, task_id=task_id, attempt=attempt):
+            return _build(build_id, mine, attempt)
     except Superseded:
         logger.warning("Report build %s attempt %s was taken over; it stops", build_id, attempt)
         return None
     except BaseException as error:  # the soft time limit too
-        logger.exception("Report build %s failed", build_id)
+        logger.exception("Report build %s attempt %s failed", build_id, attempt)
         final = isinstance(error, SoftTimeLimitExceeded) or attempt >= settings.REPORT_BUILD_MAX_ATTEMPTS
         mine.update(
             status=Status.FAILED if final else Status.QUEUED,
-            error=_("Attempt %(n)s failed (%(error)s).") % {"n": attempt, "error": type(error).__name__},
+            error=failure_text(attempt=attempt, error=error),
             finished_at=timezone.now() if final else None,
             heartbeat_at=timezone.now(),
         )
         raise
+
+
+def _build(build_id: int, mine, attempt: int) -> ReportBuild:
+    """The work of ``build_run``, every write through ``mine`` (the build while this attempt owns it)."""
+    build = ReportBuild.objects.select_related("period__plan__committee").defer("content").get(pk=build_id)
+    _progress(mine, 5, _("Reading the approved content"))
+    document = report_document(period=build.period, kind=build.kind, draft=build.draft)
+    data = to_data(document)
+    # The open data of the outcomes, read with the document: an edition adopted from this
+    # build publishes these figures, as they were when it was made.
+    figures = outcome_figures(period=build.period, kind=build.kind)
+    fingerprint = build_fingerprint(content=data, figures=figures)
+    current = None if build.draft else current_build(period=build.period, kind=build.kind)
+    if current is not None and current.content_hash == fingerprint:
+        _finish(mine, status=Status.UNCHANGED, content_hash=fingerprint)
+        return ReportBuild.objects.get(pk=build_id)
+    name = slugify(f"{document.title} {build.period.plan.committee.slug}".replace("–", " "))
+    name += "-utkast" if build.draft else ""
+    files = {}
+    for fmt, percent in STEPS:
+        _progress(mine, percent, _("Writing %(format)s") % {"format": fmt.label})
+        try:
+            files[fmt] = render(document, fmt)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as error:
+            located = _located(error, document, fmt)
+            if located is error:
+                raise
+            raise located from error
+    _progress(mine, 95, _("Saving the files"))
+    paths = {}
+    for fmt, content in files.items():
+        # Each attempt writes to a folder of its own: an attempt that stalled cannot
+        # overwrite the files of the one that took over.
+        path = build.html.field.generate_filename(build, f"{attempt}/{name}.{fmt.value}")
+        paths[fmt.value] = default_storage.save(path, ContentFile(content))
+    _finish(mine, status=Status.DONE, content_hash=fingerprint, content=data, figures=figures, **paths)
+    return ReportBuild.objects.get(pk=build_id)
+
+
+def _located(error: Exception, document, fmt) -> Exception:
+    """``error`` of a renderer, with the row of the document it fails on where one can be found."""
+    if isinstance(error, (*TECHNICAL, BuildFailure)):
+        return error
+    return BuildFailure(error, row=failing_row(document, fmt, error, render=render) or "", fmt_label=fmt.label)
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the build's sign of life every ``REPORT_BUILD_HEARTBEAT_INTERVAL`` seconds until stopped."""
+
+    def __init__(self, *, pk: int, task_id: str, attempt: int) -> None:
+        super().__init__(name=f"report-build-{pk}-heartbeat", daemon=True)
+        self.pk, self.task_id, self.attempt = pk, task_id, attempt
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        mine = ReportBuild.objects.filter(
+            pk=self.pk, task_id=self.task_id, attempts=self.attempt, status=Status.RUNNING
+        )
+        try:
+            while not self.stopped.wait(settings.REPORT_BUILD_HEARTBEAT_INTERVAL):
+                if not mine.update(heartbeat_at=timezone.now()):
+                    return  # taken over or ended: the build's next step finds out
+        except Exception:
+            logger.exception("The heartbeat of report build %s stopped", self.pk)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
+@contextlib.contextmanager
+def _heartbeat(*, pk: int, task_id: str, attempt: int):
+    """Keep the build's heartbeat fresh from a thread while the block runs (one step may take minutes)."""
+    if connection.in_atomic_block:
+        # Run inside a caller's transaction (a test, an eager task in a request): another
+        # connection cannot see the build, and no other worker can take it over either.
+        yield
+        return
+    beat = _Heartbeat(pk=pk, task_id=task_id, attempt=attempt)
+    beat.start()
+    try:
+        yield
+    finally:
+        beat.stopped.set()
+        beat.join()
 
 
 def _progress(mine, percent: int, step: str) -> None:
@@ -250,28 +324,50 @@ def _finish(mine, **fields) -> None:
         raise Superseded
 
 
-def stalled_builds_recover() -> int:
+def _stale() -> Q:
+    """The builds under way that show no sign of life: running on a worker that died, or queued with a lost message."""
+    now = timezone.now()
+    running = now - timedelta(seconds=settings.REPORT_BUILD_STALE_AFTER)
+    queued = now - timedelta(seconds=settings.REPORT_BUILD_QUEUED_STALE_AFTER)
+    return Q(status=Status.RUNNING, heartbeat_at__lt=running) | Q(status=Status.QUEUED, heartbeat_at__lt=queued)
+
+
+def build_recover(build: ReportBuild) -> bool:
     """
-    Put back in the queue, and send again, the builds that showed no sign of life for
-    ``REPORT_BUILD_STALE_AFTER`` seconds: running on a worker that died, or queued with a
-    message that was lost. Those tried ``REPORT_BUILD_MAX_ATTEMPTS`` times end as failed.
-    Each build is sent once per stale interval, however often this runs. Returns how many
-    were sent again.
+    If ``build`` is stale (see ``_stale``), put it back in the queue and send it again as a
+    new attempt, or, when it has had ``REPORT_BUILD_MAX_ATTEMPTS``, end it as failed; return
+    whether it was stale. Only the first of several callers that find it stale changes it.
     """
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.REPORT_BUILD_STALE_AFTER)
+    same = ReportBuild.objects.filter(_stale(), pk=build.pk, status=build.status, heartbeat_at=build.heartbeat_at)
+    if build.attempts >= settings.REPORT_BUILD_MAX_ATTEMPTS:
+        if not same.update(
+            status=Status.FAILED, finished_at=now,
+            error=_("Stopped after %(n)s attempts: the worker building it stopped answering.") % {"n": build.attempts},
+        ):  # fmt: skip
+            return False
+        build.status = Status.FAILED
+        logger.warning("Report build %s failed for good: its worker stopped answering", build.pk)
+        return True
+    if not same.update(status=Status.QUEUED, heartbeat_at=now):
+        return False
+    logger.warning("Report build %s showed no sign of life since %s; it is sent again", build.pk, build.heartbeat_at)
+    build.status, build.heartbeat_at = Status.QUEUED, now
+    build_enqueue(build)
+    return True
+
+
+def stalled_builds_recover() -> int:
+    """
+    Put back in the queue, and send again, the builds that showed no sign of life: running
+    with no heartbeat for ``REPORT_BUILD_STALE_AFTER`` seconds (the worker died), or queued
+    for ``REPORT_BUILD_QUEUED_STALE_AFTER`` (the message was lost). Those tried
+    ``REPORT_BUILD_MAX_ATTEMPTS`` times end as failed. Each build is sent once per stale
+    interval, however often this runs. Returns how many were sent again.
+    """
     sent = 0
-    for build in ReportBuild.objects.filter(status__in=ReportBuild.ACTIVE, heartbeat_at__lt=stale).only(
-        "pk", "status", "attempts", "heartbeat_at"
-    ):
-        same = ReportBuild.objects.filter(pk=build.pk, status=build.status, heartbeat_at=build.heartbeat_at)
-        if build.attempts >= settings.REPORT_BUILD_MAX_ATTEMPTS:
-            same.update(
-                status=Status.FAILED, finished_at=now,
-                error=_("Stopped after %(n)s attempts.") % {"n": build.attempts},
-            )  # fmt: skip
-        elif same.update(status=Status.QUEUED, heartbeat_at=now):
-            build_enqueue(build)
+    for build in ReportBuild.objects.filter(_stale()).only("pk", "status", "attempts", "heartbeat_at"):
+        if build_recover(build) and build.status == Status.QUEUED:
             sent += 1
     return sent
 

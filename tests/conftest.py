@@ -72,31 +72,39 @@ class WorkerNode(str):
         return node
 
 
-@contextlib.contextmanager
-def celery_worker(tmp_path_factory, *, pool: str = "solo", env: dict | None = None):
-    """
-    Start a real Celery worker on the Redis broker and the test database, on a queue of its
-    own (so that parallel test processes and other workers do not take its tasks), and stop
-    it afterwards. Yields its ``WorkerNode``.
-    """
+def _test_database_url() -> str:
+    """The test database as a URL, for the Celery processes the tests start."""
     from urllib.parse import quote
 
     from django.db import connection
 
+    db = connection.settings_dict
+    return "postgres://{}:{}@{}:{}/{}".format(
+        *(quote(str(db[k] or ""), safe="") for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME"))
+    )
+
+
+@contextlib.contextmanager
+def celery_worker(
+    tmp_path_factory, *, pool: str = "solo", env: dict | None = None, app_module: str = "asn", queue: str | None = None
+):
+    """
+    Start a real Celery worker on the Redis broker and the test database, on a queue of its
+    own (so that parallel test processes and other workers do not take its tasks; ``queue``:
+    one that an earlier worker had), and stop it afterwards. ``app_module`` is the Celery
+    app (``-A``). Yields its ``WorkerNode``.
+    """
     from asn.celery import app
 
     tag = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:6]}"
-    node, queue = f"asn-test-{tag}@localhost", f"asn-test-{tag}"
-    db = connection.settings_dict
+    node, queue = f"asn-test-{tag}@localhost", queue or f"asn-test-{tag}"
     logfile = tmp_path_factory.mktemp("celery") / "worker.log"
     mail_dir = tmp_path_factory.mktemp("worker-mail")
     media_root = tmp_path_factory.mktemp("worker-media")
     worker_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
-        "DATABASE_URL": "postgres://{}:{}@{}:{}/{}".format(
-            *(quote(str(db[k] or ""), safe="") for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME"))
-        ),
+        "DATABASE_URL": _test_database_url(),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -105,7 +113,7 @@ def celery_worker(tmp_path_factory, *, pool: str = "solo", env: dict | None = No
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "asn", "worker", f"--pool={pool}", "--concurrency=1", "-n", node,
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", f"--pool={pool}", "--concurrency=1", "-n", node,
          "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
         env=worker_env,
     )  # fmt: skip
@@ -119,6 +127,23 @@ def celery_worker(tmp_path_factory, *, pool: str = "solo", env: dict | None = No
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def celery_beat(tmp_path_factory, *, queue: str, env: dict | None = None):
+    """Run Celery beat, as production does beside the workers, sending the schedule's tasks to ``queue``."""
+    folder = tmp_path_factory.mktemp("beat")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "asn", "beat", "--loglevel=INFO", f"--logfile={folder / 'beat.log'}",
+         f"--schedule={folder / 'schedule'}", f"--pidfile={folder / 'beat.pid'}"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "asn.settings.test", "DATABASE_URL": _test_database_url(),
+             "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_TASK_ALWAYS_EAGER": "false", **(env or {})},
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

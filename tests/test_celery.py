@@ -17,3 +17,11 @@ def test_celery_app_reads_django_settings():
     assert app.conf.timezone == "Europe/Stockholm"
     assert app.conf.task_serializer == "json"
     assert app.conf.task_time_limit == 30 * 60
+
+
+def test_a_build_s_message_comes_back_soon_after_the_build_time_limit_not_after_an_hour(settings):
+    """Builds ack late: Redis hands an unacknowledged message to another worker after the visibility timeout."""
+    for options in (app.conf.broker_transport_options, app.conf.result_backend_transport_options):
+        assert (
+            settings.REPORT_BUILD_TIME_LIMIT < options["visibility_timeout"] <= settings.REPORT_BUILD_TIME_LIMIT + 120
+        )

@@ -265,8 +265,20 @@ REPORT_NIGHTLY_MINUTE = env.int("REPORT_NIGHTLY_MINUTE", default=0)
 #: A build gets this long (seconds) before Celery stops it (soft: the build fails cleanly).
 REPORT_BUILD_SOFT_TIME_LIMIT = env.int("REPORT_BUILD_SOFT_TIME_LIMIT", default=10 * 60)
 REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=11 * 60)
-#: A build with no sign of life for this long (its worker died) is started again.
-REPORT_BUILD_STALE_AFTER = env.int("REPORT_BUILD_STALE_AFTER", default=12 * 60)
+#: A running build writes a sign of life (``heartbeat_at``) this often (seconds), from a
+#: thread of its own, so also while one long step (the PDF) renders.
+REPORT_BUILD_HEARTBEAT_INTERVAL = env.float("REPORT_BUILD_HEARTBEAT_INTERVAL", default=15)
+#: A running build with no sign of life for this long (its worker died) is started again as
+#: a new attempt, by the stalled-build task (every minute) or by the next request for it.
+REPORT_BUILD_STALE_AFTER = env.float("REPORT_BUILD_STALE_AFTER", default=90)
+#: How often (seconds) beat runs the stalled-build task that finds them.
+REPORT_BUILD_RECOVERY_EVERY = env.float("REPORT_BUILD_RECOVERY_EVERY", default=60)
+#: A queued build that no worker took for this long (its message was lost) is sent again. A
+#: queued build writes no sign of life while it waits behind others, hence longer than the above.
+REPORT_BUILD_QUEUED_STALE_AFTER = env.float("REPORT_BUILD_QUEUED_STALE_AFTER", default=15 * 60)
+#: When a renderer fails, how long (seconds) the build may spend finding the row it fails on
+#: (by rendering parts of the document again) to name it on the build page.
+REPORT_BUILD_DIAGNOSIS_SECONDS = env.float("REPORT_BUILD_DIAGNOSIS_SECONDS", default=60)
 #: How often a build is tried before it stays failed.
 REPORT_BUILD_MAX_ATTEMPTS = env.int("REPORT_BUILD_MAX_ATTEMPTS", default=3)
 
@@ -287,6 +299,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="asn")
 # Builds take seconds to minutes and ack late: a worker reserves one task beyond the one it runs.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged message to another worker after the visibility timeout (one hour
+# by default). A build is acknowledged when it ends (acks_late), so the timeout must be longer
+# than a build may run (REPORT_BUILD_TIME_LIMIT), or a build still running would be delivered
+# a second time; and not much longer, so that the message of a build whose worker died comes
+# back soon. (The stalled-build task starts such a build again within a couple of minutes
+# anyway, from its heartbeat; the message coming back later then finds it taken or done.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_BUILD_TIME_LIMIT + 60}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_BUILD_TIME_LIMIT + 60}
 # Celery beat: https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
     "submission-digests": {
@@ -299,7 +319,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stalled-report-builds": {
         "task": "reports.tasks.stalled_builds_task",
-        "schedule": 5 * 60,
+        # A build whose worker died is started again within REPORT_BUILD_STALE_AFTER + this.
+        "schedule": REPORT_BUILD_RECOVERY_EVERY,
     },
     "deadline-reminders": {
         "task": "followup.tasks.deadline_reminders_task",

@@ -22,6 +22,7 @@ from finance.formatting import tkr
 from finance.selectors import FinanceTable, finance_tables
 from reports import layouts
 from reports.document import Assessment, Block, Document, RichText, Section, Table
+from reports.failures import row_context, section_text_name
 from reports.key_figures import key_figure_tables
 from reports.models import ReportDefinition, ReportKind, ReportLayout, ReportSection, SectionText
 from reports.selectors import OutlineNode, report_outline
@@ -234,8 +235,9 @@ class DocumentBuilder:
     def _narrative(self, template: ReportSection, level: int) -> list[RichText]:
         blocks = []
         for text in self.texts.get(template.pk, []):
-            html = shift_headings(sanitize_rich_text(text.comment), level)
-            blocks.append(RichText(fill_in_facts(html, self.facts)))
+            with row_context(lambda t=text: section_text_name(template.heading, t.department.name)):
+                html = shift_headings(sanitize_rich_text(text.comment), level)
+                blocks.append(RichText(fill_in_facts(html, self.facts)))
         return [block for block in blocks if block.html.strip()]
 
     def _introduction(self) -> list[RichText]:

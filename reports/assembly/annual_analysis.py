@@ -15,6 +15,7 @@ from commitments.models import Goal, GoalContribution
 from common.richtext import sanitize_rich_text
 from reports import layouts
 from reports.document import Assessment, Block, RichText, Section
+from reports.failures import contribution_name, row_context
 from reports.models import ReportSection
 
 from .text import place_tables, shift_headings, table_marks
@@ -47,6 +48,12 @@ def _with_contributions(
     )
 
 
+def _comment(goal: Goal, contribution: GoalContribution) -> str:
+    """The contribution's comment as printed; a failure names the goal and the department."""
+    with row_context(lambda: contribution_name(goal.text, contribution.department.name)):
+        return sanitize_rich_text(contribution.comment)
+
+
 def contribution_sections(builder: DocumentBuilder) -> list[Section]:
     """
     The follow-up and assessment of the contributions to the city council's goals, per goal
@@ -75,7 +82,7 @@ def contribution_sections(builder: DocumentBuilder) -> list[Section]:
             areas[goal.goal_area_id] = Section(heading=f"{goal_area_word} – {goal.goal_area.name}")
         section = Section(heading=f"{goal_word} – {goal.text}")
         # Part, goal area, goal, fixed subheading: the texts' own subheadings come below those.
-        text = "".join(shift_headings(sanitize_rich_text(c.comment), 4) for c in goal.shown_contributions)
+        text = "".join(shift_headings(_comment(goal, c), 4) for c in goal.shown_contributions)
         own = tables.get(goal.pk, {})
         placed = own | {code: by_code.pop(code) for code in sorted(table_marks(text)) if code in by_code}
         year = [c for c in goal.shown_contributions if c.assessment]
@@ -125,7 +132,7 @@ def plan_item_sections(builder: DocumentBuilder, *, level: str, depth: int) -> l
     for item in items:
         in_area = item.goal_area_id is not None
         blocks = [
-            RichText(shift_headings(sanitize_rich_text(c.comment), depth + in_area))
+            RichText(shift_headings(_comment(item, c), depth + in_area))
             for c in item.shown_contributions
             if c.comment.strip()
         ]

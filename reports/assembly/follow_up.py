@@ -27,6 +27,7 @@ from reports.document import (
     Section,
     Table,
 )
+from reports.failures import commitment_row_name, contribution_name, indicator_row_name, row_context
 from reports.models import ReportLayout
 
 from .text import place_tables, shift_headings, table_marks
@@ -130,19 +131,23 @@ def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Bl
     layout = builder.layout
     blocks: list[Block] = []
     if layout.show_goal_follow_up:
-        blocks += [RichText(_contribution_html(builder, c, level)) for c in goal.shown_contributions]
+        for c in goal.shown_contributions:
+            with row_context(lambda c=c: contribution_name(goal.text, c.department.name)):
+                blocks.append(RichText(_contribution_html(builder, c, level)))
     if layout.show_commitments:
-        rows = [
-            CommitmentRow(
-                code=commitment.code,
-                text=commitment.text,
-                department=entry.department.name,
-                assessment=builder.mark_used(entry.assessment),
-                comment=RichText(sanitize_rich_text(entry.comment)),
-            )
-            for commitment in goal.commitments.all()
-            for entry in commitment.shown_entries
-        ]
+        rows = []
+        for commitment in goal.commitments.all():
+            for entry in commitment.shown_entries:
+                with row_context(lambda c=commitment, e=entry: commitment_row_name(c.code, e.department.name)):
+                    rows.append(
+                        CommitmentRow(
+                            code=commitment.code,
+                            text=commitment.text,
+                            department=entry.department.name,
+                            assessment=builder.mark_used(entry.assessment),
+                            comment=RichText(sanitize_rich_text(entry.comment)),
+                        )
+                    )
         if rows:
             header = (layouts.word(layout, "commitment"), _("Comment"))
             standard = (_("Commitment"), _("Comment"))
@@ -151,7 +156,11 @@ def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Bl
         indicators = [i for i in goal.shown_indicators if i.level == indicator_level]
         name = layouts.word(layout, f"{indicator_level}_indicator")
         if list(layout.columns) == CLASSIC_COLUMNS:
-            indicator_rows = [_indicator_row(i, outcome) for i in indicators for outcome in i.shown_outcomes]
+            indicator_rows = []
+            for i in indicators:
+                for outcome in i.shown_outcomes:
+                    with row_context(lambda i=i, o=outcome: indicator_row_name(i.name, o.department.name)):
+                        indicator_rows.append(_indicator_row(i, outcome))
             if indicator_rows:
                 header = (name, _("Outcome"), _("Comment"))
                 standard = (_("Commitment indicator"), _("Outcome"), _("Comment"))
@@ -220,27 +229,14 @@ def _indicator_table(builder: DocumentBuilder, indicators: list[Indicator], name
     for indicator in indicators:
         outcomes = indicator.shown_outcomes or [None]
         for outcome in outcomes:
-            label = indicator.name
-            if outcome is not None and len(outcomes) > 1 and Column.DEPARTMENT not in columns:
-                label = f"{label} ({outcome.department.name})"
-            row = [label]
-            for column in columns:
-                if column == Column.DEPARTMENT:
-                    row.append(outcome.department.name if outcome else "")
-                elif column == Column.PRIOR_OUTCOMES:
-                    row += [_prior_outcome(indicator, prior) for prior in prior_years]
-                elif column == Column.OUTCOME:
-                    row.append(_outcome_text(indicator, outcome) if outcome else "")
-                elif column == Column.TARGETS:
-                    row += [
-                        formatting.year_values(indicator.shown_targets, target_year) for target_year in target_years
-                    ]
-                elif column == Column.ASSESSMENT:
-                    mark = builder.mark_used(outcome.assessment) if outcome else None
-                    row.append(f"{mark.symbol} {mark.label}".strip() if mark else "")
-                elif column == Column.COMMENT:
-                    row.append(sanitize_rich_text(outcome.comment) if outcome else "")
-            rows.append(tuple(row))
+            department = outcome.department.name if outcome else ""
+            with row_context(lambda i=indicator, d=department: indicator_row_name(i.name, d)):
+                rows.append(
+                    _indicator_table_row(
+                        builder, indicator, outcome, several=len(outcomes) > 1, columns=columns,
+                        years=(prior_years, target_years),
+                    )
+                )  # fmt: skip
     return Table(
         caption="",
         header=tuple(header),
@@ -248,6 +244,32 @@ def _indicator_table(builder: DocumentBuilder, indicators: list[Indicator], name
         numeric=tuple(numeric),
         rich=tuple(rich) if any(rich) else (),
     )
+
+
+def _indicator_table_row(
+    builder: DocumentBuilder, indicator: Indicator, outcome: Outcome | None, *, several: bool, columns, years
+) -> tuple[str, ...]:
+    """One row of ``_indicator_table``: a department's outcome (None: none yet) in the layout's columns."""
+    prior_years, target_years = years
+    label = indicator.name
+    if outcome is not None and several and Column.DEPARTMENT not in columns:
+        label = f"{label} ({outcome.department.name})"
+    row = [label]
+    for column in columns:
+        if column == Column.DEPARTMENT:
+            row.append(outcome.department.name if outcome else "")
+        elif column == Column.PRIOR_OUTCOMES:
+            row += [_prior_outcome(indicator, prior) for prior in prior_years]
+        elif column == Column.OUTCOME:
+            row.append(_outcome_text(indicator, outcome) if outcome else "")
+        elif column == Column.TARGETS:
+            row += [formatting.year_values(indicator.shown_targets, target_year) for target_year in target_years]
+        elif column == Column.ASSESSMENT:
+            mark = builder.mark_used(outcome.assessment) if outcome else None
+            row.append(f"{mark.symbol} {mark.label}".strip() if mark else "")
+        elif column == Column.COMMENT:
+            row.append(sanitize_rich_text(outcome.comment) if outcome else "")
+    return tuple(row)
 
 
 def _outcome_text(indicator: Indicator, outcome: Outcome) -> str:

@@ -6,15 +6,17 @@ starts it, and a worker killed in the middle of a build.
 import os
 import signal
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from asn.celery import app
 from commitments.models import ReportingPeriod
 from reports import services, tasks
 from reports.models import ReportBuild, ReportKind
 from reports.selectors import current_build
-from tests.conftest import celery_worker
+from tests.conftest import celery_beat, celery_worker
 from tests.reports.test_builds import rewrite_entry
 
 KIND = ReportKind.FOLLOW_UP
@@ -132,3 +134,48 @@ def test_a_whole_worker_killed_mid_build_is_recovered_by_the_stalled_build_task(
                         what="the stalled build to be built again")  # fmt: skip
     assert done.attempts == 2
     assert current_build(period=period, kind=KIND) == done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_s_build_is_started_again_by_beat_within_the_heartbeat_window(
+    demo, reviewer, settings, tmp_path_factory
+):
+    """
+    Each render sleeps 3 s (``tests.slow_worker``) while the build is taken for dead after 1.5 s
+    without a heartbeat and beat looks every 0.5 s: the heartbeat thread keeps the live build its
+    own; once the worker is killed, beat's recovery and a new worker finish it, nothing sent by hand.
+    """
+    short = {
+        "REPORT_BUILD_HEARTBEAT_INTERVAL": "0.2", "REPORT_BUILD_STALE_AFTER": "1.5",
+        "REPORT_BUILD_RECOVERY_EVERY": "0.5", "SLOW_RENDER_SECONDS": "3",
+    }  # fmt: skip
+    period = ReportingPeriod.objects.get(slug="2019-jan-aug")
+    first = first_build_and_a_change(period, reviewer)
+    with celery_worker(tmp_path_factory, pool="prefork", env=short, app_module="tests.slow_worker") as node:
+        settings.MEDIA_ROOT = node.media_root
+        queue = node.queue
+        with celery_beat(tmp_path_factory, queue=queue, env=short):
+            build = ReportBuild.objects.create(period=period, kind=KIND, trigger="nightly")
+            app.send_task("reports.tasks.build_report_task", args=[build.pk], queue=queue)
+            wait_for(lambda: build_state(build.pk).progress == 20, timeout=60, what="the build to write the HTML")
+            time.sleep(2.5)  # one render, longer than REPORT_BUILD_STALE_AFTER, while beat looks
+            running = build_state(build.pk)
+            assert (running.status, running.attempts, running.progress) == ("running", 1, 20)  # alive: not taken
+            assert running.heartbeat_at > timezone.now() - timedelta(seconds=1)
+            for pid in (node.process.pid, pid_of(running)):
+                os.kill(pid, signal.SIGKILL)
+            node.process.wait(timeout=10)
+            killed_at = time.monotonic()
+            assert build_state(build.pk).status == "running"
+            with celery_worker(
+                tmp_path_factory, pool="prefork", env=short, app_module="tests.slow_worker", queue=queue
+            ) as again:
+                done = wait_for(lambda: (b := build_state(build.pk)).status == "done" and b, timeout=90,
+                                what="beat and a new worker to build it again")  # fmt: skip
+            recovered_in = time.monotonic() - killed_at
+    assert done.attempts == 2
+    assert pid_of(done) != pid_of(running)
+    print(f"A killed worker's build done again {recovered_in:.1f} s after the kill")  # noqa: T201
+    assert recovered_in < 60, recovered_in  # 3 renders of 3 s, after 1.5 s without a heartbeat
+    assert current_build(period=period, kind=KIND) == done != first
+    assert (again.media_root / done.pdf.name).read_bytes().startswith(b"%PDF")

@@ -17,9 +17,10 @@ import tablib
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from .text import clean_text
+
 #: More rows than any sheet has; a guard against a small file that unpacks to a huge sheet.
 MAX_ROWS = 10_000
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class TabularFileError(Exception):
@@ -51,7 +52,7 @@ def _cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", uninert_cell(value)).strip()
+        return clean_text(uninert_cell(value)).strip()
     return value
 
 

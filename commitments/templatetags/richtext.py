@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from common.richtext import sanitize_rich_text
+from common.text import PLAIN_TEXT_MAX_LENGTH
 
 register = template.Library()
 
@@ -10,3 +11,9 @@ register = template.Library()
 def rich_text(html: str) -> str:
     """Render stored rich text: sanitised again on the way out, so no stored markup can run."""
     return mark_safe(sanitize_rich_text(html))  # noqa: S308 (the allowlist sanitiser's output)
+
+
+@register.simple_tag
+def plain_text_max_length() -> int:
+    """The most characters of a plain text a user writes (a reason, a message): for a textarea's ``maxlength``."""
+    return PLAIN_TEXT_MAX_LENGTH

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorFormField
 
-from .text import RICH_TEXT_MAX_LENGTH, RICH_TEXT_MAX_MARKUP, clean_rich_text
+from .text import RICH_TEXT_MAX_LENGTH, RICH_TEXT_MAX_MARKUP, clean_rich_text, limit_hint
 
 #: django-prose-editor extensions, https://django-prose-editor.readthedocs.io/
 EXTENSIONS = {
@@ -95,7 +95,7 @@ class RichTextLengthValidator:
     def __call__(self, value: str) -> None:
         count = rich_text_length(value)
         if count > MAX_LENGTH:
-            raise ValidationError(_too_long(count), code="max_length")
+            raise ValidationError(_too_long(count), code="text_too_long")
 
     def __eq__(self, other) -> bool:
         return isinstance(other, RichTextLengthValidator)
@@ -115,10 +115,10 @@ def rich_text_clean(html: str, *, field: str = "comment") -> str:
 
 
 def _hint() -> str:
-    return _("At most %(max)s characters.") % {"max": number_format(MAX_LENGTH, force_grouping=True)}
+    return limit_hint(MAX_LENGTH)
 
 
-#: The limit, shown under every rich-text field before the writer reaches it.
+#: The limit, shown with every rich-text field before the writer reaches it.
 rich_text_hint = lazy(_hint, str)
 
 

@@ -14,7 +14,9 @@ import re
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The limits, in characters of text (for rich text: of its text, not its markup). Measured
@@ -63,6 +65,11 @@ def clean_rich_text(html: str) -> str:
     if not html:
         return html
     return clean_text(_LINE_BREAKS.sub("<br>", html))
+
+
+def limit_hint(limit: int) -> str:
+    """The limit as a writer is told it before reaching it: "Högst 4 000 tecken."."""
+    return gettext("At most %(max)s characters.") % {"max": number_format(limit, force_grouping=True)}
 
 
 def has_nul(value: object) -> bool:

@@ -1,8 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from common.richtext import sanitize_rich_text
-from common.text import PLAIN_TEXT_MAX_LENGTH
+from common.richtext import RichTextLengthValidator, rich_text_hint, sanitize_rich_text
+from common.text import PLAIN_TEXT_MAX_LENGTH, PlainTextFormField, limit_hint
 
 register = template.Library()
 
@@ -17,3 +17,14 @@ def rich_text(html: str) -> str:
 def plain_text_max_length() -> int:
     """The most characters of a plain text a user writes (a reason, a message): for a textarea's ``maxlength``."""
     return PLAIN_TEXT_MAX_LENGTH
+
+
+@register.filter
+def text_limit(bound_field) -> str:
+    """The limit of a text field as the page says it ("Högst 4 000 tecken."), or "" for other fields."""
+    field = bound_field.field
+    if any(isinstance(validator, RichTextLengthValidator) for validator in field.validators):
+        return rich_text_hint()
+    if isinstance(field, PlainTextFormField) and not field.widget.is_hidden:
+        return limit_hint(field.max_length)
+    return ""

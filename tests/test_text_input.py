@@ -120,6 +120,7 @@ def test_a_nul_in_a_saved_comment_gives_a_400_and_saves_nothing(client, editor):
     before = ProgressEntry.objects.filter(period__slug="2019-helar", commitment__code="A05").first()
     response = client.post(entry_url(), entry_form_data(client, comment="<p>Text\x00</p>"))
     assert response.status_code == 400
+    assert "Inget har ändrats" in response.content.decode()  # says why, not a field's error
     after = ProgressEntry.objects.filter(period__slug="2019-helar", commitment__code="A05").first()
     assert (after and (after.comment, after.version)) == (before and (before.comment, before.version))
 

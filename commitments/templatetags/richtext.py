@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from common.richtext import RichTextLengthValidator, rich_text_hint, sanitize_rich_text
-from common.text import PLAIN_TEXT_MAX_LENGTH, PlainTextFormField, limit_hint
+from common.text import PLAIN_TEXT_MAX_LENGTH
 
 register = template.Library()
 
@@ -21,10 +21,10 @@ def plain_text_max_length() -> int:
 
 @register.filter
 def text_limit(bound_field) -> str:
-    """The limit of a text field as the page says it ("Högst 4 000 tecken."), or "" for other fields."""
-    field = bound_field.field
-    if any(isinstance(validator, RichTextLengthValidator) for validator in field.validators):
+    """
+    The limit of a rich-text field as the page says it ("Högst 15 000 tecken."), or "" for
+    other fields: a plain text's textarea holds its limit itself (``maxlength``).
+    """
+    if any(isinstance(validator, RichTextLengthValidator) for validator in bound_field.field.validators):
         return rich_text_hint()
-    if isinstance(field, PlainTextFormField) and not field.widget.is_hidden:
-        return limit_hint(field.max_length)
     return ""

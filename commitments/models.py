@@ -21,6 +21,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.richtext import RichTextField
+from common.text import PLAIN_TEXT_MAX_LENGTH, PLAN_TEXT_MAX_LENGTH, SENTENCE_MAX_LENGTH, CleanTextField
+
 code_validator = RegexValidator(
     r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö._-]*$",
     _("Use letters, digits, dot, hyphen or underscore, starting with a letter or digit."),
@@ -252,7 +255,7 @@ class AssessmentScale(BaseModel):
     code = models.CharField(_("code"), max_length=32, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     applies_to = models.CharField(_("applies to"), max_length=20, choices=AppliesTo.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = CleanTextField(_("description"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["committee", "name"]
@@ -280,9 +283,10 @@ class AssessmentValue(BaseModel):
     code = models.CharField(_("code"), max_length=32, validators=[code_validator])
     label = models.CharField(_("label"), max_length=100)
     symbol = models.CharField(_("symbol"), max_length=8, blank=True)
-    sentence = models.TextField(
+    sentence = CleanTextField(
         _("sentence"),
         blank=True,
+        max_length=SENTENCE_MAX_LENGTH,
         help_text=_("The assessment sentence in the document, e.g. “Bedömningen är att …”."),
     )
     meaning = models.CharField(
@@ -499,17 +503,21 @@ class Goal(PlanItem):
         GoalArea, on_delete=models.CASCADE, null=True, blank=True, related_name="goals", verbose_name=_("goal area")
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.COMMITTEE)
-    text = models.TextField(_("wording"))
+    text = CleanTextField(_("wording"), max_length=PLAN_TEXT_MAX_LENGTH)
     short_name = models.CharField(_("short name"), max_length=200, blank=True)
-    proposal_text = models.TextField(
-        _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
-    )
-    alternative_text = models.TextField(
-        _("alternative wording"), blank=True,
+    proposal_text = CleanTextField(
+        _("wording in the proposal"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH,
+        help_text=_("Only where it differs from the wording."),
+    )  # fmt: skip
+    alternative_text = CleanTextField(
+        _("alternative wording"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH,
         help_text=_("An alternative wording put to the committee with the proposal (“Alternativ målformulering”)."),
     )  # fmt: skip
-    note = models.TextField(
-        _("note"), blank=True, help_text=_("Printed under the goal's indicators in the plan proposal.")
+    note = CleanTextField(
+        _("note"),
+        blank=True,
+        max_length=PLAN_TEXT_MAX_LENGTH,
+        help_text=_("Printed under the goal's indicators in the plan proposal."),
     )
     is_new = models.BooleanField(_("new this year"), default=False)
     contributes = models.BooleanField(
@@ -553,10 +561,11 @@ class Commitment(PlanItem):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("plan"))
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("goal"))
-    text = models.TextField(_("wording"))
-    proposal_text = models.TextField(
-        _("wording in the proposal"), blank=True, help_text=_("Only where it differs from the wording.")
-    )
+    text = CleanTextField(_("wording"), max_length=PLAN_TEXT_MAX_LENGTH)
+    proposal_text = CleanTextField(
+        _("wording in the proposal"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH,
+        help_text=_("Only where it differs from the wording."),
+    )  # fmt: skip
     departments = models.ManyToManyField(
         Department, related_name="commitments", verbose_name=_("responsible departments")
     )
@@ -698,7 +707,7 @@ class Reviewable(BaseModel):
     """
 
     # Each concrete model has ``period`` and ``department`` foreign keys of its own.
-    comment = models.TextField(_("comment"), blank=True)
+    comment = RichTextField(_("comment"), blank=True)
     assessment = models.ForeignKey(
         AssessmentValue,
         on_delete=models.PROTECT,
@@ -817,13 +826,14 @@ class GoalContribution(Reviewable):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("department")
     )
-    assessment_sentence = models.TextField(
-        _("assessment sentence for the year"), blank=True,
+    assessment_sentence = CleanTextField(
+        _("assessment sentence for the year"), blank=True, max_length=SENTENCE_MAX_LENGTH,
         help_text=_("As the document prints it (“Bedömningen är att …”). Empty: the scale's standard sentence."),
     )  # fmt: skip
-    assessment_motivation = models.TextField(
-        _("motivation of the assessment for the year"), blank=True, help_text=_("“Bedömningen baseras på …”")
-    )
+    assessment_motivation = CleanTextField(
+        _("motivation of the assessment for the year"), blank=True, max_length=PLAIN_TEXT_MAX_LENGTH,
+        help_text=_("“Bedömningen baseras på …”"),
+    )  # fmt: skip
     mandate_assessment = models.ForeignKey(
         AssessmentValue,
         on_delete=models.PROTECT,
@@ -832,11 +842,13 @@ class GoalContribution(Reviewable):
         related_name="+",
         verbose_name=_("assessment for the mandate period"),
     )
-    mandate_sentence = models.TextField(
-        _("assessment sentence for the mandate period"), blank=True,
+    mandate_sentence = CleanTextField(
+        _("assessment sentence for the mandate period"), blank=True, max_length=SENTENCE_MAX_LENGTH,
         help_text=_("As the document prints it. Empty: the scale's standard sentence."),
     )  # fmt: skip
-    mandate_motivation = models.TextField(_("motivation of the assessment for the mandate period"), blank=True)
+    mandate_motivation = CleanTextField(
+        _("motivation of the assessment for the mandate period"), blank=True, max_length=PLAIN_TEXT_MAX_LENGTH
+    )
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)
 
     natural_key_fields = ("goal", "period", "department")
@@ -966,7 +978,7 @@ class Event(models.Model):
     subject_label = models.CharField(_("concerns"), max_length=300, blank=True)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = CleanTextField(_("reason"), blank=True, max_length=PLAIN_TEXT_MAX_LENGTH)
     #: An approval by someone who wrote or submitted the row, as the committee allows (``approve_own_work``).
     own_work = models.BooleanField(_("approval of own work"), default=False)
 
@@ -1038,7 +1050,7 @@ class EntryMessage(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    text = models.TextField(_("message"))
+    text = CleanTextField(_("message"), max_length=PLAIN_TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.richtext import rich_text_clean
+from common.text import PLAIN_TEXT_MAX_LENGTH, clean_text
 
 from .events import event_period
 from .models import AssessmentValue, EntryMessage, GoalContribution, ProgressEntry, ReportingPeriod
@@ -132,14 +133,14 @@ def _period_set_status(*, period: ReportingPeriod, user: User, status: str, acti
     return period
 
 
-MESSAGE_MAX_LENGTH = 4_000
+MESSAGE_MAX_LENGTH = PLAIN_TEXT_MAX_LENGTH
 
 
 def entry_message_post(*, entry: ProgressEntry, user: User, text: str) -> EntryMessage:
     """Add a message to the entry's thread: its department's editors and the committee's reviewers may."""
     if not (can_edit_department(user, entry.department) or can_review(user, entry.period.plan.committee_id)):
         raise PermissionDenied
-    message = EntryMessage(entry=entry, author=user, text=(text or "").strip())
+    message = EntryMessage(entry=entry, author=user, text=clean_text(text or "").strip())
     if len(message.text) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
             {"text": _("The message is too long: at most %(max)s characters.") % {"max": MESSAGE_MAX_LENGTH}}

@@ -11,6 +11,8 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from common.text import clean_text
+
 from .numbers import parse_number
 
 
@@ -19,14 +21,17 @@ def is_blank(value: object) -> bool:
 
 
 class TextWidget(widgets.CharWidget):
-    """Text with surrounding whitespace removed; numbers from Excel become their digits."""
+    """
+    Text with surrounding whitespace removed and cleaned (``common.text.clean_text``);
+    numbers from Excel become their digits.
+    """
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return clean_text(str(value)).strip()
 
 
 class NumberWidget(widgets.Widget):

@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.text import PLAIN_TEXT_MAX_LENGTH, clean_text
+
 from .events import event_transition
 from .models import EDITABLE_STATES, Event, EventType, Reviewable, ReviewStatus
 from .permissions import can_edit_department, can_review
@@ -426,9 +428,13 @@ def reviewable_transition(
     if action not in TRANSITIONS:
         raise InvalidTransition(_("Unknown action."))
     sources, _target = TRANSITIONS[action]
-    reason = reason.strip()
+    reason = clean_text(reason).strip()
     if action in ACTIONS_WITH_REASON and not reason:
         raise ValidationError({"reason": _("Give the department a reason.")})
+    if len(reason) > PLAIN_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("The reason is too long: at most %(max)s characters.") % {"max": PLAIN_TEXT_MAX_LENGTH}}
+        )
     with transaction.atomic():
         obj = _locked(obj)
         if action in REVIEWER_ACTIONS:

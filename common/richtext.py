@@ -7,14 +7,22 @@ italics, bold, links and simple tables; nothing else is kept. The same configura
 the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two agree.
 """
 
+import html as html_lib
 import re
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorFormField
+
+from .text import RICH_TEXT_MAX_LENGTH, RICH_TEXT_MAX_MARKUP, clean_rich_text, limit_hint
 
 #: django-prose-editor extensions, https://django-prose-editor.readthedocs.io/
 EXTENSIONS = {
@@ -33,8 +41,10 @@ EXTENSIONS = {
     "Heading": {"levels": [3, 4]},
 }
 
-#: The most characters a comment may hold, markup included.
-MAX_LENGTH = 20_000
+#: The most characters a comment's text may hold (its markup aside); see ``common.text``.
+MAX_LENGTH = RICH_TEXT_MAX_LENGTH
+#: The most characters its markup may take, tags included.
+MAX_MARKUP = RICH_TEXT_MAX_MARKUP
 
 
 def _allowlist() -> dict:
@@ -53,29 +63,102 @@ _cleaner = nh3.Cleaner(**_allowlist())
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 
 
+_text_only = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
+
+
 def sanitize_rich_text(html: str) -> str:
-    """Return ``html`` with everything outside the allowlist removed; an empty text is ""."""
-    cleaned = _cleaner.clean(html or "")
+    """
+    Return ``html`` with everything outside the allowlist removed and its text cleaned
+    (``common.text.clean_rich_text``: a line break from Word becomes ``<br>``, characters no
+    document can hold go); an empty text is "".
+    """
+    cleaned = _cleaner.clean(clean_rich_text(html or ""))
     return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
+
+
+def rich_text_length(html: str) -> int:
+    """The number of characters of ``html``'s text, as a reader counts them: no tags, entities as one."""
+    return len(html_lib.unescape(_text_only.clean(html or "")))
+
+
+def _too_long(count: int) -> str:
+    return _("The text is too long: at most %(max)s characters; it has %(count)s.") % {
+        "max": number_format(MAX_LENGTH, force_grouping=True),
+        "count": number_format(count, force_grouping=True),
+    }
+
+
+@deconstructible
+class RichTextLengthValidator:
+    """Refuse a rich text whose text (not its markup) is longer than ``MAX_LENGTH``."""
+
+    def __call__(self, value: str) -> None:
+        count = rich_text_length(value)
+        if count > MAX_LENGTH:
+            raise ValidationError(_too_long(count), code="text_too_long")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RichTextLengthValidator)
 
 
 def rich_text_clean(html: str, *, field: str = "comment") -> str:
     """Return the sanitised text, or raise a ``ValidationError`` on ``field`` if it is too long."""
-    if len(html or "") > MAX_LENGTH:
+    if len(html or "") > MAX_MARKUP:
         raise ValidationError(
-            {field: _("The text is too long: at most %(max)s characters, markup included.") % {"max": MAX_LENGTH}}
+            {field: _("The text is too long: at most %(max)s characters, markup included.") % {"max": MAX_MARKUP}}
         )
-    return sanitize_rich_text(html)
+    cleaned = sanitize_rich_text(html)
+    count = rich_text_length(cleaned)
+    if count > MAX_LENGTH:
+        raise ValidationError({field: _too_long(count)})
+    return cleaned
+
+
+def _hint() -> str:
+    return limit_hint(MAX_LENGTH)
+
+
+#: The limit, shown with every rich-text field before the writer reaches it.
+rich_text_hint = lazy(_hint, str)
 
 
 def rich_text_field(label: str) -> ProseEditorFormField:
-    """Return a form field with the editor, offering what the allowlist keeps, up to ``MAX_LENGTH``."""
+    """
+    Return a form field with the editor, offering what the allowlist keeps: at most
+    ``MAX_LENGTH`` characters of text (said under the field), ``MAX_MARKUP`` of markup.
+    """
     return ProseEditorFormField(
         label=label,
         required=False,
         extensions=EXTENSIONS,
-        max_length=MAX_LENGTH,
+        max_length=MAX_MARKUP,
+        help_text=rich_text_hint(),
+        validators=[RichTextLengthValidator()],
         error_messages={
             "max_length": gettext_lazy("The text is too long: at most %(limit_value)d characters, markup included.")
         },
     )
+
+
+class RichTextField(models.TextField):
+    """
+    A model field for sanitised rich text: ``full_clean`` cleans it (``clean_rich_text``)
+    and checks both limits, the text's (``MAX_LENGTH``) and the markup's (``MAX_MARKUP``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = MAX_MARKUP
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("max_length", None)
+        return name, path, args, kwargs
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, MaxLengthValidator(MAX_MARKUP), RichTextLengthValidator()]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_rich_text(value) if isinstance(value, str) else value

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from .text import clean_text
 
 
 class TabularFileError(Exception):
@@ -61,7 +61,7 @@ def _cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", uninert_cell(value)).strip()
+        return clean_text(uninert_cell(value)).strip()
     return value
 
 

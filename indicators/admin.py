@@ -28,6 +28,7 @@ from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
 from common.tabular import csv_bytes, xlsx_bytes
+from common.text import PLAIN_TEXT_MAX_LENGTH, plain_text_field
 from common.uploads import upload_stage, upload_take, validate_upload_size
 
 from .models import Indicator, PriorOutcome, Target
@@ -243,7 +244,7 @@ class PlanFileAdmin(PlanAdmin):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason, for the department"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = plain_text_field(_("Reason, for the department"), max_length=PLAIN_TEXT_MAX_LENGTH, required=True, rows=4)
 
 
 @admin.register(ProgressEntry)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.models import AssessmentValue
 from commitments.numbers import parse_number
 from common.richtext import rich_text_field
+from common.text import PLAIN_TEXT_MAX_LENGTH, SENTENCE_MAX_LENGTH, plain_text_field
 
 from .models import Indicator
 
@@ -117,18 +118,15 @@ class OutcomeForm(forms.Form):
                     _("Total, %(group)s") % {"group": group}, whole=True
                 )
                 self.count_groups.append((group, self[f"numerator{suffix}"], self[f"denominator{suffix}"]))
-        self.fields["unavailable_reason"] = forms.CharField(
-            label=_("If there is no outcome for the period: why"),
-            required=False,
-            max_length=1000,
-            widget=forms.Textarea(attrs={"rows": 2}),
+        self.fields["unavailable_reason"] = plain_text_field(
+            _("If there is no outcome for the period: why"), max_length=SENTENCE_MAX_LENGTH, rows=2
         )
         self.fields["comment"] = rich_text_field(_("Comment on the outcome"))
         self.fields["assessment"] = assessment_field(scale_values, _("Assessment"))
-        self.fields["assessment_motivation"] = forms.CharField(
-            label=_("Motivation, if you chose another assessment than the proposed one"),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
+        self.fields["assessment_motivation"] = plain_text_field(
+            _("Motivation, if you chose another assessment than the proposed one"),
+            max_length=PLAIN_TEXT_MAX_LENGTH,
+            rows=2,
         )
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -140,23 +138,19 @@ class ContributionForm(forms.Form):
     """A department's follow-up of its contribution to a goal, with the year's and the mandate period's assessments."""
 
     comment = rich_text_field(_("Follow-up of the contribution"))
-    assessment_sentence = forms.CharField(
-        label=_("The assessment for the year in a sentence"), required=False, max_length=1000,
+    assessment_sentence = plain_text_field(
+        _("The assessment for the year in a sentence"), max_length=SENTENCE_MAX_LENGTH, rows=2,
         help_text=_("As the document prints it. Leave empty for the standard sentence: “%(sentence)s”"),
-        widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
-    assessment_motivation = forms.CharField(
-        label=_("Grounds for the assessment for the year"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    assessment_motivation = plain_text_field(
+        _("Grounds for the assessment for the year"), max_length=PLAIN_TEXT_MAX_LENGTH, rows=3
     )
-    mandate_sentence = forms.CharField(
-        label=_("The assessment for the mandate period in a sentence"), required=False, max_length=1000,
+    mandate_sentence = plain_text_field(
+        _("The assessment for the mandate period in a sentence"), max_length=SENTENCE_MAX_LENGTH, rows=2,
         help_text=_("As the document prints it. Leave empty for the standard sentence: “%(sentence)s”"),
-        widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
-    mandate_motivation = forms.CharField(
-        label=_("Grounds for the assessment for the mandate period"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    mandate_motivation = plain_text_field(
+        _("Grounds for the assessment for the mandate period"), max_length=PLAIN_TEXT_MAX_LENGTH, rows=3
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

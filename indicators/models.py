@@ -20,6 +20,7 @@ from commitments.models import (
     year_validators,
 )
 from commitments.numbers import NBSP, format_number
+from common.text import PLAIN_TEXT_MAX_LENGTH, PLAN_TEXT_MAX_LENGTH, SENTENCE_MAX_LENGTH, CleanTextField
 
 
 class Indicator(PlanItem):
@@ -67,7 +68,7 @@ class Indicator(PlanItem):
         verbose_name=_("commitment"),
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.GOAL)
-    name = models.TextField(_("name"))
+    name = CleanTextField(_("name"), max_length=PLAN_TEXT_MAX_LENGTH)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
@@ -92,7 +93,7 @@ class Indicator(PlanItem):
         _("name of the share row"), max_length=200, blank=True,
         help_text=_("In the table by sex (“Andel avslut till studier”). Empty: “Andel”."),
     )  # fmt: skip
-    description = models.TextField(_("description"), blank=True)
+    description = CleanTextField(_("description"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH)
     departments = models.ManyToManyField(
         Department, blank=True, related_name="reported_indicators", verbose_name=_("reporting departments"),
         help_text=_("The departments that report its outcome. Empty: those responsible for its commitment; for a goal "
@@ -274,10 +275,13 @@ class Outcome(Reviewable):
     denominator = models.PositiveIntegerField(_("total (denominator)"), null=True, blank=True)
     denominator_female = models.PositiveIntegerField(_("total, women / girls"), null=True, blank=True)
     denominator_male = models.PositiveIntegerField(_("total, men / boys"), null=True, blank=True)
-    assessment_motivation = models.TextField(_("motivation of the assessment"), blank=True)
-    unavailable_reason = models.TextField(
+    assessment_motivation = CleanTextField(
+        _("motivation of the assessment"), blank=True, max_length=PLAIN_TEXT_MAX_LENGTH
+    )
+    unavailable_reason = CleanTextField(
         _("why the outcome is not available"),
         blank=True,
+        max_length=SENTENCE_MAX_LENGTH,
         help_text=_("Instead of a figure, when there is none for the period (e.g. “Mäts vid årets slut”)."),
     )
     history = HistoricalRecords(excluded_fields=["created_at"], inherit=False)

@@ -46,6 +46,7 @@ from commitments.models import (
     Plan,
     ReportingPeriod,
 )
+from common.text import clean_text
 from reports.models import ReportLayout
 
 #: Larger files are refused before they are read.
@@ -780,10 +781,20 @@ class _JsonObject(dict):
     duplicates: tuple[str, ...] = ()
 
 
+def _cleaned(value: Any) -> Any:
+    """A text of the file as it is stored (``clean_text``), in a list too; objects are cleaned as they are read."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
+
+
 def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
     obj = _JsonObject()
     duplicates = []
     for key, value in pairs:
+        key, value = clean_text(key), _cleaned(value)
         if key in obj:
             duplicates.append(key)
         obj[key] = value

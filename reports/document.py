@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+
+from common.text import clean_rich_text, clean_text
 
 #: The metadata of a field added after documents were stored: ``to_data`` leaves it out
 #: while it holds its default, so that a document that does not use it keeps its data (and
@@ -212,6 +214,26 @@ def from_data(data):
     if isinstance(data, list | tuple):
         return tuple(from_data(item) for item in data)
     return data
+
+
+def cleaned(value):
+    """
+    Return ``value`` (a document or any part of it) with every text cleaned as stored texts
+    are (``common.text``): a text saved before that rule, or brought in around it, cannot
+    carry a character that a format refuses (XML 1.0 in DOCX and the PDF's HTML) into a
+    build. A line break from Word stays a break (in rich text a ``<br>``).
+    """
+    if isinstance(value, RichText):
+        return RichText(html=clean_rich_text(value.html))
+    if is_dataclass(value):
+        return replace(value, **{f.name: cleaned(getattr(value, f.name)) for f in fields(value) if f.init})
+    if isinstance(value, list):
+        return [cleaned(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(cleaned(item) for item in value)
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
 
 
 def content_hash(data) -> str:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.richtext import rich_text_field
+from common.text import PlainTextFormField
 
 
 class IntroductionForm(forms.Form):
@@ -12,8 +13,9 @@ class IntroductionForm(forms.Form):
     CONTENTS = (("", _("As the kind of report has it")), ("yes", _("Yes")), ("no", _("No")))
 
     introduction = rich_text_field(_("Introduction"))
-    occasion = forms.CharField(
+    occasion = PlainTextFormField(
         label=_("Occasion (a line under the title)"),
+        widget=forms.TextInput,
         help_text=_("What the document is for, e.g. “Underlag för Dialog – ASN 20190222”. May be empty."),
         required=False,
         max_length=200,

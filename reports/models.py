@@ -28,6 +28,8 @@ from commitments.models import (
     code_validator,
     year_validators,
 )
+from common.richtext import RichTextField
+from common.text import PLAIN_TEXT_MAX_LENGTH, CleanTextField
 
 
 class ReportKind(models.TextChoices):
@@ -49,7 +51,7 @@ class ReportDefinition(BaseModel):
         ReportingPeriod, on_delete=models.CASCADE, related_name="report_definitions", verbose_name=_("period")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices, default=ReportKind.FOLLOW_UP)
-    introduction = models.TextField(
+    introduction = RichTextField(
         _("introduction"), blank=True, help_text=_("The text of chapter 1. Empty: a standard text is used.")
     )
     occasion = models.CharField(
@@ -417,7 +419,7 @@ class ReportSection(BaseModel):
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="report_sections",
         verbose_name=_("writing department"), help_text=_("Writes the text of a text section."),
     )  # fmt: skip
-    instructions = models.TextField(_("instructions to the writer"), blank=True)
+    instructions = CleanTextField(_("instructions to the writer"), blank=True, max_length=PLAIN_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["plan", "kind", "parent_id", "sort_order", "pk"]

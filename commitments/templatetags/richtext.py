@@ -1,7 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from common.richtext import sanitize_rich_text
+from common.richtext import RichTextLengthValidator, rich_text_hint, sanitize_rich_text
+from common.text import PLAIN_TEXT_MAX_LENGTH
 
 register = template.Library()
 
@@ -10,3 +11,20 @@ register = template.Library()
 def rich_text(html: str) -> str:
     """Render stored rich text: sanitised again on the way out, so no stored markup can run."""
     return mark_safe(sanitize_rich_text(html))  # noqa: S308 (the allowlist sanitiser's output)
+
+
+@register.simple_tag
+def plain_text_max_length() -> int:
+    """The most characters of a plain text a user writes (a reason, a message): for a textarea's ``maxlength``."""
+    return PLAIN_TEXT_MAX_LENGTH
+
+
+@register.filter
+def text_limit(bound_field) -> str:
+    """
+    The limit of a rich-text field as the page says it ("Högst 15 000 tecken."), or "" for
+    other fields: a plain text's textarea holds its limit itself (``maxlength``).
+    """
+    if any(isinstance(validator, RichTextLengthValidator) for validator in bound_field.field.validators):
+        return rich_text_hint()
+    return ""

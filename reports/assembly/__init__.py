@@ -21,7 +21,7 @@ from common.richtext import sanitize_rich_text
 from finance.formatting import tkr
 from finance.selectors import FinanceTable, finance_tables
 from reports import layouts
-from reports.document import Assessment, Block, Document, RichText, Section, Table
+from reports.document import Assessment, Block, Document, RichText, Section, Table, cleaned
 from reports.failures import row_context, section_text_name
 from reports.key_figures import key_figure_tables
 from reports.models import ReportDefinition, ReportKind, ReportLayout, ReportSection, SectionText
@@ -42,7 +42,7 @@ def report_document(*, period: ReportingPeriod, kind: str, draft: bool = False) 
     and the document says "Utkast"). The number of queries does not depend on the size of
     the plan or of the template.
     """
-    return DocumentBuilder(period=period, kind=kind, draft=draft).document()
+    return cleaned(DocumentBuilder(period=period, kind=kind, draft=draft).document())
 
 
 def follow_up_document(*, period: ReportingPeriod, draft: bool = False) -> Document:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
 from django.utils.translation import gettext as _
 
 from commitments.models import Goal, GoalContribution
@@ -172,5 +172,5 @@ def _assessment_html(mark: Assessment | None, sentence: str, motivation: str) ->
     if sentence:
         parts.append(format_html("<p>{}</p>", sentence))
     if motivation:
-        parts.append(format_html("<p>{}</p>", motivation))
+        parts.append(linebreaks(motivation, autoescape=True))  # a paragraph, its line breaks kept
     return "".join(parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
 from django.utils.translation import gettext as _
 
 from commitments.models import Commitment, Goal, GoalContribution, ProgressEntry
@@ -186,7 +186,8 @@ def _contribution_html(builder: DocumentBuilder, contribution: GoalContribution,
     if sentence:
         parts.append(format_html("<p>{}</p>", sentence))
     if contribution.assessment_motivation.strip():
-        parts.append(format_html("<p>{}</p>", contribution.assessment_motivation.strip()))
+        # A paragraph, its line breaks kept.
+        parts.append(linebreaks(contribution.assessment_motivation.strip(), autoescape=True))
     parts.append(shift_headings(sanitize_rich_text(contribution.comment), level))
     return "".join(parts)
 

@@ -162,7 +162,7 @@ def test_assessment_must_come_from_the_committees_scale(entry, editor, demo):
 
 def test_comment_over_the_size_limit_is_refused(entry, editor):
     with pytest.raises(ValidationError, match="för lång"):
-        save(entry, editor, "<p>" + "x" * MAX_LENGTH + "</p>")
+        save(entry, editor, "<p>" + "x" * (MAX_LENGTH + 1) + "</p>")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -280,7 +280,7 @@ def test_an_outcome_is_given_or_explained_not_both_and_every_problem_is_named_at
         "value": Decimal(45),
         "unavailable_reason": "Mäts inte i år.",
         "assessment": values["not_achieved"],  # not the proposed one, and no motivation
-        "comment": "<p>" + "x" * MAX_LENGTH + "</p>",
+        "comment": "<p>" + "x" * (MAX_LENGTH + 1) + "</p>",
     }
     with pytest.raises(ValidationError) as error:
         outcome_save(outcome=outcome, user=editor, data=data, expected_version=0)

@@ -527,7 +527,7 @@ def test_a_refused_save_lists_the_problems_of_every_part_in_one_summary_at_the_t
     data = entry_form_data(
         client,
         url,
-        comment="<p>" + "x" * MAX_LENGTH + "</p>",  # the entry's own part: too long
+        comment="<p>" + "x" * (MAX_LENGTH + 1) + "</p>",  # the entry's own part: too long
         **{"o-MI07-value": "tolv",  # an outcome's form: not a number
            # another outcome, refused by the service: the groups add up to more than the total
            "o-AI1-numerator": "116", "o-AI1-denominator": "628", "o-AI1-numerator_female": "80",

@@ -21,7 +21,7 @@ from urllib.parse import quote
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -208,7 +208,7 @@ def import_plan_command(path: Path) -> list[str]:
 
 def admin_upload_command(path: Path, name: str) -> list[str]:
     """Upload ``path`` as ``name`` to the plan's import page of the admin, as the committee's admin."""
-    return [sys.executable, "-c", "from tests.hostile import admin_upload_main; admin_upload_main()", str(path), name]
+    return [sys.executable, "-c", "from tests.hostile.files import admin_upload_main; admin_upload_main()", str(path), name]
 
 
 def admin_upload_main() -> None:

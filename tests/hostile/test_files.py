@@ -25,7 +25,7 @@ from common.uploads import upload_stage, upload_take
 from indicators.plan_files import PlanFileError, read_plan_files
 from indicators.selectors import plan_export
 
-from . import hostile
+from . import files as hostile
 
 MB = 1024 * 1024
 #: Where a staged upload waits, in the default storage.

@@ -9,6 +9,7 @@ the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two
 
 import html as html_lib
 import re
+from html.parser import HTMLParser
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -162,3 +163,49 @@ class RichTextField(models.TextField):
     def to_python(self, value):
         value = super().to_python(value)
         return clean_rich_text(value) if isinstance(value, str) else value
+
+
+#: The elements that end a line of a rich text read as plain text.
+_LINE_ELEMENTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "ul", "ol", "table"})
+
+
+class _TextLines(HTMLParser):
+    """Collects a rich text's lines: a line per paragraph, list item, heading and table row."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+
+    def end_line(self) -> None:
+        line = " ".join("".join(self.current).split())
+        if line:
+            self.lines.append(line)
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _LINE_ELEMENTS and "".join(self.current).strip() != "•":  # a list item's first paragraph
+            self.end_line()
+        if tag == "li":
+            self.current.append("• ")
+        elif tag in ("td", "th") and "".join(self.current).strip():
+            self.current.append(" | ")
+
+    def handle_endtag(self, tag):
+        if tag in _LINE_ELEMENTS:
+            self.end_line()
+
+    def handle_data(self, data):
+        self.current.append(data)
+
+
+def rich_text_lines(html: str) -> str:
+    """
+    A rich text as plain text, for a spreadsheet's cell: each paragraph, list item (with a
+    bullet), heading and table row on a line of its own, the markup dropped, entities read.
+    """
+    parser = _TextLines()
+    parser.feed(html or "")
+    parser.close()
+    parser.end_line()
+    return "\n".join(parser.lines)

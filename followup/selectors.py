@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from commitments.models import ReportingPeriod, ReviewStatus
+from commitments.filters import CommitmentRowFilter
+from commitments.models import (
+    Commitment,
+    Department,
+    Event,
+    EventType,
+    Goal,
+    GoalContribution,
+    ProgressEntry,
+    ReportingPeriod,
+    Reviewable,
+    ReviewStatus,
+)
+from commitments.permissions import readable_department_ids
 from commitments.selectors import NOT_STARTED, commitment_rows, contribution_rows
+from indicators.models import Indicator, Outcome, Target
 from reports.selectors import section_text_rows
 
 if TYPE_CHECKING:
@@ -70,3 +86,118 @@ def rows_left_to_submit(*, user: User | None, period: ReportingPeriod) -> list[R
 def period_left_to_submit(*, user: User, period: ReportingPeriod) -> Counter:
     """Count the period's rows not yet submitted that ``user`` reads, by kind (and ``total()``)."""
     return Counter(row.kind for row in rows_left_to_submit(user=user, period=period))
+
+
+@dataclass
+class ExportRow:
+    """
+    One row of the follow-up's export: what it is about (a commitment, goal or indicator), the
+    department, the department's row (None before its first save), its status, the latest
+    approval on record while it stands approved, and for an outcome the plan year's target.
+    """
+
+    subject: Commitment | Goal | Indicator
+    department: Department
+    row: Reviewable | None
+    status: str
+    approval: Event | None = None
+    target: Target | None = None
+
+
+@dataclass
+class FollowUpExport:
+    """A period's rows as the export writes them: entries, goal follow-ups and outcomes."""
+
+    period: ReportingPeriod
+    entries: list[ExportRow]
+    contributions: list[ExportRow]
+    outcomes: list[ExportRow]
+
+
+def approvals(model: type[Reviewable], rows: list[Reviewable]) -> dict[int, Event]:
+    """The latest approval of each approved row (who and when), in one query."""
+    ids = [row.pk for row in rows if row.status == ReviewStatus.APPROVED]
+    if not ids:
+        return {}
+    events = (
+        Event.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=ids,
+            type=EventType.of(model.event_subject, "approve"),
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    return {event.object_id: event for event in events}
+
+
+def followup_export(*, user: User | None, period: ReportingPeriod, data: Mapping | None) -> FollowUpExport:
+    """
+    Return the period's rows that ``user`` reads (all for None), chosen by the list's filters
+    (``data``, as ``CommitmentRowFilter`` reads them): every filter chooses the entries; the
+    department, goal area, goal and status also choose the goal follow-ups and the outcomes
+    (an outcome exists once saved, so "not started" chooses none). The search and the
+    assessment (on the commitments' scale) choose entries only.
+
+    A fixed number of queries, whatever the size of the plan and of the follow-up.
+    """
+    filterset = CommitmentRowFilter(data or None, queryset=commitment_rows(user=user, period=period), period=period)
+    rows = list(filterset.qs)
+    chosen = getattr(filterset.form, "cleaned_data", {})
+    department, goal_area, goal, status = (chosen.get(k) for k in ("department", "goal_area", "goal", "status"))
+
+    entries = ProgressEntry.objects.select_related("assessment").in_bulk([r.entry_id for r in rows if r.entry_id])
+    approved = approvals(ProgressEntry, list(entries.values()))
+    entry_rows = []
+    for r in rows:
+        entry = entries.get(r.entry_id)
+        entry_rows.append(
+            ExportRow(r.commitment, r.department, entry, r.status, approved.get(entry.pk) if entry else None)
+        )
+
+    contribution_rows_ = [
+        (g, d, c)
+        for g, d, c in contribution_rows(user=user, period=period)
+        if (department is None or d.pk == department.pk)
+        and (goal_area is None or g.goal_area_id == goal_area.pk)
+        and (goal is None or g.pk == goal.pk)
+        and (not status or (c.status if c else NOT_STARTED) == status)
+    ]
+    approved = approvals(GoalContribution, [c for _g, _d, c in contribution_rows_ if c])
+    contributions = [
+        ExportRow(g, d, c, c.status if c else NOT_STARTED, approved.get(c.pk) if c else None)
+        for g, d, c in contribution_rows_
+    ]
+
+    outcomes = (
+        Outcome.objects.filter(period=period)
+        .select_related("indicator__goal__goal_area", "indicator__commitment", "department", "assessment")
+        .order_by("indicator__goal__goal_area__sort_order", "indicator__goal__sort_order",
+                  "indicator__sort_order", "department__sort_order")
+    )  # fmt: skip
+    readable = None if user is None else readable_department_ids(user, period.plan.committee)
+    if readable is not None:
+        outcomes = outcomes.filter(department_id__in=readable)
+    if department is not None:
+        outcomes = outcomes.filter(department=department)
+    if goal_area is not None:
+        outcomes = outcomes.filter(indicator__goal__goal_area=goal_area)
+    if goal is not None:
+        outcomes = outcomes.filter(indicator__goal=goal)
+    if status:
+        outcomes = outcomes.filter(status=status)
+    outcomes = list(outcomes)
+    for outcome in outcomes:
+        outcome.period = period
+    targets = {}
+    if outcomes:
+        indicators = {o.indicator_id: o.indicator for o in outcomes}
+        for target in Target.objects.filter(indicator__in=indicators, year=period.plan.year, part=""):
+            target.indicator = indicators[target.indicator_id]
+            targets[target.indicator_id] = target
+    approved = approvals(Outcome, outcomes)
+    outcome_rows = [
+        ExportRow(o.indicator, o.department, o, o.status, approved.get(o.pk), targets.get(o.indicator_id))
+        for o in outcomes
+    ]
+    return FollowUpExport(period=period, entries=entry_rows, contributions=contributions, outcomes=outcome_rows)

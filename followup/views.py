@@ -11,6 +11,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django.views.generic import TemplateView
 
 from commitments.filters import CommitmentRowFilter
 from commitments.models import Goal, ProgressEntry
-from commitments.permissions import can_review, is_committee_admin
+from commitments.permissions import can_oversee, can_review, is_committee_admin
 from commitments.selectors import (
     attach_entries,
     commitment_rows,
@@ -38,6 +39,7 @@ from commitments.services import (
     progress_entry_save,
 )
 from commitments.workflow import InvalidTransition, can_write
+from common.tabular import csv_bytes, xlsx_bytes
 from indicators.forms import ContributionForm, EntryForm, OutcomeForm
 from indicators.selectors import EntryPage, OutcomeLine, contribution_lines, entry_page_get, row_history_get
 from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
@@ -47,7 +49,8 @@ from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
 from .pages import FollowUpPageView, shown
-from .selectors import LEFT_STATES, period_left_to_submit
+from .resources import RESOURCES_BY_PART, export_book, export_sheet
+from .selectors import LEFT_STATES, followup_export, period_left_to_submit
 
 
 def period_from_url(request, kwargs):
@@ -453,6 +456,35 @@ class PeriodStatusView(LoginRequiredMixin, View):
         return redirect("followup:list", committee=kwargs["committee"], period=kwargs["period"])
 
 
+class FollowUpExportView(LoginRequiredMixin, View):
+    """
+    The period's follow-up as a file, chosen by the list's filters: the workbook (``xlsx``), or
+    one sheet as CSV (``ataganden``, ``mal``, ``utfall``). For the committee's reviewers and
+    admins, who oversee its whole work; departments' editors and readers follow their own
+    rows on the pages and are refused (the export is the committee's picture, not theirs).
+    """
+
+    def get(self, request, **kwargs):
+        period = period_from_url(request, kwargs)
+        part = kwargs["part"]
+        if part != "xlsx" and part not in RESOURCES_BY_PART:
+            raise Http404
+        if not can_oversee(request.user, period.plan.committee_id):
+            raise PermissionDenied
+        export = followup_export(user=request.user, period=period, data=request.GET)
+        stem = f"uppfoljning-{period.plan.committee.slug}-{period.slug}"
+        if part == "xlsx":
+            response = HttpResponse(
+                xlsx_bytes(export_book(export)),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+            return response
+        response = HttpResponse(csv_bytes(export_sheet(export, part)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-{part}.csv"'
+        return response
+
+
 entry_view = EntryView.as_view()
 contribution_view = ContributionView.as_view()
 section_text_view = SectionTextView.as_view()
@@ -464,3 +496,4 @@ entry_message_view = EntryMessageView.as_view()
 entry_history_view = EntryHistoryView.as_view()
 contribution_history_view = ContributionHistoryView.as_view()
 period_status_view = PeriodStatusView.as_view()
+followup_export_view = FollowUpExportView.as_view()

@@ -124,6 +124,14 @@ EXPECTED = {
         "outsider": (404, 404),
         "*": (200, 403),
     },
+    # The committee's whole follow-up as a file: for those who oversee it (reviewers, admins).
+    "followup:export": {
+        "anonymous": (302, 302),
+        "reviewer": (200, 405),
+        "committee_admin": (200, 405),
+        "outsider": (404, 405),
+        "*": (403, 405),
+    },
     "followup:bulk_approve": {
         "anonymous": (302, 302),
         "reviewer": (405, 302),  # approves what is ticked (here nothing) and goes back to the list
@@ -297,6 +305,7 @@ def url_for(name: str, demo) -> str:
         "followup:entry_history": ["asn", "2019-helar", "A05", "AMA"],
         "followup:entry_message": ["asn", "2019-helar", "A05", "AMA"],
         "followup:bulk_approve": ["asn", "2019-helar"],
+        "followup:export": ["asn", "2019-helar", "xlsx"],
         "finance:tables": ["asn", "2024-helar"],
         "followup:section_texts": ["asn", "2024-helar"],
         "followup:section_text": ["asn", "2024-helar", section_pk("Konjunktur och arbetsmarknad")],

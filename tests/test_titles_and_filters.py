@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from commitments.history import text_diff
+
 pytestmark = pytest.mark.django_db
 
 

@@ -31,7 +31,9 @@ class EventLogView(LoginRequiredMixin, TemplateView):
         committee, events = events_for_committee(user=self.request.user, committee_slug=kwargs["committee"])
         filterset = EventFilter(self.request.GET or None, queryset=events, committee=committee)
         page = Paginator(filterset.qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        context.update(committee=committee, filterset=filterset, page_obj=page)
+        # The title names the period the log is filtered to, if it is.
+        log_period = filterset.form.cleaned_data.get("period") if filterset.is_bound and filterset.is_valid() else None
+        context.update(committee=committee, filterset=filterset, page_obj=page, log_period=log_period)
         return context
 
 

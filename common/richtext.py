@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
 
 from .text import RICH_TEXT_MAX_LENGTH, RICH_TEXT_MAX_MARKUP, clean_rich_text, limit_hint
 
@@ -123,6 +124,73 @@ def _hint() -> str:
 rich_text_hint = lazy(_hint, str)
 
 
+def editor_labels() -> dict[str, str]:
+    """
+    Return the editor's words in the active language, keyed by the English text the
+    library gives them (its toolbar titles, its menu's options, its dialogs' ``gettext``).
+    """
+    return {
+        "paragraph": _("Paragraph"),
+        "Paragraph": _("Paragraph"),
+        "heading 3": _("Heading 3"),
+        "Heading 3": _("Heading 3"),
+        "heading 4": _("Heading 4"),
+        "Heading 4": _("Heading 4"),
+        "unordered list": _("Bulleted list"),
+        "ordered list": _("Numbered list"),
+        "bold": _("Bold"),
+        "italic": _("Italic"),
+        "insert link": _("Insert link"),
+        "remove link": _("Remove link"),
+        "Insert table": _("Insert table"),
+        "Add column": _("Add column"),
+        "Delete column": _("Delete column"),
+        "Add row": _("Add row"),
+        "Delete row": _("Delete row"),
+        "Merge cells": _("Merge cells"),
+        "Split cell": _("Split cell"),
+        "Toggle header cell": _("Toggle header cell"),
+        "Delete table": _("Delete table"),
+        "undo": _("Undo"),
+        "redo": _("Redo"),
+        # The library's dialogs (through window.gettext).
+        "Edit Link": _("Edit link"),
+        "URL": _("Address (URL)"),
+        "Title": _("Title"),
+        "Open in new window": _("Open in new window"),
+        "Insert": _("Insert"),
+        "Update": _("Update"),
+        "Cancel": _("Cancel"),
+        "Insert Table": _("Insert table"),
+        "Table Properties": _("Table properties"),
+        "Rows": _("Rows"),
+        "Columns": _("Columns"),
+        "Include header row": _("Include header row"),
+        "List properties": _("List properties"),
+        "List type": _("List type"),
+        "Start at": _("Start at"),
+        "Decimal numbers": _("Numbers"),
+        "Lowercase letters": _("Lowercase letters"),
+        "Uppercase letters": _("Uppercase letters"),
+        "Lowercase Roman numerals": _("Lowercase Roman numerals"),
+        "Uppercase Roman numerals": _("Uppercase Roman numerals"),
+        # The project's own: the toolbar's name and the block-type menu's button.
+        "toolbar": _("Formatting"),
+        "block type": _("Text style: %(style)s"),
+    }
+
+
+class EditorWidget(ProseEditorWidget):
+    """
+    The editor with the project's preset (``static/js/prose-editor-asn.js``): its words in the
+    active language, a toolbar that is one tab stop, and no style element injected (the
+    Content-Security-Policy forbids inline style; ``css/editor-base.css`` holds those styles).
+    """
+
+    def get_config(self):
+        return super().get_config() | {"labels": editor_labels()}
+
+
 def rich_text_field(label: str) -> ProseEditorFormField:
     """
     Return a form field with the editor, offering what the allowlist keeps: at most
@@ -132,6 +200,8 @@ def rich_text_field(label: str) -> ProseEditorFormField:
         label=label,
         required=False,
         extensions=EXTENSIONS,
+        widget=EditorWidget,
+        preset="asn",
         max_length=MAX_MARKUP,
         help_text=rich_text_hint(),
         validators=[RichTextLengthValidator()],

@@ -377,6 +377,7 @@ def history_response(request, *, row, lines, code, list_url, list_name, versions
     context = {
         "committee": row.period.plan.committee,
         "department": row.department,
+        "period": row.period,
         "history": row_history_get(row=row, lines=lines, a=request.GET.get("a"), b=request.GET.get("b")),
         "code": code,
         "row_url": row.get_absolute_url(),

@@ -24,6 +24,7 @@ EXPECTED = {
     "home": {"anonymous": (302, 302), "*": (200, 405)},
     "accounts:preferences": {"anonymous": (302, 302), "*": (200, 302)},
     "login": {"anonymous": (200, 200), "*": (302, 302)},
+    "favicon": {"*": (301, 301)},
     "logout": {"*": (405, 302)},
     "commitments:event_log": {
         "anonymous": (302, 302),

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import pgettext_lazy
+from js_asset import Script
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -155,6 +157,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# The rich-text editor's preset (common.richtext.EditorWidget): editor-i18n.js, a classic
+# script, runs before the (deferred) modules and gives the library its window.gettext.
+DJANGO_PROSE_EDITOR_PRESETS = {
+    "asn": [
+        Script("django_prose_editor/editor.js", type="module"),
+        Script("js/editor-i18n.js"),
+        Script("js/prose-editor-asn.js", type="module"),
+    ],
+}
+
+# django-filter: the choice that filters nothing.
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("empty filter choice", "All")
 
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------

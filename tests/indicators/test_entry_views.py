@@ -259,8 +259,8 @@ def test_history_lists_versions_and_shows_a_diff(client, editor):
     response = client.get(reverse("followup:entry_history", args=["asn", "2019-helar", "A05", "AMA"]))
     html = response.content.decode()
     assert len(response.context["history"].entry_versions) == 2
-    assert "<del>börjat</del>" in html
-    assert "<ins>avslutat</ins>" in html
+    assert '<del><span class="visually-hidden">borttaget: </span>börjat</del>' in html
+    assert '<ins><span class="visually-hidden">tillagt: </span>avslutat</ins>' in html
     assert "Rasmus Redaktör" in html
 
 
@@ -433,8 +433,10 @@ def test_history_offers_the_diff_since_the_return(editor, reviewer):
     assert history.returned_version.record.status == "returned"
     pair = {"a": history.returned_version.history_id, "b": history.entry_versions[0].history_id}
     html = review_client.get(history_url, pair).content.decode()
-    assert "<del>börjat.</del>" in html, html[html.find('class="diff"') : html.find('class="diff"') + 800]
-    assert "<ins>avslutat.</ins>" in html
+    assert '<del><span class="visually-hidden">borttaget: </span>börjat.</del>' in html, html[
+        html.find('class="diff"') : html.find('class="diff"') + 800
+    ]
+    assert '<ins><span class="visually-hidden">tillagt: </span>avslutat.</ins>' in html
     assert "Mer om resultatet" in html  # the return, on record
 
 

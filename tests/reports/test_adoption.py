@@ -312,8 +312,8 @@ def test_the_builds_page_adopts_after_a_confirmation_and_shows_the_edition(
     assert "Vad har ändrats sedan den antagna upplagan" in page
     assert changes in page
     listed = client.get(changes).content.decode()
-    assert "<ins>Helt</ins>" in listed
-    assert "<ins>ungdomarna.</ins>" in listed
+    assert '<ins><span class="visually-hidden">tillagt: </span>Helt</ins>' in listed
+    assert '<ins><span class="visually-hidden">tillagt: </span>ungdomarna.</ins>' in listed
     assert "Arbetsmarknadsavdelningen" in listed
 
 

@@ -91,8 +91,10 @@ def test_an_approved_change_makes_a_new_current_build_and_the_changes_name_it(
     assert change.section.startswith("5 Fler ungdomar")
     assert "A05" not in change.what
     assert "(Arbetsmarknadsavdelningen)" in change.what
-    assert change.text.startswith("<del>Inom ramen för Ung Malmö bedrivs samverkan")
-    kept_and_added = re.sub(r"<del>.*?</del>|</?ins>", "", change.text)
+    assert change.text.startswith(
+        '<del><span class="visually-hidden">borttaget: </span>Inom ramen för Ung Malmö bedrivs samverkan'
+    )
+    kept_and_added = re.sub(r'<del>.*?</del>|</?ins>|<span class="visually-hidden">tillagt: </span>', "", change.text)
     assert kept_and_added == "Helt ny text om ungdomarna."
 
 

@@ -29,7 +29,7 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review
-from commitments.selectors import events_for_object, progress_entry_get_or_new
+from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -71,6 +71,8 @@ class OutcomeLine:
     #: Every target the plan gives (all years and parts), and every outcome of earlier years, by year.
     targets: list[Target] = field(default_factory=list)
     priors: list[PriorOutcome] = field(default_factory=list)
+    #: The department's approved outcome of the same indicator (by code) in the previous period.
+    previous: Outcome | None = None
 
     @property
     def year(self) -> int:
@@ -147,6 +149,15 @@ def outcome_lines(
     return lines
 
 
+@dataclass(frozen=True)
+class PreviousPeriod:
+    """What the department had approved in the period before: its row's comment, if approved."""
+
+    period: ReportingPeriod
+    #: The approved entry or goal follow-up of the same commitment or goal, or None.
+    row: Reviewable | None
+
+
 @dataclass
 class EntryPage:
     period: ReportingPeriod
@@ -161,6 +172,8 @@ class EntryPage:
     is_reviewer: bool = False
     #: The entry's thread: the reviewers' reasons and the messages, oldest first, as (time, who, text, is_reason).
     thread: list = field(default_factory=list)
+    #: What the department had approved in the period before (for its editors, who write beside it).
+    previous: PreviousPeriod | None = None
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
@@ -198,6 +211,12 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
             + [(m.created_at, m.author, m.text, False) for m in entry.messages.select_related("author")],
             key=lambda item: item[0],
         )
+    # Shown beside the fields, so only to those who have them.
+    previous = (
+        previous_approved_get(period=period, department=department, lines=lines, commitment=commitment)
+        if is_editor
+        else None
+    )
     return EntryPage(
         period=period,
         commitment=commitment,
@@ -208,6 +227,7 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         is_editor=is_editor,
         is_reviewer=can_review(user, plan.committee_id),
         thread=thread,
+        previous=previous,
     )
 
 
@@ -221,6 +241,48 @@ def contribution_lines(*, user: User, contribution: GoalContribution) -> list[Ou
         is_editor=can_edit_department(user, contribution.department),
         scale_values=plan.outcome_scale_values(),
     )
+
+
+def previous_approved_get(
+    *,
+    period: ReportingPeriod,
+    department: Department,
+    lines: list[OutcomeLine],
+    commitment: Commitment | None = None,
+    goal_code: str = "",
+) -> PreviousPeriod | None:
+    """
+    Return what the department had approved in the previous period (``period_previous``) for
+    the same commitment or goal (``goal_code``), matched by code across the years' plans, and
+    set each line's ``previous`` to its indicator's approved outcome there. Rows not approved
+    are left out. At most three queries, whatever the number of lines.
+    """
+    previous = period_previous(period=period)
+    if previous is None:
+        return None
+    row = None
+    if commitment is not None:
+        row = ProgressEntry.objects.filter(
+            period=previous, department=department, commitment__code=commitment.code, status=ReviewStatus.APPROVED
+        ).first()
+    elif goal_code:
+        row = GoalContribution.objects.filter(
+            period=previous, department=department, goal__code=goal_code, status=ReviewStatus.APPROVED
+        ).first()
+    if lines:
+        outcomes = {
+            o.indicator.code: o
+            for o in Outcome.objects.filter(
+                period=previous,
+                department=department,
+                indicator__plan=previous.plan,
+                indicator__code__in=[line.indicator.code for line in lines],
+                status=ReviewStatus.APPROVED,
+            ).select_related("indicator")
+        }
+        for line in lines:
+            line.previous = outcomes.get(line.indicator.code)
+    return PreviousPeriod(period=previous, row=row)
 
 
 def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:

@@ -208,7 +208,13 @@ def import_plan_command(path: Path) -> list[str]:
 
 def admin_upload_command(path: Path, name: str) -> list[str]:
     """Upload ``path`` as ``name`` to the plan's import page of the admin, as the committee's admin."""
-    return [sys.executable, "-c", "from tests.hostile.files import admin_upload_main; admin_upload_main()", str(path), name]
+    return [
+        sys.executable,
+        "-c",
+        "from tests.hostile.files import admin_upload_main; admin_upload_main()",
+        str(path),
+        name,
+    ]
 
 
 def admin_upload_main() -> None:

@@ -71,6 +71,8 @@ class OutcomeLine:
     #: Every target the plan gives (all years and parts), and every outcome of earlier years, by year.
     targets: list[Target] = field(default_factory=list)
     priors: list[PriorOutcome] = field(default_factory=list)
+    #: The department's approved outcomes with a value in the plan year's periods before this one, in order.
+    earlier: list[Outcome] = field(default_factory=list)
     #: The department's approved outcome of the same indicator (by code) in the previous period.
     previous: Outcome | None = None
 
@@ -87,7 +89,41 @@ class OutcomeLine:
             rows.setdefault((target.year, target.part), YearFacts(target.year, target.part)).target = target
         for prior in self.priors:
             rows.setdefault((prior.year, prior.part), YearFacts(prior.year, prior.part)).prior = prior
+        if self.earlier:  # the plan year's row holds the earlier periods' outcomes
+            rows.setdefault((self.year, ""), YearFacts(self.year, ""))
         return [rows[key] for key in sorted(rows)]
+
+    @property
+    def trend(self) -> list[TrendPoint]:
+        """
+        The indicator over the plan's years and periods, in order: the earlier years' outcomes,
+        the plan year's approved outcomes of earlier periods and this period's so far, then
+        the later years' targets; each point with the target of its year (the whole year).
+        """
+        whole_year = {t.year: t.value for t in self.targets if not t.part}
+        points = [
+            TrendPoint(str(row.year), row.year, row.prior.value if row.prior else None, whole_year.get(row.year))
+            for row in self.years
+            if row.year < self.year and not row.part
+        ]
+        target = whole_year.get(self.year)
+        points += [TrendPoint(str(o.period), self.year, o.value, target) for o in self.earlier]
+        points.append(TrendPoint(str(self.outcome.period), self.year, self.outcome.value, target, current=True))
+        later = sorted((year, value) for year, value in whole_year.items() if year > self.year)
+        points += [TrendPoint(str(year), year, None, value) for year, value in later]
+        return points
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One point of an indicator's trend: its label (a year or a period), the outcome and the target, if any."""
+
+    label: str
+    year: int
+    value: Decimal | None
+    target: Decimal | None
+    #: The period the page is about (its outcome may not be approved yet).
+    current: bool = False
 
 
 @dataclass
@@ -117,18 +153,21 @@ def outcome_lines(
             queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
             to_attr="all_priors",
         ),
+        # The department's outcomes of the plan year: this period's, and the earlier periods' for the trend.
         Prefetch(
             "outcomes",
-            queryset=Outcome.objects.filter(period=period, department=department).select_related("assessment"),
-            to_attr="mine",
+            queryset=Outcome.objects.filter(period__plan_id=period.plan_id, department=department)
+            .select_related("assessment", "period__plan")
+            .order_by("period__start", "period__end"),
+            to_attr="this_year",
         ),
     )
     lines = []
     for indicator in indicators:
         # As outcome_get_or_new, from the prefetched outcomes.
-        outcome = (
-            indicator.mine[0] if indicator.mine else Outcome(indicator=indicator, period=period, department=department)
-        )
+        mine = next((o for o in indicator.this_year if o.period_id == period.pk), None)
+        outcome = mine or Outcome(indicator=indicator, period=period, department=department)
+        here = (period.start, period.end)
         target = next((t for t in indicator.all_targets if t.year == year and not t.part), None)
         lines.append(
             OutcomeLine(
@@ -144,6 +183,13 @@ def outcome_lines(
                 writable=is_editor and outcome.status in EDITABLE_STATES,
                 targets=indicator.all_targets,
                 priors=indicator.all_priors,
+                earlier=[
+                    o
+                    for o in indicator.this_year
+                    if o.status == ReviewStatus.APPROVED
+                    and o.value is not None
+                    and (o.period.start, o.period.end) < here
+                ],
             )
         )
     return lines

@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Commitment, Department, ProgressEntry, ReportingPeriod, ReviewStatus
+from commitments.models import Commitment, Department, GoalContribution, ProgressEntry, ReportingPeriod, ReviewStatus
 from commitments.selectors import period_previous
 from indicators.models import Indicator, Outcome
+from tests.factories import ReportingPeriodFactory
+from tests.indicators import test_goal_follow_up as goal_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +144,32 @@ def test_the_entry_page_reads_the_period_before_in_a_fixed_number_of_queries(cli
     assert len(previous_blocks(response.content.decode())) >= 9
     extra = [q["sql"] for q in after.captured_queries[len(before.captured_queries) :]]
     assert len(after.captured_queries) == len(before.captured_queries), extra
+
+
+kultur = goal_pages.kultur  # another committee's goal follow-up (no åtaganden)
+
+
+def test_the_goal_follow_up_shows_the_approved_follow_up_of_the_period_before(client, kultur):
+    k = kultur
+    year = k["plan"].year
+    jan_apr = ReportingPeriodFactory(
+        plan=k["plan"], slug=f"{year}-jan-apr", name="januari–april", start=datetime.date(year, 1, 1),
+        end=datetime.date(year, 4, 30), deadline=datetime.date(year, 5, 15),
+    )  # fmt: skip
+    GoalContribution.objects.create(
+        goal=k["goal"], period=jan_apr, department=k["bib"], comment="<p>Fler barn lånade.</p>",
+        status=ReviewStatus.APPROVED,
+    )  # fmt: skip
+    Outcome.objects.create(
+        indicator=k["visitors"], period=jan_apr, department=k["bib"], value=50000, status=ReviewStatus.APPROVED
+    )
+    Outcome.objects.create(
+        indicator=k["loans"], period=jan_apr, department=k["bib"], value=30, status=ReviewStatus.SUBMITTED
+    )
+    client.force_login(k["users"]["bib"])
+    html = client.get(goal_pages.page_url(k)).content.decode()
+    blocks = previous_blocks(html)
+    assert len(blocks) == 2  # the comment and the visitors' figure; the loans' outcome is not approved
+    assert f"Förra perioden (januari–april {year}, godkänd)" in blocks[0]
+    assert "Fler barn lånade." in blocks[0]
+    assert 'data-copy-to="id_o-BES-value">50000</dd>' in blocks[1]

@@ -18,14 +18,15 @@ from .pages import shown
 if TYPE_CHECKING:
     from indicators.selectors import TrendPoint
 
-WIDTH, HEIGHT = 360, 170
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 40
+#: Room below and left for the points' labels, slanted: "januari–augusti 2019" fits at either end.
+WIDTH, HEIGHT = 420, 220
+LEFT, RIGHT, TOP, BOTTOM = 84, 16, 24, 76
 #: Dark enough against white for a graphic (WCAG 1.4.11: 3:1); the target is dashed too, not only red.
 OUTCOME_COLOUR, TARGET_COLOUR, AXIS_COLOUR = "#0b4f8a", "#9a2d00", "#4a4a4a"
 
 
 def _figure(value: Decimal) -> str:
-    return number_format(shown(value), use_l10n=True)
+    return number_format(shown(value), use_l10n=True, force_grouping=True)
 
 
 def _describe(points: list[TrendPoint], unit: str) -> str:
@@ -100,7 +101,7 @@ def trend_svg(points: list[TrendPoint], *, title: str, unit: str = "", chart_id:
     )
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="end" font-size="10" fill="{}" transform="rotate(-30 {} {})">{}</text>',
+        '<text x="{}" y="{}" text-anchor="end" font-size="10" fill="{}" transform="rotate(-35 {} {})">{}</text>',
         ((x(i), HEIGHT - BOTTOM + 14, AXIS_COLOUR, x(i), HEIGHT - BOTTOM + 14, p.label) for i, p in enumerate(points)),
     )
     legend = format_html(

@@ -80,6 +80,33 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
     return period
 
 
+def period_previous(*, period: ReportingPeriod) -> ReportingPeriod | None:
+    """
+    Return the period a department wrote before ``period``: the one before it in its plan's
+    year, or, for a year's first period, the same period (by name, else by dates) of the
+    committee's plan of the year before (the year rollover copies the periods a year later).
+    One query.
+    """
+    plan = period.plan
+    candidates = list(
+        ReportingPeriod.objects.filter(plan__committee_id=plan.committee_id, plan__year__in=(plan.year - 1, plan.year))
+        .select_related("plan")
+        .order_by("plan__year", "start", "end")
+    )
+    here = (period.start, period.end, period.pk)
+    earlier = [p for p in candidates if p.plan_id == plan.pk and (p.start, p.end, p.pk) < here]
+    if earlier:
+        return earlier[-1]
+    last_year = [p for p in candidates if p.plan.year == plan.year - 1]
+
+    def dates(p: ReportingPeriod) -> tuple:
+        return (p.start.month, p.start.day, p.end.month, p.end.day)
+
+    return next((p for p in last_year if p.name == period.name), None) or next(
+        (p for p in last_year if dates(p) == dates(period)), None
+    )
+
+
 def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     """
     Return one row per commitment × responsible department that the user reads (all of them

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -22,7 +23,7 @@ from django.views.generic import TemplateView
 
 from commitments.filters import CommitmentRowFilter
 from commitments.models import Goal, ProgressEntry
-from commitments.permissions import can_oversee, can_review, is_committee_admin
+from commitments.permissions import can_edit_department, can_oversee, can_review, is_committee_admin
 from commitments.selectors import (
     attach_entries,
     commitment_rows,
@@ -41,7 +42,14 @@ from commitments.services import (
 from commitments.workflow import InvalidTransition, can_write
 from common.tabular import csv_bytes, xlsx_bytes
 from indicators.forms import ContributionForm, EntryForm, OutcomeForm
-from indicators.selectors import EntryPage, OutcomeLine, contribution_lines, entry_page_get, row_history_get
+from indicators.selectors import (
+    EntryPage,
+    OutcomeLine,
+    contribution_lines,
+    entry_page_get,
+    previous_approved_get,
+    row_history_get,
+)
 from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
 from reports.assembly.text import FACTS
 from reports.forms import SectionTextForm
@@ -90,10 +98,21 @@ class OutcomeLinesMixin:
                     "unavailable_reason": outcome.unavailable_reason,
                     "version": outcome.version,
                 }
-                forms[line.indicator.code] = OutcomeForm(
-                    data, initial=initial, indicator=line.indicator, scale_values=scale_values
-                )
+                form = OutcomeForm(data, initial=initial, indicator=line.indicator, scale_values=scale_values)
+                form.previous_values = self.previous_values(form, line.previous)
+                forms[line.indicator.code] = form
         return forms
+
+    @staticmethod
+    def previous_values(form, previous) -> list:
+        """Return (field, the previous period's figure as the field writes it) for each figure it had."""
+        if previous is None:
+            return []
+        return [
+            (form[name], formats.localize_input(shown(getattr(previous, name))))
+            for name in OUTCOME_NUMBER_FIELDS
+            if name in form.fields and getattr(previous, name) is not None
+        ]
 
     def outcome_saves(self, user, changed) -> list:
         saves = []
@@ -144,7 +163,7 @@ class EntryView(OutcomeLinesMixin, FollowUpPageView):
         return {"": _("Comment and assessment")} | self.outcome_titles()
 
     def get_context_data(self, entry, forms_by_target):
-        return {"page": self.page, "lines": self.lines_with_forms(forms_by_target)}
+        return {"page": self.page, "lines": self.lines_with_forms(forms_by_target), "previous": self.page.previous}
 
 
 class ContributionView(OutcomeLinesMixin, FollowUpPageView):
@@ -162,6 +181,14 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
         )
         self.lines = contribution_lines(user=request.user, contribution=contribution)
+        # Shown beside the fields, so only to those who have them.
+        self.previous = (
+            previous_approved_get(
+                period=period, department=contribution.department, lines=self.lines, goal_code=contribution.goal.code
+            )
+            if can_edit_department(request.user, contribution.department)
+            else None
+        )
         return contribution
 
     def get_forms(self, contribution, data=None):
@@ -217,6 +244,7 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             "assessed_over_mandate": contribution.goal.plan.goal_mandate_scale_id is not None,
             "page": {"period": contribution.period},
             "lines": self.lines_with_forms(forms_by_target),
+            "previous": self.previous,
         }
 
 

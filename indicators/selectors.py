@@ -29,7 +29,7 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review
-from commitments.selectors import events_for_object, progress_entry_get_or_new
+from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -71,6 +71,10 @@ class OutcomeLine:
     #: Every target the plan gives (all years and parts), and every outcome of earlier years, by year.
     targets: list[Target] = field(default_factory=list)
     priors: list[PriorOutcome] = field(default_factory=list)
+    #: The department's approved outcomes with a value in the plan year's periods before this one, in order.
+    earlier: list[Outcome] = field(default_factory=list)
+    #: The department's approved outcome of the same indicator (by code) in the previous period.
+    previous: Outcome | None = None
 
     @property
     def year(self) -> int:
@@ -85,7 +89,41 @@ class OutcomeLine:
             rows.setdefault((target.year, target.part), YearFacts(target.year, target.part)).target = target
         for prior in self.priors:
             rows.setdefault((prior.year, prior.part), YearFacts(prior.year, prior.part)).prior = prior
+        if self.earlier:  # the plan year's row holds the earlier periods' outcomes
+            rows.setdefault((self.year, ""), YearFacts(self.year, ""))
         return [rows[key] for key in sorted(rows)]
+
+    @property
+    def trend(self) -> list[TrendPoint]:
+        """
+        The indicator over the plan's years and periods, in order: the earlier years' outcomes,
+        the plan year's approved outcomes of earlier periods and this period's so far, then
+        the later years' targets; each point with the target of its year (the whole year).
+        """
+        whole_year = {t.year: t.value for t in self.targets if not t.part}
+        points = [
+            TrendPoint(str(row.year), row.year, row.prior.value if row.prior else None, whole_year.get(row.year))
+            for row in self.years
+            if row.year < self.year and not row.part
+        ]
+        target = whole_year.get(self.year)
+        points += [TrendPoint(str(o.period), self.year, o.value, target) for o in self.earlier]
+        points.append(TrendPoint(str(self.outcome.period), self.year, self.outcome.value, target, current=True))
+        later = sorted((year, value) for year, value in whole_year.items() if year > self.year)
+        points += [TrendPoint(str(year), year, None, value) for year, value in later]
+        return points
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One point of an indicator's trend: its label (a year or a period), the outcome and the target, if any."""
+
+    label: str
+    year: int
+    value: Decimal | None
+    target: Decimal | None
+    #: The period the page is about (its outcome may not be approved yet).
+    current: bool = False
 
 
 @dataclass
@@ -115,18 +153,21 @@ def outcome_lines(
             queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
             to_attr="all_priors",
         ),
+        # The department's outcomes of the plan year: this period's, and the earlier periods' for the trend.
         Prefetch(
             "outcomes",
-            queryset=Outcome.objects.filter(period=period, department=department).select_related("assessment"),
-            to_attr="mine",
+            queryset=Outcome.objects.filter(period__plan_id=period.plan_id, department=department)
+            .select_related("assessment", "period__plan")
+            .order_by("period__start", "period__end"),
+            to_attr="this_year",
         ),
     )
     lines = []
     for indicator in indicators:
         # As outcome_get_or_new, from the prefetched outcomes.
-        outcome = (
-            indicator.mine[0] if indicator.mine else Outcome(indicator=indicator, period=period, department=department)
-        )
+        mine = next((o for o in indicator.this_year if o.period_id == period.pk), None)
+        outcome = mine or Outcome(indicator=indicator, period=period, department=department)
+        here = (period.start, period.end)
         target = next((t for t in indicator.all_targets if t.year == year and not t.part), None)
         lines.append(
             OutcomeLine(
@@ -142,9 +183,25 @@ def outcome_lines(
                 writable=is_editor and outcome.status in EDITABLE_STATES,
                 targets=indicator.all_targets,
                 priors=indicator.all_priors,
+                earlier=[
+                    o
+                    for o in indicator.this_year
+                    if o.status == ReviewStatus.APPROVED
+                    and o.value is not None
+                    and (o.period.start, o.period.end) < here
+                ],
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class PreviousPeriod:
+    """What the department had approved in the period before: its row's comment, if approved."""
+
+    period: ReportingPeriod
+    #: The approved entry or goal follow-up of the same commitment or goal, or None.
+    row: Reviewable | None
 
 
 @dataclass
@@ -161,6 +218,8 @@ class EntryPage:
     is_reviewer: bool = False
     #: The entry's thread: the reviewers' reasons and the messages, oldest first, as (time, who, text, is_reason).
     thread: list = field(default_factory=list)
+    #: What the department had approved in the period before (for its editors, who write beside it).
+    previous: PreviousPeriod | None = None
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
@@ -198,6 +257,12 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
             + [(m.created_at, m.author, m.text, False) for m in entry.messages.select_related("author")],
             key=lambda item: item[0],
         )
+    # Shown beside the fields, so only to those who have them.
+    previous = (
+        previous_approved_get(period=period, department=department, lines=lines, commitment=commitment)
+        if is_editor
+        else None
+    )
     return EntryPage(
         period=period,
         commitment=commitment,
@@ -208,6 +273,7 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         is_editor=is_editor,
         is_reviewer=can_review(user, plan.committee_id),
         thread=thread,
+        previous=previous,
     )
 
 
@@ -221,6 +287,48 @@ def contribution_lines(*, user: User, contribution: GoalContribution) -> list[Ou
         is_editor=can_edit_department(user, contribution.department),
         scale_values=plan.outcome_scale_values(),
     )
+
+
+def previous_approved_get(
+    *,
+    period: ReportingPeriod,
+    department: Department,
+    lines: list[OutcomeLine],
+    commitment: Commitment | None = None,
+    goal_code: str = "",
+) -> PreviousPeriod | None:
+    """
+    Return what the department had approved in the previous period (``period_previous``) for
+    the same commitment or goal (``goal_code``), matched by code across the years' plans, and
+    set each line's ``previous`` to its indicator's approved outcome there. Rows not approved
+    are left out. At most three queries, whatever the number of lines.
+    """
+    previous = period_previous(period=period)
+    if previous is None:
+        return None
+    row = None
+    if commitment is not None:
+        row = ProgressEntry.objects.filter(
+            period=previous, department=department, commitment__code=commitment.code, status=ReviewStatus.APPROVED
+        ).first()
+    elif goal_code:
+        row = GoalContribution.objects.filter(
+            period=previous, department=department, goal__code=goal_code, status=ReviewStatus.APPROVED
+        ).first()
+    if lines:
+        outcomes = {
+            o.indicator.code: o
+            for o in Outcome.objects.filter(
+                period=previous,
+                department=department,
+                indicator__plan=previous.plan,
+                indicator__code__in=[line.indicator.code for line in lines],
+                status=ReviewStatus.APPROVED,
+            ).select_related("indicator")
+        }
+        for line in lines:
+            line.previous = outcomes.get(line.indicator.code)
+    return PreviousPeriod(period=previous, row=row)
 
 
 def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:

@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commitments.models import Department, ReportingPeriod
-from indicators.models import Indicator, PriorOutcome, Target
+from commitments.models import Department, ReportingPeriod, ReviewStatus
+from indicators.models import Indicator, Outcome, PriorOutcome, Target
 from indicators.selectors import outcome_get_or_new, outcome_lines
 from indicators.services import outcome_save
 
@@ -78,10 +78,19 @@ def test_the_plan_years_row_shows_the_outcome_so_far(client, editor, helar, mi08
 
 
 def test_an_indicator_without_targets_or_earlier_outcomes_says_so(client, editor):
+    # AI1 has no target and no outcome of earlier years; its January–August outcome, not approved, does not count.
+    Outcome.objects.filter(indicator__code="AI1", period__slug="2019-jan-aug").update(status=ReviewStatus.SUBMITTED)
     client.force_login(editor)
     part = section(client.get(entry_url()).content.decode(), "AI1")
     assert "year-facts" not in part
     assert "Planen anger inget målvärde och inget tidigare utfall för indikatorn." in part
+
+
+def test_the_year_s_earlier_approved_outcome_is_a_row_of_the_facts(client, editor):
+    client.force_login(editor)
+    part = section(client.get(entry_url()).content.decode(), "AI1")
+    assert year_rows(part)[0].startswith("januari–augusti 2019 – ")
+    assert year_rows(part)[-1].startswith("2019 (planåret) –")
 
 
 def test_the_proposed_level_shows_its_colour_beside_its_symbol_and_label(client, editor, helar):

@@ -1,0 +1,121 @@
+"""
+Small charts drawn on the server as SVG: no chart script, so that they pass the strict CSP
+(presentation attributes, no inline style) and read the same without JavaScript.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .pages import shown
+
+if TYPE_CHECKING:
+    from indicators.selectors import TrendPoint
+
+#: Room below and left for the points' labels, slanted: "januari–augusti 2019" fits at either end.
+WIDTH, HEIGHT = 420, 220
+LEFT, RIGHT, TOP, BOTTOM = 84, 16, 24, 76
+#: Dark enough against white for a graphic (WCAG 1.4.11: 3:1); the target is dashed too, not only red.
+OUTCOME_COLOUR, TARGET_COLOUR, AXIS_COLOUR = "#0b4f8a", "#9a2d00", "#4a4a4a"
+
+
+def _figure(value: Decimal) -> str:
+    return number_format(shown(value), use_l10n=True, force_grouping=True)
+
+
+def _describe(points: list[TrendPoint], unit: str) -> str:
+    """The chart in words: each outcome and each year's target, in order (its text alternative)."""
+    suffix = f"\u00a0{unit}" if unit else ""
+    parts = []
+    for point in points:
+        if point.value is not None:
+            parts.append(
+                _("%(label)s: outcome %(value)s") % {"label": point.label, "value": _figure(point.value) + suffix}
+            )
+    targets = {}
+    for point in points:
+        if point.target is not None:
+            targets.setdefault(point.year, point.target)
+    parts += [
+        _("target %(year)s: %(value)s") % {"year": year, "value": _figure(value) + suffix}
+        for year, value in targets.items()
+    ]
+    return "; ".join(parts) + "."
+
+
+def trend_svg(points: list[TrendPoint], *, title: str, unit: str = "", chart_id: str = "trend") -> SafeString:
+    """
+    Return an SVG line chart of ``points``: the outcomes as a line with dots (the current
+    period's dot hollow), the targets as a dashed line, a labelled y scale from 0, and a
+    label under each point. Return "" when fewer than two points have an outcome: a trend
+    needs two, and the table beside it holds the rest.
+    """
+    with_value = [p for p in points if p.value is not None]
+    if len(with_value) < 2:
+        return mark_safe("")
+    top_value = max([p.value for p in with_value] + [p.target for p in points if p.target is not None])
+    top_value = top_value * Decimal("1.1") if top_value > 0 else Decimal(1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points) - 1, 1)
+
+    def x(i: int) -> float:
+        return round(LEFT + (i * step if len(points) > 1 else plot_w / 2), 1)
+
+    def y(value: Decimal) -> float:
+        return round(TOP + plot_h - float(value / top_value) * plot_h, 1)
+
+    def line(attr: str, colour: str, dash: str) -> SafeString:
+        coords = [(x(i), y(getattr(p, attr))) for i, p in enumerate(points) if getattr(p, attr) is not None]
+        if len(coords) < 2:
+            return mark_safe("")
+        return format_html(
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
+            " ".join(f"{a},{b}" for a, b in coords),
+            colour,
+            format_html(' stroke-dasharray="{}"', dash) if dash else "",
+        )
+
+    grid = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#c4c4c4" stroke-width="1"/>'
+        '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+        (
+            (LEFT, WIDTH - RIGHT, y(v), y(v), LEFT - 4, y(v) + 4, AXIS_COLOUR, _figure(v))
+            for v in (Decimal(0), (top_value / 2).quantize(Decimal("0.1")), top_value.quantize(Decimal("0.1")))
+        ),
+    )
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="4" fill="{}" stroke="{}" stroke-width="2"/>',
+        (
+            (x(i), y(p.value), "#fff" if p.current else OUTCOME_COLOUR, OUTCOME_COLOUR)
+            for i, p in enumerate(points)
+            if p.value is not None
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="end" font-size="10" fill="{}" transform="rotate(-35 {} {})">{}</text>',
+        ((x(i), HEIGHT - BOTTOM + 14, AXIS_COLOUR, x(i), HEIGHT - BOTTOM + 14, p.label) for i, p in enumerate(points)),
+    )
+    legend = format_html(
+        '<line x1="{}" x2="{}" y1="9" y2="9" stroke="{}" stroke-width="2"/>'
+        '<text x="{}" y="13" font-size="11" fill="{}">{}</text>'
+        '<line x1="{}" x2="{}" y1="9" y2="9" stroke="{}" stroke-width="2" stroke-dasharray="5 3"/>'
+        '<text x="{}" y="13" font-size="11" fill="{}">{}</text>',
+        LEFT, LEFT + 18, OUTCOME_COLOUR, LEFT + 22, AXIS_COLOUR, _("Outcome"),
+        LEFT + 100, LEFT + 118, TARGET_COLOUR, LEFT + 122, AXIS_COLOUR, _("Target"),
+    )  # fmt: skip
+    return format_html(
+        '<svg class="trend" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        "{}{}{}{}{}{}</svg>",
+        WIDTH, HEIGHT, chart_id, chart_id, chart_id, title, chart_id, _describe(points, unit),
+        grid, legend, line("target", TARGET_COLOUR, "5 3"), line("value", OUTCOME_COLOUR, ""), dots, labels,
+    )  # fmt: skip

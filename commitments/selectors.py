@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from .models import (
     Commitment,
@@ -27,7 +29,10 @@ from .models import (
 from .permissions import (
     can_oversee,
     can_read_department,
+    can_review,
     committees_for,
+    editable_department_ids,
+    is_committee_admin,
     readable_department_ids,
 )
 
@@ -41,31 +46,221 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class RowCounts:
+    """How many rows of one kind (commitments or goals) a department has in a period, per status."""
+
+    total: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def to_write(self) -> int:
+        """The rows the department has still to write: not started, or a draft."""
+        written = sum(self.statuses.values())
+        return self.total - written + self.statuses.get(ReviewStatus.DRAFT, 0)
+
+    @property
+    def returned(self) -> int:
+        return self.statuses.get(ReviewStatus.RETURNED, 0)
+
+    @property
+    def submitted(self) -> int:
+        return self.statuses.get(ReviewStatus.SUBMITTED, 0)
+
+    @property
+    def approved(self) -> int:
+        return self.statuses.get(ReviewStatus.APPROVED, 0)
+
+
+@dataclass
+class DepartmentProgress:
+    """A department's rows of one period: its commitment rows and its goal follow-ups."""
+
+    department: Department
+    commitments: RowCounts
+    goals: RowCounts
+
+    def _sum(self, name: str) -> int:
+        return getattr(self.commitments, name) + getattr(self.goals, name)
+
+    @property
+    def total(self) -> int:
+        return self._sum("total")
+
+    @property
+    def to_write(self) -> int:
+        return self._sum("to_write")
+
+    @property
+    def returned(self) -> int:
+        return self._sum("returned")
+
+    @property
+    def submitted(self) -> int:
+        return self._sum("submitted")
+
+    @property
+    def approved(self) -> int:
+        return self._sum("approved")
+
+
+@dataclass
+class OpenPeriodProgress:
+    """
+    An open period as the start page shows it: ``editing`` holds the departments the user
+    writes for, ``departments`` every department with rows (for reviewers and committee
+    admins; empty for others).
+    """
+
+    period: ReportingPeriod
+    editing: list[DepartmentProgress]
+    departments: list[DepartmentProgress]
+
+    def _sum(self, rows: list[DepartmentProgress], name: str) -> int:
+        return sum(getattr(row, name) for row in rows)
+
+    @property
+    def to_write(self) -> int:
+        return self._sum(self.editing, "to_write")
+
+    @property
+    def returned(self) -> int:
+        return self._sum(self.editing, "returned")
+
+    @property
+    def submitted(self) -> int:
+        return self._sum(self.departments, "submitted")
+
+    @property
+    def approved(self) -> int:
+        return self._sum(self.departments, "approved")
+
+    @property
+    def total(self) -> int:
+        return self._sum(self.departments, "total")
+
+
+@dataclass
 class CommitteeOverview:
     committee: Committee
     roles: list[Membership]
     plans: list[Plan]
+    open_periods: list[OpenPeriodProgress] = field(default_factory=list)
+    is_reviewer: bool = False
+    is_committee_admin: bool = False
+
+    @property
+    def next_deadline(self) -> datetime.date | None:
+        """The earliest deadline for entries of the open periods that has not passed."""
+        today = timezone.localdate()
+        return min((p.period.deadline for p in self.open_periods if p.period.deadline >= today), default=None)
 
 
 def committee_overviews_for_user(*, user: User) -> list[CommitteeOverview]:
-    """Return each committee the user sees, with the user's roles and its plans and periods."""
+    """
+    Return each committee the user sees, with the user's roles, its plans and periods (open
+    ones first) and, for each open period, what the user has to do: the rows of the user's
+    departments to write and returned to them, and for reviewers and committee admins each
+    department's progress. A fixed number of queries whatever the number of rows.
+    """
     committees = committees_for(user).prefetch_related(
         Prefetch(
             "plans",
-            queryset=Plan.objects.annotate(
+            queryset=Plan.objects.order_by("-year")
+            .annotate(
                 has_commitments=Exists(Commitment.objects.filter(plan=OuterRef("pk"))),
                 has_contributions=Exists(
                     Goal.objects.filter(plan=OuterRef("pk"), contributes=True, departments__isnull=False)
                 ),
-            ).prefetch_related(Prefetch("periods", queryset=ReportingPeriod.objects.order_by("start", "end"))),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "periods",
+                    queryset=ReportingPeriod.objects.order_by(
+                        Case(When(status=ReportingPeriod.Status.OPEN, then=0), default=1), "start", "end"
+                    ),
+                )
+            ),
         ),
         Prefetch(
             "memberships",
             queryset=Membership.objects.filter(user=user).select_related("department"),
             to_attr="user_memberships",
         ),
+        Prefetch("departments", queryset=Department.objects.order_by("sort_order", "name"), to_attr="all_departments"),
     )
-    return [CommitteeOverview(c, c.user_memberships, list(c.plans.all())) for c in committees]
+    overviews = [CommitteeOverview(c, c.user_memberships, list(c.plans.all())) for c in committees]
+    open_periods = [
+        period
+        for overview in overviews
+        for plan in overview.plans
+        for period in plan.periods.all()
+        if period.status == ReportingPeriod.Status.OPEN
+    ]
+    counts = _open_period_counts(open_periods)
+    editable = editable_department_ids(user)
+    for overview in overviews:
+        committee = overview.committee
+        overview.is_reviewer = can_review(user, committee)
+        overview.is_committee_admin = is_committee_admin(user, committee)
+        oversees = overview.is_reviewer or overview.is_committee_admin
+        periods = [p for plan in overview.plans for p in plan.periods.all() if p.status == ReportingPeriod.Status.OPEN]
+        for period in sorted(periods, key=lambda p: (p.deadline, p.start)):
+            progress = [
+                DepartmentProgress(
+                    department,
+                    counts.get(("commitments", period.pk, department.pk), RowCounts()),
+                    counts.get(("goals", period.pk, department.pk), RowCounts()),
+                )
+                for department in committee.all_departments
+            ]
+            overview.open_periods.append(
+                OpenPeriodProgress(
+                    period,
+                    editing=[row for row in progress if row.department.pk in editable and row.total],
+                    departments=[row for row in progress if row.total] if oversees else [],
+                )
+            )
+    return overviews
+
+
+def _open_period_counts(periods: list[ReportingPeriod]) -> dict[tuple[str, int, int], RowCounts]:
+    """
+    Count the rows of each period per department and status, of both kinds: keyed by
+    (``"commitments"`` or ``"goals"``, period id, department id). Four queries.
+    """
+    if not periods:
+        return {}
+    by_plan: dict[int, list[int]] = {}
+    for period in periods:
+        by_plan.setdefault(period.plan_id, []).append(period.pk)
+    counts: dict[tuple[str, int, int], RowCounts] = {}
+    kinds = (
+        # (kind, the rows: links to departments, the plan of a link, the page of a row, its link)
+        ("commitments", CommitmentDepartment, "commitment__plan", ProgressEntry, "commitment"),
+        ("goals", Goal.departments.through, "goal__plan", GoalContribution, "goal"),
+    )
+    for kind, links, plan_path, pages, subject in kinds:
+        link_filter = {f"{plan_path}__in": list(by_plan)}
+        if kind == "goals":
+            link_filter["goal__contributes"] = True
+        totals = links.objects.filter(**link_filter).values_list(plan_path, "department").annotate(n=Count("pk"))
+        for plan_id, department_id, n in totals.order_by():
+            for period_id in by_plan[plan_id]:
+                counts[(kind, period_id, department_id)] = RowCounts(total=n)
+        # Only the pages of a current row: a department no longer responsible keeps its old entries.
+        current = links.objects.filter(**{subject: OuterRef(subject), "department": OuterRef("department")})
+        written = (
+            pages.objects.filter(period__in=periods)
+            .filter(Exists(current))
+            .values_list("period", "department", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for period_id, department_id, status, n in written:
+            row = counts.get((kind, period_id, department_id))
+            if row is not None:
+                row.statuses[status] = n
+    return counts
 
 
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:

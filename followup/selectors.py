@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from commitments.filters import CommitmentRowFilter
+from commitments.filters import CommitmentRowFilter, statuses_chosen
 from commitments.models import (
     Commitment,
     Department,
@@ -161,7 +161,7 @@ def followup_export(*, user: User | None, period: ReportingPeriod, data: Mapping
         if (department is None or d.pk == department.pk)
         and (goal_area is None or g.goal_area_id == goal_area.pk)
         and (goal is None or g.pk == goal.pk)
-        and (not status or (c.status if c else NOT_STARTED) == status)
+        and (not status or (c.status if c else NOT_STARTED) in statuses_chosen(status))
     ]
     approved = approvals(GoalContribution, [c for _g, _d, c in contribution_rows_ if c])
     contributions = [
@@ -185,7 +185,7 @@ def followup_export(*, user: User | None, period: ReportingPeriod, data: Mapping
     if goal is not None:
         outcomes = outcomes.filter(indicator__goal=goal)
     if status:
-        outcomes = outcomes.filter(status=status)
+        outcomes = outcomes.filter(status__in=statuses_chosen(status))
     outcomes = list(outcomes)
     for outcome in outcomes:
         outcome.period = period

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from commitments.filters import CommitmentRowFilter
+from commitments.filters import CommitmentRowFilter, ContributionRowForm
 from commitments.models import Goal, ProgressEntry
 from commitments.permissions import can_edit_department, can_oversee, can_review, is_committee_admin
 from commitments.selectors import (
@@ -318,11 +318,21 @@ class PeriodRowsView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ContributionListView(PeriodRowsView):
-    """The goals the committee contributes to, per writing department the user reads, with their status."""
+class ContributionListView(LoginRequiredMixin, TemplateView):
+    """
+    The goals the committee contributes to, per writing department the user reads, with their
+    status; filtered by status and department (the start page links to the rows it counts).
+    """
 
     template_name = "followup/contribution_list.html"
-    rows = staticmethod(contribution_rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = period_from_url(self.request, kwargs)
+        form = ContributionRowForm(self.request.GET or None, period=period)
+        rows = form.filter(contribution_rows(user=self.request.user, period=period))
+        context.update(committee=period.plan.committee, period=period, rows=rows, filter_form=form)
+        return context
 
 
 class SectionTextListView(PeriodRowsView):

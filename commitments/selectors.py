@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from common.search import RESULTS_PER_KIND, fallback_matches, text_search
+
 from .models import (
     Commitment,
     Committee,
@@ -460,3 +462,91 @@ def contribution_get_for_user(*, user: User, period: ReportingPeriod, goal_code:
     contribution = goal_contribution_get_or_new(goal=goal, period=period, department=department)
     contribution.period = period
     return contribution
+
+
+def committee_get_for_user(*, user: User, committee_slug: str) -> Committee:
+    """Return the committee, or raise Http404 when it does not exist or the user is not one of its members."""
+    committee = committees_for(user).filter(slug=committee_slug).first()
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def commitment_search(*, committee: Committee, query: str, full_text: bool | None = None) -> list[Commitment]:
+    """The committee's commitments, of every plan, whose code or wording matches ``query`` (``text_search``)."""
+    commitments = Commitment.objects.filter(plan__committee=committee).select_related("plan", "goal")
+    found = text_search(commitments, query=query, fields=("code", "text"), full_text=full_text)
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-plan__year", "goal__sort_order", "sort_order")
+    return list(found[:RESULTS_PER_KIND])
+
+
+def goal_search(*, committee: Committee, query: str, full_text: bool | None = None) -> list[Goal]:
+    """
+    The committee's goals, of every plan, whose code, short name or wording matches ``query``;
+    each with ``has_departments``: whether departments follow the goal up on pages of their own
+    (where it ``contributes``).
+    """
+    goals = (
+        Goal.objects.filter(plan__committee=committee)
+        .select_related("plan", "goal_area")
+        .annotate(has_departments=Exists(Goal.departments.through.objects.filter(goal=OuterRef("pk"))))
+    )
+    found = text_search(goals, query=query, fields=("code", "short_name", "text"), full_text=full_text)
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-plan__year", "goal_area__sort_order", "sort_order")
+    return list(found[:RESULTS_PER_KIND])
+
+
+def _readable(rows: QuerySet, user: User, committee: Committee) -> QuerySet:
+    departments = readable_department_ids(user, committee)
+    return rows if departments is None else rows.filter(department_id__in=departments)
+
+
+def entry_search(
+    *, user: User, committee: Committee, query: str, full_text: bool | None = None
+) -> list[ProgressEntry]:
+    """
+    The committee's entries on commitments, of every period, whose comment matches ``query``,
+    of the departments the user reads (as the list and the entry page allow).
+    """
+    entries = _readable(
+        ProgressEntry.objects.filter(period__plan__committee=committee).select_related(
+            "period__plan", "commitment", "department"
+        ),
+        user,
+        committee,
+    )
+    found = text_search(entries, query=query, fields=("comment",), html_fields=("comment",), full_text=full_text)
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-period__plan__year", "-period__start", "commitment__sort_order")
+        return [e for e in found[:RESULTS_PER_KIND] if fallback_matches(e.comment, query)]
+    return list(found[:RESULTS_PER_KIND])
+
+
+#: The texts of a department's follow-up of a goal that a search looks in.
+CONTRIBUTION_SEARCH_FIELDS = ("comment", "assessment_sentence", "assessment_motivation", "mandate_sentence",
+                              "mandate_motivation")  # fmt: skip
+
+
+def contribution_search(
+    *, user: User, committee: Committee, query: str, full_text: bool | None = None
+) -> list[GoalContribution]:
+    """
+    The committee's follow-ups of goals, of every period, whose texts match ``query``, of the
+    departments the user reads (as the goal page allows).
+    """
+    contributions = _readable(
+        GoalContribution.objects.filter(period__plan__committee=committee).select_related(
+            "period__plan", "goal", "department"
+        ),
+        user,
+        committee,
+    )
+    found = text_search(
+        contributions, query=query, fields=CONTRIBUTION_SEARCH_FIELDS, html_fields=("comment",), full_text=full_text
+    )
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-period__plan__year", "-period__start", "goal__sort_order")
+        return [c for c in found[:RESULTS_PER_KIND] if fallback_matches(c.search_text, query)]
+    return list(found[:RESULTS_PER_KIND])

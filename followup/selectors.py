@@ -9,10 +9,16 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from commitments.filters import CommitmentRowFilter, statuses_chosen
 from commitments.models import (
     Commitment,
+    Committee,
     Department,
     Event,
     EventType,
@@ -24,8 +30,18 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import readable_department_ids
-from commitments.selectors import NOT_STARTED, commitment_rows, contribution_rows
+from commitments.selectors import (
+    NOT_STARTED,
+    commitment_rows,
+    commitment_search,
+    contribution_rows,
+    contribution_search,
+    entry_search,
+    goal_search,
+)
+from common.search import plain_text, snippet
 from indicators.models import Indicator, Outcome, Target
+from indicators.selectors import indicator_search
 from reports.selectors import section_text_rows
 
 if TYPE_CHECKING:
@@ -201,3 +217,118 @@ def followup_export(*, user: User | None, period: ReportingPeriod, data: Mapping
         for o in outcomes
     ]
     return FollowUpExport(period=period, entries=entry_rows, contributions=contributions, outcomes=outcome_rows)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One row a search found: what it is, where it belongs, the fragment that matched, its page."""
+
+    title: str
+    where: str
+    snippet: SafeString
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The rows of one kind that a search found, under the kind's heading."""
+
+    kind: str
+    heading: str
+    hits: list[SearchHit]
+
+
+def link_periods(*, committee: Committee) -> dict[int, ReportingPeriod]:
+    """
+    Return, for each plan of the committee, the period whose lists a plan row links to: the
+    latest that has begun, or the plan's first when none has. One query.
+    """
+    today = timezone.localdate()
+    chosen: dict[int, ReportingPeriod] = {}
+    for period in (
+        ReportingPeriod.objects.filter(plan__committee=committee)
+        .select_related("plan")
+        .order_by("plan", "start", "end")
+    ):
+        if period.plan_id not in chosen or period.start <= today:
+            chosen[period.plan_id] = period
+    return chosen
+
+
+def committee_search(
+    *, user: User, committee: Committee, query: str, full_text: bool | None = None
+) -> list[SearchGroup]:
+    """
+    Search the committee's plans and follow-ups for ``query``: commitments, goals, indicators,
+    entries on commitments and follow-ups of goals (what ``user`` reads of them), at most
+    ``RESULTS_PER_KIND`` of each, each with its page. One query per kind, and one for the periods.
+    """
+    periods = link_periods(committee=committee)
+    slug = committee.slug
+
+    def plan_where(plan) -> str:
+        return _("Plan %(year)s") % {"year": plan.year}
+
+    def period_where(period: ReportingPeriod, department: Department) -> str:
+        return f"{department.name} · {period.name} {period.plan.year}"
+
+    def list_url(plan_id: int, **params) -> str:
+        period = periods.get(plan_id)
+        if period is None:
+            return ""
+        return f"{reverse('followup:list', args=[slug, period.slug])}?{urlencode(params)}"
+
+    def goal_url(goal: Goal, followed_up: bool) -> str:
+        # Where departments follow the goal up, its page is among the goals' follow-ups.
+        period = periods.get(goal.plan_id)
+        if period is not None and goal.contributes and followed_up:
+            return reverse("followup:contribution_list", args=[slug, period.slug])
+        return list_url(goal.plan_id, goal=goal.pk)
+
+    def title(code: str, text: str) -> str:
+        return Truncator(f"{code}. {plain_text(text)}").chars(160)
+
+    commitments = [
+        SearchHit(title(c.code, c.text), plan_where(c.plan), snippet(c, query), list_url(c.plan_id, q=c.code))
+        for c in commitment_search(committee=committee, query=query, full_text=full_text)
+    ]
+    goals = [
+        SearchHit(
+            title(g.code, g.short_name or g.text),
+            plan_where(g.plan),
+            snippet(g, query),
+            goal_url(g, g.has_departments),
+        )
+        for g in goal_search(committee=committee, query=query, full_text=full_text)
+    ]
+    indicators = []
+    for i in indicator_search(committee=committee, query=query, full_text=full_text):
+        # Its outcomes are written on its commitment's entry pages, or on its goal's pages.
+        on_commitment = i.commitment_id is not None
+        url = list_url(i.plan_id, q=i.commitment.code) if on_commitment else goal_url(i.goal, i.goal_has_departments)
+        indicators.append(SearchHit(title(i.code, i.name), plan_where(i.plan), snippet(i, query), url))
+    entries = [
+        SearchHit(
+            title(e.commitment.code, e.commitment.text),
+            period_where(e.period, e.department),
+            snippet(e, query),
+            reverse("followup:entry", args=[slug, e.period.slug, e.commitment.code, e.department.code]),
+        )
+        for e in entry_search(user=user, committee=committee, query=query, full_text=full_text)
+    ]
+    contributions = [
+        SearchHit(
+            title(c.goal.code, c.goal.short_name or c.goal.text),
+            period_where(c.period, c.department),
+            snippet(c, query),
+            reverse("followup:contribution", args=[slug, c.period.slug, c.goal.code, c.department.code]),
+        )
+        for c in contribution_search(user=user, committee=committee, query=query, full_text=full_text)
+    ]
+    return [
+        SearchGroup("commitments", _("Commitments"), commitments),
+        SearchGroup("goals", _("Goals"), goals),
+        SearchGroup("indicators", _("Indicators"), indicators),
+        SearchGroup("entries", _("Entries on commitments"), entries),
+        SearchGroup("contributions", _("Follow-up of goals"), contributions),
+    ]

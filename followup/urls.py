@@ -7,6 +7,7 @@ app_name = "followup"
 period = "<slug:committee>/<slug:period>/"
 entry = f"{period}ataganden/<str:commitment>/<str:department>/"
 urlpatterns = [
+    path("<slug:committee>/sok/", views.search_view, name="search"),
     path(f"{period}ataganden/", views.commitment_list_view, name="list"),
     path(f"{period}export/<slug:part>/", views.followup_export_view, name="export"),
     path(f"{period}status/", views.period_status_view, name="period_status"),

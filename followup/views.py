@@ -27,6 +27,7 @@ from commitments.permissions import can_edit_department, can_oversee, can_review
 from commitments.selectors import (
     attach_entries,
     commitment_rows,
+    committee_get_for_user,
     contribution_get_for_user,
     contribution_rows,
     period_get_for_user,
@@ -40,6 +41,7 @@ from commitments.services import (
     progress_entry_save,
 )
 from commitments.workflow import InvalidTransition, can_write
+from common.search import MAX_QUERY_LENGTH, RESULTS_PER_KIND
 from common.tabular import csv_bytes, xlsx_bytes
 from indicators.forms import ContributionForm, EntryForm, OutcomeForm
 from indicators.selectors import (
@@ -56,9 +58,10 @@ from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
+from .forms import SearchForm
 from .pages import FollowUpPageView, shown
 from .resources import RESOURCES_BY_PART, export_book, export_sheet
-from .selectors import LEFT_STATES, followup_export, period_left_to_submit
+from .selectors import LEFT_STATES, committee_search, followup_export, period_left_to_submit
 
 
 def period_from_url(request, kwargs):
@@ -536,3 +539,32 @@ entry_history_view = EntryHistoryView.as_view()
 contribution_history_view = ContributionHistoryView.as_view()
 period_status_view = PeriodStatusView.as_view()
 followup_export_view = FollowUpExportView.as_view()
+
+
+class SearchView(LoginRequiredMixin, TemplateView):
+    """
+    The committee's search across its plans and follow-ups, for its members: commitments,
+    goals, indicators, and the entries and goal follow-ups of the departments the user reads.
+    """
+
+    template_name = "followup/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        committee = committee_get_for_user(user=self.request.user, committee_slug=kwargs["committee"])
+        form = SearchForm(self.request.GET if "q" in self.request.GET else None)
+        groups = None
+        if form.is_bound and form.is_valid():
+            groups = committee_search(user=self.request.user, committee=committee, query=form.cleaned_data["q"])
+        context.update(
+            committee=committee,
+            form=form,
+            groups=groups,
+            found=sum(len(group.hits) for group in groups or []),
+            per_kind=RESULTS_PER_KIND,
+            max_length=MAX_QUERY_LENGTH,
+        )
+        return context
+
+
+search_view = SearchView.as_view()

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,8 +19,10 @@ from commitments.models import (
     EDITABLE_STATES,
     AssessmentValue,
     Commitment,
+    Committee,
     Department,
     EventType,
+    Goal,
     GoalContribution,
     Plan,
     ProgressEntry,
@@ -30,6 +32,7 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review
 from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
+from common.search import RESULTS_PER_KIND, text_search
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -456,3 +459,19 @@ def _display(model_field, value) -> str:
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
     return str(value)
+
+
+def indicator_search(*, committee: Committee, query: str, full_text: bool | None = None) -> list[Indicator]:
+    """
+    The committee's indicators, of every plan, whose code, name or description matches
+    ``query``; each with ``goal_has_departments``: whether departments follow its goal up.
+    """
+    indicators = (
+        Indicator.objects.filter(plan__committee=committee)
+        .select_related("plan", "goal", "commitment")
+        .annotate(goal_has_departments=Exists(Goal.departments.through.objects.filter(goal=OuterRef("goal"))))
+    )
+    found = text_search(indicators, query=query, fields=("code", "name", "description"), full_text=full_text)
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-plan__year", "goal__sort_order", "sort_order")
+    return list(found[:RESULTS_PER_KIND])

@@ -93,6 +93,8 @@ EXPECTED = {
     "public:file": {"*": (200, 405)},
     "public:permanent_file": {"*": (200, 405)},
     "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    # The committee's search: its members; what each finds is scoped in the search itself.
+    "followup:search": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution": {
         "anonymous": (302, 302),
@@ -292,6 +294,7 @@ def url_for(name: str, demo) -> str:
         return reverse(name, args=["asn", "2019-jan-aug", build, *(["pdf"] if name == "reports:build_file" else [])])
     args = {
         "followup:list": ["asn", "2019-helar"],
+        "followup:search": ["asn"],
         "commitments:event_log": ["asn"],
         "commitments:event_subject": ["asn", Event.objects.filter(committee=demo).latest("pk").pk],
         "reports:contents": ["asn", "2019-jan-aug"],

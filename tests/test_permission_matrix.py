@@ -94,6 +94,8 @@ EXPECTED = {
     "public:permanent_file": {"*": (200, 405)},
     "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    # Everyone who reads the list reads its overview (of the rows they read: editors and readers their own).
+    "followup:overview": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution": {
         "anonymous": (302, 302),
         "other_editor": (200, 409),  # EBB writes KF05, approved in the demo: a post saves nothing
@@ -292,6 +294,7 @@ def url_for(name: str, demo) -> str:
         return reverse(name, args=["asn", "2019-jan-aug", build, *(["pdf"] if name == "reports:build_file" else [])])
     args = {
         "followup:list": ["asn", "2019-helar"],
+        "followup:overview": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
         "commitments:event_subject": ["asn", Event.objects.filter(committee=demo).latest("pk").pk],
         "reports:contents": ["asn", "2019-jan-aug"],

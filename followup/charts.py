@@ -156,12 +156,13 @@ def bars_svg(bars: list[Bar], *, title: str, chart_id: str) -> SafeString:
     Return an SVG chart of horizontal bars, one per ``bars`` under its label, each the segments
     end to end (separated by a white line, so that neighbours show apart without their colour),
     scaled to the longest bar, with its total at its end; a legend of the segments above when
-    there is more than one. Return "" when there is no bar.
+    the bars have more than one. Return "" when there is no bar.
     """
     if not bars:
         return mark_safe("")
     names = list(dict.fromkeys((s.name, s.colour) for bar in bars for s in bar.segments))
-    legend_rows = (len(names) + 2) // 3 if len(names) > 1 else 0
+    # A legend for bars of several segments; a bar of one is named by its own label.
+    legend_rows = (len(names) + 2) // 3 if any(len(bar.segments) > 1 for bar in bars) else 0
     legend_h = 18 * legend_rows + (6 if legend_rows else 0)
     longest = max(bar.total for bar in bars) or 1
     plot_w = BAR_WIDTH - BAR_LABEL - 40

@@ -30,6 +30,7 @@ from commitments.models import (
 from commitments.permissions import readable_department_ids
 from commitments.selectors import NOT_STARTED, commitment_rows, contribution_rows
 from indicators.models import Indicator, Outcome, Target
+from indicators.selectors import OutcomeLine, goal_indicator_lines
 from reports.selectors import section_text_rows
 
 if TYPE_CHECKING:
@@ -267,14 +268,18 @@ class PeriodOverview:
     assessments: list[AssessmentLine]
     unassessed: int
     totals: StatusLine
+    #: The own indicators of the goals chosen (by goal area and goal) with their outcomes (of the department chosen).
+    indicator_lines: list[OutcomeLine] = field(default_factory=list)
 
 
 def period_overview(*, user: User, period: ReportingPeriod, data: Mapping | None) -> PeriodOverview:
     """
     Count the period's commitment rows that ``user`` reads (as ``commitment_rows``), chosen by
     the list's filters (``data``): per goal area and goal, and per department, by status; and
-    by the assessment on the commitments' scale. Each count carries the query string that
-    makes the list show exactly the rows it counts (the filters given, with its own).
+    by the assessment on the commitments' scale; and the goals' own indicators with their
+    outcomes, targets and earlier years (chosen by goal area, goal and department). Each count
+    carries the query string that makes the list show exactly the rows it counts (the filters
+    given, with its own).
 
     Aggregate queries: a fixed number, whatever the size of the plan and of the follow-up.
     """
@@ -325,7 +330,16 @@ def period_overview(*, user: User, period: ReportingPeriod, data: Mapping | None
     for counts in by_goal.values():
         for state, n in counts.items():
             totals[state] += n
+    goals = Goal.objects.filter(plan=period.plan)
+    if chosen.get("goal_area") is not None:
+        goals = goals.filter(goal_area=chosen["goal_area"])
+    if chosen.get("goal") is not None:
+        goals = goals.filter(pk=chosen["goal"].pk)
+    lines = goal_indicator_lines(user=user, period=period, goals=goals)
+    if chosen.get("department") is not None:
+        lines = [line for line in lines if line.outcome.department_id == chosen["department"].pk]
     return PeriodOverview(
+        indicator_lines=lines,
         filterset=filterset,
         base=base,
         areas=list(areas.values()),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from commitments.models import AssessmentValue, Commitment, Department, GoalArea, ProgressEntry, ReportingPeriod
 from commitments.selectors import NOT_STARTED, CommitmentDepartment
 from followup.selectors import OVERVIEW_STATES, period_overview
+from indicators.models import Outcome, PriorOutcome
 from tests.factories import CommitmentFactory, GoalAreaFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,4 +215,46 @@ def test_the_overview_reads_in_a_number_of_queries_that_does_not_grow_with_the_d
     assert Commitment.objects.filter(plan=period.plan).count() >= 9
     after = overview_queries(client, period)
     assert after == before
-    assert before <= 18  # six of them count; the rest are the session, the period and the filters' choices
+    assert before <= 22  # ten of them count; the rest are the session, the period and the filters' choices
+
+
+def test_the_goals_indicators_show_each_outcome_of_the_period_with_its_trend(client, reviewer, periods):
+    client.force_login(reviewer)
+    for period in periods:
+        response = client.get(overview_url(period))
+        lines = response.context["overview"].indicator_lines
+        saved = Outcome.objects.filter(period=period, indicator__commitment__isnull=True)
+        assert sorted(line.outcome.pk for line in lines if line.outcome.pk) == sorted(
+            saved.values_list("pk", flat=True)
+        )
+
+    # An outcome with the year before's beside it: a trend, whose text alternative says the table's figures.
+    outcome = Outcome.objects.filter(indicator__commitment__isnull=True, period__in=periods).first()
+    period = outcome.period
+    Outcome.objects.filter(pk=outcome.pk).update(value=37)
+    PriorOutcome.objects.filter(indicator=outcome.indicator, year=period.plan.year - 1).delete()
+    PriorOutcome.objects.create(indicator=outcome.indicator, year=period.plan.year - 1, value=21)
+    response = client.get(overview_url(period))
+    html = response.content.decode()
+    n = next(
+        i for i, line in enumerate(response.context["overview"].indicator_lines, 1) if line.outcome.pk == outcome.pk
+    )
+    desc = unescape(re.search(rf'<desc id="trend-ind-{n}-desc">(.*?)</desc>', html, re.S).group(1))
+    assert desc.startswith(f"{period.plan.year - 1}: utfall 21")
+    assert f"{period}: utfall 37" in desc
+    table = html[html.index(f'id="ind-{n}-caption"') :]
+    table = table[: table.index("</table>")]
+    assert re.search(
+        rf"<th scope=\"row\">{period.plan.year - 1}</th>\s*<td[^>]*>[^<]*</td>\s*<td class=\"num\">21", table
+    )
+    assert re.search(rf"<th scope=\"row\">{period}</th>\s*<td[^>]*>[^<]*</td>\s*<td class=\"num\">37", table)
+
+
+def test_the_department_filter_chooses_the_indicators_outcomes(client, reviewer, periods):
+    client.force_login(reviewer)
+    period = max(periods, key=lambda p: Outcome.objects.filter(period=p, indicator__commitment__isnull=True).count())
+    outcome = Outcome.objects.filter(period=period, indicator__commitment__isnull=True).first()
+    response = client.get(overview_url(period, f"department={outcome.department_id}"))
+    lines = response.context["overview"].indicator_lines
+    assert outcome.pk in [line.outcome.pk for line in lines]
+    assert {line.outcome.department_id for line in lines} == {outcome.department_id}

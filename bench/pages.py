@@ -165,6 +165,7 @@ def main() -> int:
         pages = [
             ("Mina åtaganden, editor (one department)", s["editor"], base),
             ("Mina åtaganden, reviewer (whole committee)", s["reviewer"], base),
+            ("Overview, reviewer (whole committee)", s["reviewer"], f"/n/{committee.slug}/{period.slug}/oversikt/"),
             (
                 "Entry page (commitment with an indicator)",
                 s["editor"],

@@ -5,6 +5,7 @@ Small charts drawn on the server as SVG: no chart script, so that they pass the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -118,4 +119,84 @@ def trend_svg(points: list[TrendPoint], *, title: str, unit: str = "", chart_id:
         "{}{}{}{}{}{}</svg>",
         WIDTH, HEIGHT, chart_id, chart_id, chart_id, title, chart_id, _describe(points, unit),
         grid, legend, line("target", TARGET_COLOUR, "5 3"), line("value", OUTCOME_COLOUR, ""), dots, labels,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A part of a bar: what it counts (its name in the legend and the text alternative), how many, its fill."""
+
+    name: str
+    count: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A labelled bar of one or more segments, laid end to end."""
+
+    label: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.segments)
+
+
+def describe_bars(bars: list[Bar]) -> str:
+    """The bar chart in words (its text alternative): each bar's label, then each segment's name and count."""
+    return "; ".join(bar.label + ": " + ", ".join(f"{s.name} {s.count}" for s in bar.segments) for bar in bars) + "."
+
+
+BAR_WIDTH, BAR_LABEL, BAR_ROW, BAR_HEIGHT = 420, 150, 26, 18
+
+
+def bars_svg(bars: list[Bar], *, title: str, chart_id: str) -> SafeString:
+    """
+    Return an SVG chart of horizontal bars, one per ``bars`` under its label, each the segments
+    end to end (separated by a white line, so that neighbours show apart without their colour),
+    scaled to the longest bar, with its total at its end; a legend of the segments above when
+    the bars have more than one. Return "" when there is no bar.
+    """
+    if not bars:
+        return mark_safe("")
+    names = list(dict.fromkeys((s.name, s.colour) for bar in bars for s in bar.segments))
+    # A legend for bars of several segments; a bar of one is named by its own label.
+    legend_rows = (len(names) + 2) // 3 if any(len(bar.segments) > 1 for bar in bars) else 0
+    legend_h = 18 * legend_rows + (6 if legend_rows else 0)
+    longest = max(bar.total for bar in bars) or 1
+    plot_w = BAR_WIDTH - BAR_LABEL - 40
+    height = legend_h + BAR_ROW * len(bars) + 4
+
+    rects, texts = [], []
+    for i, bar in enumerate(bars):
+        y = legend_h + i * BAR_ROW + 4
+        texts.append((BAR_LABEL - 6, y + 13, "end", bar.label[:24] + ("…" if len(bar.label) > 24 else "")))
+        x = float(BAR_LABEL)
+        for segment in bar.segments:
+            if segment.count:
+                w = round(segment.count / longest * plot_w, 1)
+                rects.append((round(x, 1), y, w, BAR_HEIGHT, segment.colour))
+                x += w
+        texts.append((round(x + 4, 1), y + 13, "start", str(bar.total)))
+    legend = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+        (
+            (x, y, colour, x + 14, y + 9, AXIS_COLOUR, name)
+            for i, (name, colour) in enumerate(names if legend_rows else [])
+            for x, y in [(BAR_LABEL - 140 + (i % 3) * 140 + 10, 4 + (i // 3) * 18)]
+        ),
+    )
+    return format_html(
+        '<svg class="bars" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        "{}{}{}</svg>",
+        BAR_WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, describe_bars(bars), legend,
+        format_html_join(
+            "", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#fff" stroke-width="1"/>', rects
+        ),
+        format_html_join(
+            "", '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="' + AXIS_COLOUR + '">{}</text>', texts
+        ),
     )  # fmt: skip

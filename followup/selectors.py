@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,12 +18,14 @@ from django.utils.translation import gettext as _
 
 from commitments.filters import CommitmentRowFilter, statuses_chosen
 from commitments.models import (
+    AssessmentValue,
     Commitment,
     Committee,
     Department,
     Event,
     EventType,
     Goal,
+    GoalArea,
     GoalContribution,
     ProgressEntry,
     ReportingPeriod,
@@ -41,7 +44,7 @@ from commitments.selectors import (
 )
 from common.search import plain_text, snippet
 from indicators.models import Indicator, Outcome, Target
-from indicators.selectors import indicator_search
+from indicators.selectors import OutcomeLine, goal_indicator_lines, indicator_search
 from reports.selectors import section_text_rows
 
 if TYPE_CHECKING:
@@ -332,3 +335,145 @@ def committee_search(
         SearchGroup("entries", _("Entries on commitments"), entries),
         SearchGroup("contributions", _("Follow-up of goals"), contributions),
     ]
+
+
+#: The states in the order the overview shows them: from not started to approved.
+OVERVIEW_STATES = (
+    NOT_STARTED,
+    ReviewStatus.DRAFT,
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.RETURNED,
+    ReviewStatus.APPROVED,
+)
+
+
+@dataclass
+class StatusLine:
+    """A line of the overview: what it counts (a goal area, goal or department), its query string and counts."""
+
+    subject: GoalArea | Goal | Department | None
+    query: dict[str, str] | None  # None: no filter of the list chooses these rows (goals without an area)
+    counts: dict[str, int]
+    goals: list[StatusLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def query_string(self) -> str | None:
+        return None if self.query is None else urlencode(self.query)
+
+    @property
+    def cells(self) -> list[tuple[str, int, str | None]]:
+        """Each state with its count and the query string of the list of those rows."""
+        return [
+            (state, self.counts[state], None if self.query is None else urlencode(self.query | {"status": state}))
+            for state in OVERVIEW_STATES
+        ]
+
+
+@dataclass
+class AssessmentLine:
+    """How many of the rows carry an assessment value (whatever their status)."""
+
+    value: AssessmentValue
+    count: int
+    query: dict[str, str]
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.query)
+
+
+@dataclass
+class PeriodOverview:
+    """Where the period stands for the rows a user reads, as the list's filters choose them."""
+
+    filterset: CommitmentRowFilter
+    base: dict[str, str]
+    areas: list[StatusLine]
+    departments: list[StatusLine]
+    assessments: list[AssessmentLine]
+    unassessed: int
+    totals: StatusLine
+    #: The own indicators of the goals chosen (by goal area and goal) with their outcomes (of the department chosen).
+    indicator_lines: list[OutcomeLine] = field(default_factory=list)
+
+
+def period_overview(*, user: User, period: ReportingPeriod, data: Mapping | None) -> PeriodOverview:
+    """
+    Count the period's commitment rows that ``user`` reads (as ``commitment_rows``), chosen by
+    the list's filters (``data``): per goal area and goal, and per department, by status; and
+    by the assessment on the commitments' scale; and the goals' own indicators with their
+    outcomes, targets and earlier years (chosen by goal area, goal and department). Each count
+    carries the query string that makes the list show exactly the rows it counts (the filters
+    given, with its own).
+
+    Aggregate queries: a fixed number, whatever the size of the plan and of the follow-up.
+    """
+    filterset = CommitmentRowFilter(data or None, queryset=commitment_rows(user=user, period=period), period=period)
+    rows = filterset.qs.order_by()
+    # The values the list applies too: a value it cannot read is left out by both.
+    chosen = getattr(filterset.form, "cleaned_data", {})
+    base = {}
+    for name, value in chosen.items():
+        if value not in (None, ""):
+            base[name] = str(value.pk if hasattr(value, "pk") else value)
+
+    def empty() -> dict[str, int]:
+        return dict.fromkeys(OVERVIEW_STATES, 0)
+
+    by_goal: dict[int, dict[str, int]] = {}
+    for goal_id, state, n in rows.values_list("commitment__goal_id", "status").annotate(n=Count("pk")):
+        by_goal.setdefault(goal_id, empty())[state] = n
+    by_department: dict[int, dict[str, int]] = {}
+    for department_id, state, n in rows.values_list("department_id", "status").annotate(n=Count("pk")):
+        by_department.setdefault(department_id, empty())[state] = n
+    by_value = dict(rows.values_list("entry_assessment_id").annotate(n=Count("pk")))
+
+    areas: dict[int, StatusLine] = {}
+    goals = (
+        Goal.objects.filter(pk__in=by_goal).select_related("goal_area").order_by("goal_area__sort_order", "sort_order")
+    )
+    for goal in goals:
+        area = areas.get(goal.goal_area_id)
+        if area is None:
+            area_query = None if goal.goal_area_id is None else base | {"goal_area": str(goal.goal_area_id)}
+            area = areas[goal.goal_area_id] = StatusLine(goal.goal_area, area_query, empty())
+        counts = by_goal[goal.pk]
+        area.goals.append(StatusLine(goal, base | {"goal": str(goal.pk)}, counts))
+        for state, n in counts.items():
+            area.counts[state] += n
+    departments = [
+        StatusLine(department, base | {"department": str(department.pk)}, by_department[department.pk])
+        for department in Department.objects.filter(pk__in=by_department).order_by("sort_order", "name")
+    ]
+    assessments = [
+        AssessmentLine(value, by_value.get(value.pk, 0), base | {"assessment": str(value.pk)})
+        for value in AssessmentValue.objects.filter(scale_id=period.plan.commitment_scale_id).order_by(
+            "sort_order", "pk"
+        )
+    ]
+    totals = empty()
+    for counts in by_goal.values():
+        for state, n in counts.items():
+            totals[state] += n
+    goals = Goal.objects.filter(plan=period.plan)
+    if chosen.get("goal_area") is not None:
+        goals = goals.filter(goal_area=chosen["goal_area"])
+    if chosen.get("goal") is not None:
+        goals = goals.filter(pk=chosen["goal"].pk)
+    lines = goal_indicator_lines(user=user, period=period, goals=goals)
+    if chosen.get("department") is not None:
+        lines = [line for line in lines if line.outcome.department_id == chosen["department"].pk]
+    return PeriodOverview(
+        indicator_lines=lines,
+        filterset=filterset,
+        base=base,
+        areas=list(areas.values()),
+        departments=departments,
+        assessments=assessments,
+        unassessed=by_value.get(None, 0),
+        totals=StatusLine(period, base, totals),
+    )

@@ -9,6 +9,7 @@ entry = f"{period}ataganden/<str:commitment>/<str:department>/"
 urlpatterns = [
     path("<slug:committee>/sok/", views.search_view, name="search"),
     path(f"{period}ataganden/", views.commitment_list_view, name="list"),
+    path(f"{period}oversikt/", views.period_overview_view, name="overview"),
     path(f"{period}export/<slug:part>/", views.followup_export_view, name="export"),
     path(f"{period}status/", views.period_status_view, name="period_status"),
     path(f"{period}ataganden/godkann/", views.bulk_approve_view, name="bulk_approve"),

@@ -58,10 +58,18 @@ from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
+from .charts import Bar, Segment, bars_svg
 from .forms import SearchForm
 from .pages import FollowUpPageView, shown
 from .resources import RESOURCES_BY_PART, export_book, export_sheet
-from .selectors import LEFT_STATES, committee_search, followup_export, period_left_to_submit
+from .selectors import (
+    LEFT_STATES,
+    OVERVIEW_STATES,
+    committee_search,
+    followup_export,
+    period_left_to_submit,
+    period_overview,
+)
 
 
 def period_from_url(request, kwargs):
@@ -306,6 +314,78 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         return context
 
 
+#: The fill of each state in the overview's charts: each 3:1 or more against white (WCAG 1.4.11).
+STATE_COLOURS = {
+    "not_started": "#6b6b6b",
+    "draft": "#8a6d00",
+    "submitted": "#0b4f8a",
+    "returned": "#9a2d00",
+    "approved": "#2e7d32",
+}
+
+
+def state_names() -> dict[str, str]:
+    return {
+        "not_started": _("Not started"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "returned": _("Returned"),
+        "approved": _("Approved"),
+    }
+
+
+def status_bars(lines, label) -> list[Bar]:
+    names = state_names()
+    return [
+        Bar(label(line), tuple(Segment(names[s], line.counts[s], STATE_COLOURS[s]) for s in OVERVIEW_STATES))
+        for line in lines
+    ]
+
+
+class PeriodOverviewView(LoginRequiredMixin, TemplateView):
+    """
+    Where the committee stands in a period: the commitment rows the user reads (as on the list),
+    counted by status per goal area and goal, and per department, and by assessment; each count
+    a link to the list of those rows, each chart with its table beside it. Open to everyone who
+    reads the list (editors and readers see their departments' rows, as there).
+    """
+
+    template_name = "followup/period_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = period_from_url(self.request, kwargs)
+        overview = period_overview(user=self.request.user, period=period, data=self.request.GET)
+        area_label = lambda line: str(line.subject) if line.subject else _("Without goal area")  # noqa: E731
+        context.update(
+            period=period,
+            committee=period.plan.committee,
+            overview=overview,
+            filterset=overview.filterset,
+            states=[(s, state_names()[s]) for s in OVERVIEW_STATES],
+            area_chart=bars_svg(
+                status_bars(overview.areas, area_label), title=_("Status per goal area"), chart_id="chart-areas"
+            ),
+            department_chart=bars_svg(
+                status_bars(overview.departments, lambda line: line.subject.name),
+                title=_("Status per department"),
+                chart_id="chart-departments",
+            ),
+            assessment_chart=bars_svg(
+                [
+                    Bar(
+                        f"{a.value.symbol} {a.value.label}".strip(),
+                        (Segment(a.value.label, a.count, a.value.colour or STATE_COLOURS["submitted"]),),
+                    )
+                    for a in overview.assessments
+                ],
+                title=_("Assessments"),
+                chart_id="chart-assessments",
+            ),
+        )
+        return context
+
+
 class PeriodRowsView(LoginRequiredMixin, TemplateView):
     """A period's list of one kind of row, as its ``rows`` selector reads them for the user."""
 
@@ -533,6 +613,7 @@ section_text_view = SectionTextView.as_view()
 commitment_list_view = CommitmentListView.as_view()
 contribution_list_view = ContributionListView.as_view()
 section_text_list_view = SectionTextListView.as_view()
+period_overview_view = PeriodOverviewView.as_view()
 bulk_approve_view = BulkApproveView.as_view()
 entry_message_view = EntryMessageView.as_view()
 entry_history_view = EntryHistoryView.as_view()

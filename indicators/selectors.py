@@ -30,7 +30,7 @@ from commitments.models import (
     Reviewable,
     ReviewStatus,
 )
-from commitments.permissions import can_edit_department, can_read_department, can_review
+from commitments.permissions import can_edit_department, can_read_department, can_review, readable_department_ids
 from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
 from common.search import RESULTS_PER_KIND, text_search
 
@@ -475,3 +475,58 @@ def indicator_search(*, committee: Committee, query: str, full_text: bool | None
     if "search_rank" not in found.query.annotations:
         found = found.order_by("-plan__year", "goal__sort_order", "sort_order")
     return list(found[:RESULTS_PER_KIND])
+
+
+def goal_indicator_lines(*, user: User, period: ReportingPeriod, goals: QuerySet[Goal]) -> list[OutcomeLine]:
+    """
+    Return the own indicators of ``goals`` (those of no commitment) with their outcomes of the
+    period that ``user`` reads: a line per outcome (per reporting department), or one line
+    without an outcome when none is saved yet, each with every target and earlier outcome the
+    plan gives and the department's approved outcomes of the year's earlier periods (its
+    trend). In order of goal and indicator; a fixed number of queries.
+    """
+    readable = readable_department_ids(user, period.plan.committee)
+    this_year = (
+        Outcome.objects.filter(period__plan_id=period.plan_id)
+        .select_related("period__plan", "department")
+        .order_by("period__start", "period__end")
+    )
+    if readable is not None:
+        this_year = this_year.filter(department_id__in=readable)
+    indicators = (
+        Indicator.objects.filter(goal__in=goals, commitment__isnull=True)
+        .select_related("plan", "goal")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("year", "part"), to_attr="all_targets"),
+            Prefetch(
+                "prior_outcomes",
+                queryset=PriorOutcome.objects.filter(year__lt=period.plan.year).order_by("year", "part"),
+                to_attr="all_priors",
+            ),
+            Prefetch("outcomes", queryset=this_year, to_attr="this_year"),
+        )
+        .order_by("goal__goal_area__sort_order", "goal__sort_order", "sort_order")
+    )
+    here = (period.start, period.end)
+    lines = []
+    for indicator in indicators:
+        target = next((t for t in indicator.all_targets if t.year == period.plan.year and not t.part), None)
+        outcomes = [o for o in indicator.this_year if o.period_id == period.pk] or [
+            Outcome(indicator=indicator, period=period)
+        ]
+        for outcome in outcomes:
+            earlier = [
+                o
+                for o in indicator.this_year
+                if o.department_id == outcome.department_id
+                and o.status == ReviewStatus.APPROVED
+                and o.value is not None
+                and (o.period.start, o.period.end) < here
+            ]
+            lines.append(
+                OutcomeLine(
+                    indicator=indicator, outcome=outcome, target=target, proposed=None, writable=False,
+                    targets=indicator.all_targets, priors=indicator.all_priors, earlier=earlier,
+                )
+            )  # fmt: skip
+    return lines

@@ -96,6 +96,8 @@ EXPECTED = {
     # The committee's search: its members; what each finds is scoped in the search itself.
     "followup:search": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution_list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
+    # Everyone who reads the list reads its overview (of the rows they read: editors and readers their own).
+    "followup:overview": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     "followup:contribution": {
         "anonymous": (302, 302),
         "other_editor": (200, 409),  # EBB writes KF05, approved in the demo: a post saves nothing
@@ -295,6 +297,7 @@ def url_for(name: str, demo) -> str:
     args = {
         "followup:list": ["asn", "2019-helar"],
         "followup:search": ["asn"],
+        "followup:overview": ["asn", "2019-helar"],
         "commitments:event_log": ["asn"],
         "commitments:event_subject": ["asn", Event.objects.filter(committee=demo).latest("pk").pk],
         "reports:contents": ["asn", "2019-jan-aug"],

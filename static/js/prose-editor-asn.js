@@ -36,13 +36,14 @@ function labelButton(button, t) {
   button.setAttribute("aria-label", label)
 }
 
-function enhanceToolbar(editor, menubar, labels) {
+function enhanceToolbar(editor, menubar, labels, textarea) {
   const t = translator(labels)
   menubar.setAttribute("role", "toolbar")
   menubar.setAttribute("aria-label", t("toolbar"))
-  const label = document.getElementById(
-    editor.view.dom.getAttribute("aria-labelledby") || "",
-  )
+  // The field's own label (editor-labels.js ties it to the editor too, but perhaps only later).
+  const label = textarea.id
+    ? document.querySelector(`label[for="${CSS.escape(textarea.id)}"]`)
+    : null
   if (label) {
     menubar.setAttribute("aria-label", `${t("toolbar")}: ${label.textContent.trim()}`)
   }
@@ -189,7 +190,7 @@ function createTextareaEditor(textarea, extensions, labels) {
   editor.on("create", () => {
     const menubar = editor.storage.menu?.dom
     if (menubar) {
-      enhanceToolbar(editor, menubar, labels)
+      enhanceToolbar(editor, menubar, labels, textarea)
     }
   })
   return editor

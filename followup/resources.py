@@ -8,8 +8,6 @@ numbers stay numbers. Nothing here makes a cell inert: ``common.tabular`` writes
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import tablib
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -20,6 +18,7 @@ from commitments.filters import STATUS_CHOICES
 from common.richtext import rich_text_lines
 from indicators.models import Outcome
 
+from .pages import shown
 from .selectors import ExportRow, FollowUpExport
 
 STATUS_LABELS = dict(STATUS_CHOICES)
@@ -28,14 +27,6 @@ STATUS_LABELS = dict(STATUS_CHOICES)
 def column(name: str, label) -> fields.Field:
     """A column whose value its resource's ``dehydrate_<name>`` gives."""
     return fields.Field(column_name=label, dehydrate_method=f"dehydrate_{name}")
-
-
-def number(value: Decimal | int | None) -> Decimal | int | None:
-    """A stored figure as a spreadsheet shows it: 80, not 80.0000."""
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        return int(value) if value == value.to_integral_value() else value
-    return value
 
 
 class RowResource(resources.Resource):
@@ -49,6 +40,12 @@ class RowResource(resources.Resource):
         data = self.export(rows)
         data.title = str(self.sheet_title)
         return data
+
+    def dehydrate_code(self, row: ExportRow) -> str:
+        return row.subject.code
+
+    def dehydrate_text(self, row: ExportRow) -> str:
+        return row.subject.text
 
     def dehydrate_department(self, row: ExportRow) -> str:
         return row.department.name
@@ -86,12 +83,6 @@ class EntryResource(RowResource):
     def dehydrate_goal(self, row: ExportRow) -> str:
         return row.subject.goal.code
 
-    def dehydrate_code(self, row: ExportRow) -> str:
-        return row.subject.code
-
-    def dehydrate_text(self, row: ExportRow) -> str:
-        return row.subject.text
-
 
 class ContributionResource(RowResource):
     sheet_title = _("Goals")
@@ -109,12 +100,6 @@ class ContributionResource(RowResource):
     approved_by = column("approved_by", _("Approved by"))
     approved_at = column("approved_at", _("Approved at"))
 
-    def dehydrate_code(self, row: ExportRow) -> str:
-        return row.subject.code
-
-    def dehydrate_text(self, row: ExportRow) -> str:
-        return row.subject.text
-
     def dehydrate_motivation(self, row: ExportRow) -> str:
         return row.row.assessment_motivation if row.row else ""
 
@@ -129,7 +114,7 @@ class FigureWidget(widgets.Widget):
     """An outcome's figure, left a number (80, not "80.0000"), or empty."""
 
     def render(self, value, obj=None, **kwargs):
-        return number(value)
+        return shown(value)
 
 
 def figure(name: str) -> fields.Field:
@@ -172,9 +157,6 @@ class OutcomeResource(RowResource):
     comment = column("comment", _("Comment"))
     approved_by = column("approved_by", _("Approved by"))
     approved_at = column("approved_at", _("Approved at"))
-
-    def dehydrate_code(self, row: ExportRow) -> str:
-        return row.subject.code
 
     def dehydrate_name(self, row: ExportRow) -> str:
         return row.subject.name

@@ -200,3 +200,43 @@ def bars_svg(bars: list[Bar], *, title: str, chart_id: str) -> SafeString:
             "", '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="' + AXIS_COLOUR + '">{}</text>', texts
         ),
     )  # fmt: skip
+
+
+#: The colours of the review states in the overview's bars (each at least 3:1 against white).
+STATE_COLOURS = {
+    "not_started": "#6b6b6b",
+    "draft": "#8a6d00",
+    "submitted": "#0b4f8a",
+    "returned": "#9a2d00",
+    "approved": "#2e7d32",
+}
+
+
+def state_names() -> dict[str, str]:
+    """The states' names as a chart's legend and the overview's table heads say them."""
+    return {
+        "not_started": _("Not started"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "returned": _("Returned"),
+        "approved": _("Approved"),
+    }
+
+
+def status_bars(lines, label, states) -> list[Bar]:
+    """A bar per line (its ``label``), a segment per state of ``states`` with the line's count of it."""
+    names = state_names()
+    return [
+        Bar(label(line), tuple(Segment(names[s], line.counts[s], STATE_COLOURS[s]) for s in states)) for line in lines
+    ]
+
+
+def assessment_bars(assessments) -> list[Bar]:
+    """A bar per value of the scale (its symbol and label), in the value's colour."""
+    return [
+        Bar(
+            f"{a.value.symbol} {a.value.label}".strip(),
+            (Segment(a.value.label, a.count, a.value.colour or STATE_COLOURS["submitted"]),),
+        )
+        for a in assessments
+    ]

@@ -58,7 +58,7 @@ from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_save
 
-from .charts import Bar, Segment, bars_svg
+from .charts import assessment_bars, bars_svg, state_names, status_bars
 from .forms import SearchForm
 from .pages import FollowUpPageView, shown
 from .resources import RESOURCES_BY_PART, export_book, export_sheet
@@ -315,33 +315,6 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
 
 
 #: The fill of each state in the overview's charts: each 3:1 or more against white (WCAG 1.4.11).
-STATE_COLOURS = {
-    "not_started": "#6b6b6b",
-    "draft": "#8a6d00",
-    "submitted": "#0b4f8a",
-    "returned": "#9a2d00",
-    "approved": "#2e7d32",
-}
-
-
-def state_names() -> dict[str, str]:
-    return {
-        "not_started": _("Not started"),
-        "draft": _("Draft"),
-        "submitted": _("Submitted"),
-        "returned": _("Returned"),
-        "approved": _("Approved"),
-    }
-
-
-def status_bars(lines, label) -> list[Bar]:
-    names = state_names()
-    return [
-        Bar(label(line), tuple(Segment(names[s], line.counts[s], STATE_COLOURS[s]) for s in OVERVIEW_STATES))
-        for line in lines
-    ]
-
-
 class PeriodOverviewView(LoginRequiredMixin, TemplateView):
     """
     Where the committee stands in a period: the commitment rows the user reads (as on the list),
@@ -364,23 +337,17 @@ class PeriodOverviewView(LoginRequiredMixin, TemplateView):
             filterset=overview.filterset,
             states=[(s, state_names()[s]) for s in OVERVIEW_STATES],
             area_chart=bars_svg(
-                status_bars(overview.areas, area_label), title=_("Status per goal area"), chart_id="chart-areas"
+                status_bars(overview.areas, area_label, OVERVIEW_STATES),
+                title=_("Status per goal area"),
+                chart_id="chart-areas",
             ),
             department_chart=bars_svg(
-                status_bars(overview.departments, lambda line: line.subject.name),
+                status_bars(overview.departments, lambda line: line.subject.name, OVERVIEW_STATES),
                 title=_("Status per department"),
                 chart_id="chart-departments",
             ),
             assessment_chart=bars_svg(
-                [
-                    Bar(
-                        f"{a.value.symbol} {a.value.label}".strip(),
-                        (Segment(a.value.label, a.count, a.value.colour or STATE_COLOURS["submitted"]),),
-                    )
-                    for a in overview.assessments
-                ],
-                title=_("Assessments"),
-                chart_id="chart-assessments",
+                assessment_bars(overview.assessments), title=_("Assessments"), chart_id="chart-assessments"
             ),
         )
         return context

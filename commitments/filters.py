@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -77,8 +78,16 @@ class CommitmentRowFilter(django_filters.FilterSet):
 class ContributionRowForm(forms.Form):
     """The filters of the list of goal follow-ups (rows of goal × department, not a queryset)."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=[("", "---------"), *STATUS_CHOICES], required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    # The empty choice reads as django-filter's do on the other lists ("Alla").
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", settings.FILTERS_EMPTY_CHOICE_LABEL), *STATUS_CHOICES], required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=settings.FILTERS_EMPTY_CHOICE_LABEL,
+    )
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """The rich-text editor in Swedish and by keyboard, with no CSP error; the favicon; titles naming their period."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_department_entry import log_in
 from tests.browser.test_login_keyboard import ARTIFACTS, serious_violations
@@ -78,11 +79,12 @@ def test_block_type_menu_opens_by_keyboard_in_swedish(page, live_server, demo):
     open_entry(page, live_server)
     page.locator("[role=toolbar] [tabindex='0']").first.focus()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.textContent") == "Rubrik 3"
+    # The popover's "toggle" event, which moves the focus into the menu, comes asynchronously.
+    page.wait_for_function("document.activeElement.textContent === 'Rubrik 3'", timeout=5000)
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.textContent") == "Rubrik 4"
+    page.wait_for_function("document.activeElement.textContent === 'Rubrik 4'", timeout=5000)
     page.keyboard.press("Enter")
-    assert page.locator(".ProseMirror[contenteditable] h4").count() == 1
+    expect(page.locator(".ProseMirror[contenteditable] h4")).to_have_count(1)
 
 
 def test_favicon_is_linked_and_served(page, live_server, demo):

@@ -7,6 +7,7 @@ The follow-up pages: a period's lists of what departments write, and the page of
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -70,6 +72,15 @@ from .selectors import (
     period_left_to_submit,
     period_overview,
 )
+
+
+def row_url(list_url: str, *codes: str) -> str:
+    """
+    The address of a row's page under its list's (``followup:entry`` is ``followup:list``
+    followed by the commitment's and department's codes), quoted as ``reverse`` quotes them:
+    a reverse per row cost a list of 150 rows some 10 ms.
+    """
+    return list_url + "".join(f"{quote(code, safe=RFC3986_SUBDELIMS + '~:@')}/" for code in codes)
 
 
 def period_from_url(request, kwargs):
@@ -299,6 +310,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         for row in shown_rows:
             entry = row.entry or ProgressEntry(commitment=row.commitment, period=period, department=row.department)
             row.can_edit = can_write(user, entry)
+            row.url = row_url(self.request.path, row.commitment.code, row.department.code)
         counts = status_counts(rows)
         context.update(
             period=period,

@@ -202,6 +202,10 @@ TEMPLATES = [
     }
 ]
 
+# Widgets and the follow-up pages' fields through Jinja2, the rest through Django's engine
+# (common/renderers.py says why).
+FORM_RENDERER = "common.renderers.FormRenderer"
+
 # SECURITY
 # ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@ from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import ReportForm
@@ -20,6 +21,7 @@ def _page_from(request: HttpRequest) -> str:
     return page[:500]
 
 
+@never_cache  # its form carries the visitor's CSRF token: no cache may hand it to another
 @require_http_methods(["GET", "POST"])
 def statement_view(request: HttpRequest) -> HttpResponse:
     """The accessibility statement, public, with the form to report a problem."""

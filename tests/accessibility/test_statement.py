@@ -268,6 +268,16 @@ def test_the_reports_are_listed_for_the_admins(client, statement, committee_admi
     assert client.get(changelist).status_code == 302  # not an admin user: to the admin's login
 
 
+def test_the_form_names_the_page_the_reader_came_from(client, statement):
+    came_from = client.get(URL, HTTP_REFERER="http://testserver/publicerat/asn/").context["form"]
+    assert came_from["page"].value() == "/publicerat/asn/"
+    linked = client.get(URL, {"sida": "/n/asn/2019-helar/ataganden/"}).context["form"]
+    assert linked["page"].value() == "/n/asn/2019-helar/ataganden/"
+    # Another site's page is not this service's.
+    elsewhere = client.get(URL, HTTP_REFERER="https://example.org/publicerat/asn/").context["form"]
+    assert elsewhere["page"].value() == ""
+
+
 # The footer link ---------------------------------------------------------------------------
 
 

@@ -20,4 +20,6 @@ urlpatterns = [
     path("n/", include("reports.urls")),
     path("n/", include("finance.urls")),
     path("publicerat/", include("reports.public_urls")),
+    # The accessibility statement: public, linked from every page's footer.
+    path("tillganglighet/", include("accessibility.urls")),
 ]

@@ -92,6 +92,9 @@ EXPECTED = {
     "public:edition": {"*": (200, 405)},
     "public:file": {"*": (200, 405)},
     "public:permanent_file": {"*": (200, 405)},
+    # The accessibility statement is public; its empty report is shown again with the form's errors.
+    "accessibility:statement": {"*": (200, 200)},
+    "accessibility:thanks": {"*": (200, 405)},
     "followup:list": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},
     # The committee's search: its members; what each finds is scoped in the search itself.
     "followup:search": {"anonymous": (302, 302), "outsider": (404, 405), "*": (200, 405)},

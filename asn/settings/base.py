@@ -89,6 +89,8 @@ LOCAL_APPS = [
     "followup",
     "onboarding",
     "demo",
+    # The accessibility statement and its report form (tillgänglighetsredogörelse).
+    "accessibility",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -361,6 +363,12 @@ CELERY_IMPORTS = ["common.tasks"]
 DIGEST_LOOKBACK_DAYS = env.int("DIGEST_LOOKBACK_DAYS", default=7)
 #: Editors are reminded daily from this many days before a period's deadline.
 REMINDER_DAYS_BEFORE_DEADLINE = env.int("REMINDER_DAYS_BEFORE_DEADLINE", default=3)
+
+# ACCESSIBILITY STATEMENT (accessibility/)
+# ------------------------------------------------------------------------------
+#: Reports of accessibility problems taken from one address (IP, as django-axes reads it)
+#: an hour; more are refused with a message, so that a flood cannot fill the admins' mail.
+ACCESSIBILITY_REPORTS_PER_HOUR = env.int("ACCESSIBILITY_REPORTS_PER_HOUR", default=5)
 
 # LOGGING
 # ------------------------------------------------------------------------------

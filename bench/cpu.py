@@ -135,7 +135,8 @@ def main(argv: list[str]) -> int:
             median, least, queries = measure(client, url, post, RUNS, profile)
             print(f"{name:<46} {median:>15.1f} {least:>6.1f} {queries:>8}")
             if profile:
-                profile.dump_stats(os.environ.get("BENCH_CPU_PROFILE", "/tmp/bench-cpu.prof"))
+                if os.environ.get("BENCH_CPU_PROFILE"):  # a file for pstats or snakeviz
+                    profile.dump_stats(os.environ["BENCH_CPU_PROFILE"])
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
     return 0
 

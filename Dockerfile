@@ -49,6 +49,7 @@ ENV DJANGO_SETTINGS_MODULE=asn.settings.prod \
     MEDIA_ROOT=/data/media \
     GUNICORN_BIND=0.0.0.0:8000 \
     MPLCONFIGDIR=/tmp/matplotlib \
+    XDG_CACHE_HOME=/tmp/.cache \
     CELERY_BEAT_SCHEDULE_FILE=/tmp/celerybeat-schedule
 
 USER asn:asn

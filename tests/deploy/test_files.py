@@ -46,6 +46,8 @@ def test_compose_runs_every_process_from_the_image_with_a_valid_subcommand(compo
         assert service["command"][0] in subcommands(), name
         assert service["command"][0] == name
         assert "media:/data/media" in service["volumes"]
+        assert service["read_only"] is True
+        assert service["tmpfs"] == ["/tmp"]  # noqa: S108 (a tmpfs of the container's own)
 
 
 def test_compose_migrates_once_before_the_processes_start(compose):
@@ -77,6 +79,34 @@ def test_compose_takes_its_own_variables_from_env_example(compose):
     used = set(re.findall(r"\$\{([A-Z_]+)", text))
     assert used == {"POSTGRES_PASSWORD", "ASN_HTTP_PORT", "ASN_IMAGE_TAG"}
     assert used <= set(env_example())
+
+
+def compose_command() -> list[str] | None:
+    """Docker Compose v2 (the docker plugin) or v1 (docker-compose), whichever is installed."""
+    if shutil.which("docker"):
+        plugin = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False, timeout=30)
+        if plugin.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_itself_accepts_the_file_with_env_example(tmp_path):
+    command = compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+    shutil.copy(ROOT / "compose.yaml", tmp_path / "compose.yaml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    result = subprocess.run(
+        [*command, "config"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    # The database's address inside the compose network replaces .env's, with .env's password.
+    assert resolved["web"]["environment"]["DATABASE_URL"] == "postgres://asn:change-me@db:5432/asn"
+    assert resolved["worker"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert resolved["web"]["environment"]["SITE_URL"] == "https://uppfoljning.example.se"
 
 
 # DOCKERFILE

@@ -6,7 +6,9 @@ terminates TLS; and deploy/healthcheck.py, which compose asks whether it is aliv
 
 import http.client
 import runpy
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,13 +16,13 @@ import time
 import pytest
 from gunicorn.config import Config
 
-from .conftest import ENTRYPOINT, ROOT, free_port, production_env, tables
+from .conftest import ENTRYPOINT, ROOT, free_port, new_database, production_env, tables
 
 HOST = "uppfoljning.example.se"  # .env.example's ALLOWED_HOSTS and SITE_URL
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
     connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     response.body = response.read()
@@ -28,14 +30,21 @@ def get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPRespon
     return response
 
 
-@pytest.fixture
-def static_root(tmp_path) -> str:
+@pytest.fixture(scope="module")
+def web_database() -> str:
+    """An empty database the web tests share: serving never writes to it (one test checks)."""
+    with new_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> str:
     """
     The static files as the image's collectstatic leaves them (hashed names and their manifest,
     which the production storage requires), without the gzip and Brotli copies: compressing
     them takes a minute and changes nothing of what is tested here.
     """
-    root = tmp_path / "static"
+    root = tmp_path_factory.mktemp("collected") / "static"
     code = (
         "import django; from django.conf import settings; django.setup();"
         "from django.core.management import call_command; from django.test.utils import override_settings;"
@@ -50,10 +59,10 @@ def static_root(tmp_path) -> str:
     return str(root)
 
 
-def test_gunicorn_serves_the_app_with_the_production_settings(empty_database, static_root, tmp_path):
+def test_gunicorn_serves_the_app_with_the_production_settings(web_database, static_root, tmp_path):
     port = free_port()
     env = production_env(
-        empty_database,
+        web_database,
         STATIC_ROOT=static_root,
         MEDIA_ROOT=str(tmp_path / "media"),
         GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -115,7 +124,51 @@ def test_gunicorn_serves_the_app_with_the_production_settings(empty_database, st
     assert "Shutting down: Master" in output
     assert status == 0
     # Serving never migrates: the database is as empty as it was.
-    assert tables(empty_database) == set()
+    assert tables(web_database) == set()
+
+
+def test_gunicorn_takes_the_socket_systemd_holds(web_database, static_root, tmp_path):
+    """
+    As under asn-web.socket: systemd listens, and starts the service on the first connection,
+    which waits in the socket meanwhile; gunicorn takes the socket over (LISTEN_FDS) and answers
+    it, whatever GUNICORN_BIND says. systemd-socket-activate does what systemd does for a socket unit.
+    """
+    if not shutil.which("systemd-socket-activate"):
+        pytest.skip("systemd-socket-activate is not installed (Debian package systemd)")
+    port = free_port()
+    env = production_env(
+        web_database,
+        STATIC_ROOT=static_root,
+        MEDIA_ROOT=str(tmp_path / "media"),
+        GUNICORN_BIND="127.0.0.1:1",  # not where it listens
+        GUNICORN_WORKERS="1",
+    )
+    # systemd-socket-activate passes on only the variables it is told to (as a unit's Environment=).
+    passed = [f"--setenv={name}" for name in sorted(env)]
+    log = (tmp_path / "web.log").open("w+")
+    server = subprocess.Popen(
+        ["systemd-socket-activate", "--listen", f"127.0.0.1:{port}", *passed, str(ENTRYPOINT), "web"],
+        cwd="/", env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until systemd-socket-activate listens; the connection then waits for gunicorn
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, "systemd-socket-activate ended"
+                assert time.monotonic() < deadline, "systemd-socket-activate did not listen"
+                time.sleep(0.1)
+        response = get(port, "/login/", {"Host": HOST, "X-Forwarded-Proto": "https"})
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    log.seek(0)
+    output = log.read()
+    assert response.status == 200, output
+    assert f"Listening at: http://127.0.0.1:{port}" in output
+    assert "127.0.0.1:1 " not in output
 
 
 def test_the_gunicorn_configuration_reads_the_environment(monkeypatch):

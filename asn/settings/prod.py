@@ -6,7 +6,7 @@ from .base import database, env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 # DEPLOYMENT (rotating the secret key; README "Deployment"): the previous keys, comma-separated.
-# Sessions, password-reset links and signed values made with one of them stay valid while it is
+# Logins (sessions) and other signed values made with one of them stay valid while it is
 # listed here; new ones are signed with SECRET_KEY. Empty once every old session has expired.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key-fallbacks
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])

@@ -61,3 +61,14 @@ def test_the_script_is_posix_sh_and_executable():
     assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")
     result = subprocess.run(["sh", "-n", str(ENTRYPOINT)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_previous_secret_keys_come_from_the_environment():
+    """SECRET_KEY_FALLBACKS (README "Rotating the secret key"), read as a list; and `manage` passes
+    an argument with spaces on intact."""
+    old, older = secrets.token_urlsafe(50), secrets.token_urlsafe(50)
+    env = production_env("postgres://unused@127.0.0.1:5432/unused", SECRET_KEY_FALLBACKS=f"{old},{older}")
+    code = f"from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS == [{old!r}, {older!r}])"
+    result = run(["manage", "shell", "--no-startup", "-c", code], env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "True"

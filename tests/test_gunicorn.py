@@ -1,4 +1,4 @@
-"""gunicorn as production runs it (asn/gunicorn.conf.py): what its responses say of the server."""
+"""gunicorn as production runs it (deploy/gunicorn.conf.py): what its responses say of the server."""
 
 import http.client
 import os
@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "asn" / "gunicorn.conf.py"
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
 
 def free_port() -> int:

@@ -176,7 +176,9 @@ FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("empty filter choice", "All")
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from (the image builds it at /app/staticfiles;
+# a systemd installation may keep it elsewhere, e.g. /var/lib/asn/static).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")

@@ -5,6 +5,11 @@ from .base import database, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# DEPLOYMENT (rotating the secret key; README "Deployment"): the previous keys, comma-separated.
+# Logins (sessions) and other signed values made with one of them stay valid while it is
+# listed here; new ones are signed with SECRET_KEY. Empty once every old session has expired.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key-fallbacks
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 #: The address of the site as people reach it, for the links in e-mails (e.g. https://uppfoljning.example.se).
 SITE_URL = env("SITE_URL")
@@ -33,3 +38,16 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# DEPLOYMENT: the SMTP relay the e-mails go through (digests, reminders, returned entries);
+# Django's defaults are localhost:25 without login, which a container does not have.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-host
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+#: STARTTLS on a plain port (587); EMAIL_USE_SSL for implicit TLS (465). Not both.
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+#: Seconds before a silent relay fails the sending task instead of holding a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

@@ -259,7 +259,7 @@ def sso_settings_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     missing = [
         name
         for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT")
-        + (("OIDC_OP_JWKS_ENDPOINT",) if settings.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES", "PS")) else ())
+        + (("OIDC_OP_JWKS_ENDPOINT",) if settings.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) else ())
         if not getattr(settings, name)
     ]
     if missing:

@@ -161,8 +161,6 @@ ACCESS_CONTACT = env("ACCESS_CONTACT", default="")
 OIDC_USE_NONCE = True
 OIDC_VERIFY_SSL = True
 OIDC_STORE_ID_TOKEN = True
-OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticationRequestView"
-OIDC_CALLBACK_CLASS = "accounts.oidc.AuthenticationCallbackView"
 LOGIN_REDIRECT_URL_FAILURE = "login"
 if SSO_ENABLED:
     if not OIDC_LOCAL_LOGIN:

@@ -400,3 +400,19 @@ def test_single_sign_on_without_a_provider_address_is_a_system_check_error(setti
     assert [e.id for e in sso_settings_check()] == ["accounts.E101"]
     settings.OIDC_OP_DISCOVERY_URL = "https://login.example/.well-known/openid-configuration"
     assert sso_settings_check() == []
+
+
+def test_an_address_shared_by_several_accounts_is_refused_and_nothing_changes(db):
+    from accounts.services import SsoAccountError, sso_user_for_claims
+    from tests.factories import UserFactory
+
+    first = UserFactory(email="delad@kommun.example")
+    UserFactory(email="Delad@Kommun.example")
+    with pytest.raises(SsoAccountError) as refused:
+        sso_user_for_claims({"sub": "sub-shared", "email": "DELAD@kommun.example"})
+    assert str(refused.value) == (
+        "Flera konton har e-postadressen DELAD@kommun.example. Be din nämndadministratör att rätta det."
+    )
+    first.refresh_from_db()
+    assert first.oidc_subject == ""
+    assert not User.objects.filter(oidc_subject="sub-shared").exists()

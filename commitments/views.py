@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,6 +18,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["overviews"] = committee_overviews_for_user(user=self.request.user)
+        context["access_contact"] = settings.ACCESS_CONTACT
         return context
 
 

@@ -6,6 +6,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -120,6 +121,54 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# SINGLE SIGN-ON (OpenID Connect, mozilla-django-oidc; see README "Single sign-on")
+# ------------------------------------------------------------------------------
+# Off unless OIDC_RP_CLIENT_ID is set: then only local accounts log in, as before.
+# https://mozilla-django-oidc.readthedocs.io/en/stable/settings.html
+#: The client (application) id and secret the identity provider gave this site.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+#: The provider's discovery document (…/.well-known/openid-configuration): the endpoints below
+#: and the issuer are read from it (once an hour per process) unless they are set themselves.
+OIDC_OP_DISCOVERY_URL = env("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+#: RP-initiated logout (end_session_endpoint); empty: logging out ends this site's session only.
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=60 * 60)
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+#: Seconds of clock difference with the provider tolerated when checking a token's times.
+OIDC_CLOCK_LEEWAY = env.int("OIDC_CLOCK_LEEWAY", default=60)
+#: Seconds to wait for the provider's answer (the library waits for ever by default).
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+#: The name on the login button, "Logga in med <name>" (e.g. "Malmö stad").
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="")
+#: Which claims carry the person's stable id, e-mail address (first present wins) and groups.
+OIDC_SUBJECT_CLAIM = env("OIDC_SUBJECT_CLAIM", default="sub")
+OIDC_EMAIL_CLAIMS = env.list("OIDC_EMAIL_CLAIMS", default=["email"])
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+#: Roles managed by the provider's groups: "group=committee:role[:department code]; …".
+OIDC_GROUP_ROLES = env("OIDC_GROUP_ROLES", default="")
+#: With single sign-on on, whether local accounts may still log in with a password.
+OIDC_LOCAL_LOGIN = env.bool("OIDC_LOCAL_LOGIN", default=True)
+#: Who a logged-in person without a role should ask for one (e.g. "planeringsenheten, plan@kommun.se").
+ACCESS_CONTACT = env("ACCESS_CONTACT", default="")
+# Fixed: the library's state and nonce checks stay on; the id token is kept for logging out.
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = True
+OIDC_STORE_ID_TOKEN = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if SSO_ENABLED:
+    if not OIDC_LOCAL_LOGIN:
+        AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.OIDCBackend")
+
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
@@ -159,6 +208,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if SSO_ENABLED:
+    # Logging out posts a form whose answer redirects to the provider's end-session endpoint,
+    # which form-action must allow (browsers check a form's redirects too).
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_OP_DISCOVERY_URL)
+    if _provider.scheme and _provider.netloc:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
 
 # The rich-text editor's preset (common.richtext.EditorWidget): editor-i18n.js, a classic
 # script, runs before the (deferred) modules and gives the library its window.gettext.

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from asn.celery import app
-from tests.conftest import _test_database_url, celery_worker
+from tests.conftest import celery_worker
 from tests.test_gunicorn import CONFIG, ROOT, free_port
 
 

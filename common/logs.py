@@ -21,9 +21,11 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import sys
 import uuid
 
 from celery import signals
+from django.core.signals import request_finished
 
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 current_task_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_id", default=None)
@@ -68,13 +70,18 @@ class RequestIdMiddleware:
         given = request.headers.get(HEADER, "")
         rid = given if VALID_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = rid
-        token = current_request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        # Not reset when the response leaves: Django logs a 4xx or 5xx after the middleware
+        # returned it ("Not Found: …"). ``request_finished`` (the response closed) resets it.
+        current_request_id.set(rid)
+        if "sentry_sdk" in sys.modules:  # an error reported to Sentry names the request too
+            sys.modules["sentry_sdk"].set_tag("request_id", rid)
+        response = self.get_response(request)
         response[HEADER] = rid
         return response
+
+
+def _request_finished(**kwargs) -> None:
+    current_request_id.set(None)
 
 
 def _task_started(task_id=None, **kwargs) -> None:
@@ -108,7 +115,11 @@ def _celery_handlers(logger=None, format=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    """Connect the Celery signals: the task id for the records of a task, our filter and format on the worker's log."""
+    """
+    Connect the signals: the end of a request; the task id for the records of a task; our
+    filter and format on the Celery worker's log.
+    """
+    request_finished.connect(_request_finished, weak=False, dispatch_uid="asn-logs-request-finished")
     signals.task_prerun.connect(_task_started, weak=False, dispatch_uid="asn-logs-task-start")
     signals.task_postrun.connect(_task_ended, weak=False, dispatch_uid="asn-logs-task-end")
     signals.after_setup_logger.connect(_celery_handlers, weak=False, dispatch_uid="asn-logs-celery")

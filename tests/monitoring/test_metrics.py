@@ -3,6 +3,7 @@
 process and, in prometheus_client's multiprocess mode, from a real Celery worker's pool.
 """
 
+import json
 import time
 
 import pytest
@@ -77,7 +78,8 @@ def test_a_worker_s_tasks_and_build_times_reach_metrics_in_multiprocess_mode(
     folder = tmp_path_factory.mktemp("prometheus")
     period = ReportingPeriod.objects.get(slug="2019-jan-aug")
     build = ReportBuild.objects.create(period=period, kind=ReportKind.FOLLOW_UP, trigger="nightly")
-    with celery_worker(tmp_path_factory, pool="prefork", env={"PROMETHEUS_MULTIPROC_DIR": str(folder)}) as node:
+    worker_env = {"PROMETHEUS_MULTIPROC_DIR": str(folder), "LOG_FORMAT": "json"}
+    with celery_worker(tmp_path_factory, pool="prefork", env=worker_env) as node:
         settings.MEDIA_ROOT = node.media_root
         app.send_task("reports.tasks.build_report_task", args=[build.pk], queue=node.queue).get(timeout=120)
         # A task called with an argument it does not take fails.
@@ -87,6 +89,11 @@ def test_a_worker_s_tasks_and_build_times_reach_metrics_in_multiprocess_mode(
         time.sleep(0.2)
     build.refresh_from_db()
     assert build.status == "done"
+    # The worker's log is JSON, and the failed task's records carry its id.
+    records = [json.loads(line) for line in node.logfile.read_text().splitlines() if line.startswith("{")]
+    failure = [r for r in records if r.get("task_id") == failed.id]
+    assert failure, node.logfile.read_text()
+    assert any(r["level"] == "ERROR" and "TypeError" in r["message"] + r.get("exc_info", "") for r in failure), failure
 
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
     samples = scrape(client)

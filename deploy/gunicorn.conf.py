@@ -57,3 +57,12 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 #: The process name in ps/top: asn-web (with setproctitle installed; harmless without it).
 proc_name = "asn-web"
+
+
+# MONITORING: with PROMETHEUS_MULTIPROC_DIR (README: Health and monitoring) each worker writes its
+# metrics to files there; a worker that ended must be marked dead, or its gauges stay.
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,6 +1,6 @@
 """
 Is the web process answering? ``python deploy/healthcheck.py [PATH]``: exit 0 when a GET of PATH
-(``/login/`` by default) on gunicorn's own address answers 200, else 1 with the reason.
+(``/halsa/live/`` by default, the liveness probe) on gunicorn's own address answers 200, else 1 with the reason.
 
 Used by compose's healthcheck (and usable from a monitoring agent on the host). The request
 carries the public host name (from SITE_URL, so ALLOWED_HOSTS lets it in) and, when SITE_URL is
@@ -15,7 +15,7 @@ import sys
 from urllib.parse import urlsplit
 
 
-def main(path: str = "/login/") -> int:
+def main(path: str = "/halsa/live/") -> int:
     address = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")[0]
     host, _, port = address.rpartition(":")
     if host in ("0.0.0.0", "", "[::]"):  # noqa: S104 (where gunicorn listens, not what we bind)

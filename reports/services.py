@@ -24,6 +24,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ from django.utils.translation import gettext as _
 from commitments.models import Department, Plan, ReportingPeriod
 from commitments.permissions import can_edit_department, is_committee_admin, require_committee_admin
 from commitments.workflow import reviewable_save
+from common.metrics import report_build_ended
 from common.richtext import rich_text_clean
 
 from .assembly import report_document
@@ -210,15 +212,20 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
     if attempt is None:
         return None
     mine = ReportBuild.objects.filter(pk=build_id, task_id=task_id, attempts=attempt, status=Status.RUNNING)
+    kind = ReportBuild.objects.values_list("kind", flat=True).get(pk=build_id)
+    started, outcome = time.monotonic(), "superseded"
     try:
         with _heartbeat(pk=build_id, task_id=task_id, attempt=attempt):
-            return _build(build_id, mine, attempt)
+            build = _build(build_id, mine, attempt)
+        outcome = build.status
+        return build
     except Superseded:
         logger.warning("Report build %s attempt %s was taken over; it stops", build_id, attempt)
         return None
     except BaseException as error:  # the soft time limit too
         logger.exception("Report build %s attempt %s failed", build_id, attempt)
         final = isinstance(error, SoftTimeLimitExceeded) or attempt >= settings.REPORT_BUILD_MAX_ATTEMPTS
+        outcome = Status.FAILED if final else "retry"
         mine.update(
             status=Status.FAILED if final else Status.QUEUED,
             error=failure_text(attempt=attempt, error=error),
@@ -226,6 +233,9 @@ def build_run(*, build_id: int, task_id: str) -> ReportBuild | None:
             heartbeat_at=timezone.now(),
         )
         raise
+    finally:
+        # The attempt's duration, however it ended, for the metrics (common/metrics.py).
+        report_build_ended(kind=kind, outcome=str(outcome), seconds=time.monotonic() - started)
 
 
 def _build(build_id: int, mine, attempt: int) -> ReportBuild:

@@ -42,6 +42,13 @@ SQLITE_OPTIONS = {
 }
 
 
+#: The database backends that django-prometheus wraps (for its query metrics), by Django's own.
+PROMETHEUS_DB_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+
+
 def database(url: str) -> dict:
     """
     The database that ``url`` names, each request in one transaction. SQLite (``make run``)
@@ -56,6 +63,8 @@ def database(url: str) -> dict:
     config["ATOMIC_REQUESTS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # MONITORING: django-prometheus's wrapper of the same backend counts and times the queries.
+    config["ENGINE"] = PROMETHEUS_DB_ENGINES.get(config["ENGINE"], config["ENGINE"])
     return config
 
 
@@ -80,8 +89,10 @@ THIRD_PARTY_APPS = [
     "django_prose_editor",
     "import_export",
     "simple_history",
+    "django_prometheus",  # MONITORING: request, latency and query metrics
 ]
 LOCAL_APPS = [
+    "common",  # MONITORING: its AppConfig connects the metrics' and logs' Celery signals
     "accounts",
     "commitments",
     "indicators",
@@ -172,7 +183,13 @@ if SSO_ENABLED:
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
-    # First, so that it sees every response (also the static files WhiteNoise serves).
+    # MONITORING: django-prometheus counts every request (its After middleware comes last), and
+    # the request's id is set before anything logs. The probes (/halsa/, /halsa/live/, /metrics)
+    # are answered next, before sessions, CSRF, the HTTPS redirect and the Host check (common/health.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "common.logs.RequestIdMiddleware",
+    "common.health.ProbeMiddleware",
+    # First of the others, so that it sees every response (also the static files WhiteNoise serves).
     "common.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -188,8 +205,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # django-axes must be last.
+    # django-axes must be last (of those that may refuse a request).
     "axes.middleware.AxesMiddleware",
+    # MONITORING: times the request by view (django-prometheus); it must be the very last.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy (django-csp 4): no inline script, except an element that carries
@@ -429,17 +448,58 @@ ACCESSIBILITY_REPORTS_PER_HOUR = env.int("ACCESSIBILITY_REPORTS_PER_HOUR", defau
 
 # LOGGING
 # ------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"level": "INFO", "handlers": ["console"]},
-    # django-axes logs every login at INFO; failures and lockouts come at WARNING.
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # WeasyPrint reports every layout step at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+#: ``json``: one JSON object a line (for a log collector; production's default), or ``plain``
+#: text. Each record carries the request's id (X-Request-ID) or the Celery task's (common/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+
+
+def logging_config(log_format: str) -> dict:
+    """``LOGGING`` with the records written as ``log_format`` (``json`` or ``plain``)."""
+    from common.logs import formatter_config
+
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "common.logs.ContextFilter"}},
+        "formatters": {"default": formatter_config(log_format)},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["context"]}},
+        "root": {"level": "INFO", "handlers": ["console"]},
+        # django-axes logs every login at INFO; failures and lockouts come at WARNING.
+        "loggers": {
+            "axes": {"level": "WARNING"},
+            # WeasyPrint reports every layout step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)
+
+# MONITORING: health, metrics, errors (README: Health and monitoring)
+# ------------------------------------------------------------------------------
+#: The bearer token Prometheus sends to read /metrics (``Authorization: Bearer …``). Unset:
+#: /metrics answers 404 to everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+#: How long (seconds) /halsa/ waits for a Celery worker to answer its ping.
+HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=2)
+#: Errors go to Sentry (or GlitchTip) at this DSN; nothing is sent while it is unset.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")  # e.g. production, staging
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")  # e.g. the deployed git commit
+#: The share of requests and tasks traced for Sentry's performance view (0: none).
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+
+def _sentry() -> None:
+    from common.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
+
+_sentry()

@@ -1,7 +1,7 @@
 """Production: every secret and address comes from the environment, with no default."""
 
 from .base import *  # noqa: F403
-from .base import database, env
+from .base import database, env, logging_config
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -51,3 +51,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 #: Seconds before a silent relay fails the sending task instead of holding a worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# MONITORING: one JSON object a log line in production, for the log collector (README: Health and monitoring).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT)
+# The probes (/halsa/, /halsa/live/, /metrics) are answered before SecurityMiddleware, so they
+# are not redirected to HTTPS: the load balancer may probe over plain HTTP (common/health.py).

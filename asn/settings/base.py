@@ -174,7 +174,8 @@ FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("empty filter choice", "All")
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+#: Where collectstatic gathers the static files, which WhiteNoise serves (make bench's load section uses a temporary one).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")

@@ -251,6 +251,11 @@ def table(results: list[dict], seconds: int) -> list[str]:
     for result in results:
         for error in result["errors"]:
             lines.append(f"  {result['kind']} at {result['users']} users: {error}")
+        if result.get("pending_logins"):
+            lines.append(
+                f"  {result['kind']} at {result['users']} users: {result['pending_logins']} new users had not yet"
+                " logged in when the window began (their logins are in it)"
+            )
         for error in result["errors_before"]:
             lines.append(f"  {result['kind']} at {result['users']} users, before the measured window: {error}")
     return lines

@@ -174,7 +174,7 @@ FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("empty filter choice", "All")
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-#: Where collectstatic gathers the static files, which WhiteNoise serves (make bench's load section uses a temporary one).
+#: Where collectstatic gathers the static files that WhiteNoise serves (make bench's load: a temporary one).
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"

@@ -98,7 +98,8 @@ class BrowserUser(HttpUser):
         self.behind_the_proxy()
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code}")
+                # 0: no answer at all (the connection dropped, e.g. a worker stopped at its timeout).
+                response.failure(f"{response.status_code} {response.error or ''}".strip())
                 return None
             if "/login/" in response.url and "/login/" not in path:
                 response.failure("logged out")

@@ -48,11 +48,11 @@ RUNS = 40
 SCALE = [("a", "●", "achieved"), ("b", "◆", "partly"), ("c", "■", "not_achieved")]
 
 
-def build_city() -> dict:
+def build_city(committees: int = COMMITTEES) -> dict:
     """Create the synthetic city with bulk writes; return a few objects to measure with."""
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     samples = {}
-    for c in range(COMMITTEES):
+    for c in range(committees):
         committee = Committee.objects.create(
             slug=f"n{c}", name=f"Nämnd {c}", short_name=f"N{c}", organisation="Syntetiska kommunen"
         )
@@ -123,7 +123,7 @@ def build_city() -> dict:
         reviewer = User.objects.create(username=f"gr{c}", first_name="Gr", last_name=str(c))
         Membership.objects.create(user=editor, committee=committee, department=departments[0], role="editor")
         Membership.objects.create(user=reviewer, committee=committee, role="reviewer")
-        if c == COMMITTEES // 2:
+        if c == committees // 2:
             samples = {
                 "editor": editor,
                 "reviewer": reviewer,

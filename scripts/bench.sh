@@ -7,3 +7,5 @@ source scripts/services.sh
 DJANGO_SETTINGS_MODULE=asn.settings.test .venv/bin/python -m bench.pages "$@"
 DJANGO_SETTINGS_MODULE=asn.settings.test .venv/bin/python -m bench.reports
 DJANGO_SETTINGS_MODULE=asn.settings.test .venv/bin/python -m bench.nightly
+# Load: gunicorn with production's settings under 10, 25 and 50 simulated users (locust), beside a hello-world floor.
+DJANGO_SETTINGS_MODULE=asn.settings.test .venv/bin/python -m bench.load

@@ -1,0 +1,35 @@
+"""
+The load section of ``make bench`` (bench/load.py) run small: a city of one committee, two
+simulated users for a few seconds against gunicorn with production's settings, and the
+hello-world floor. Its table must have figures in every row and no failure.
+"""
+
+import re
+
+import pytest
+
+from bench.load import run_load
+
+ROW = re.compile(
+    r"^\s*(?P<users>\d+)  (?P<page>.+?)\s+(?P<rps>\d+\.\d)\s+(?P<p50>\d+)\s+(?P<p95>\d+)\s+(?P<failures>\d+)"
+    r"\s+(?P<cpu>\d+\.\d)\b"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_section_measures_a_tiny_city_without_failures():
+    lines = run_load(
+        users=[2], seconds=4, warmup=1, committees=1, static="manifest", server_env={"GUNICORN_WORKERS": "1"}
+    )
+    rows = {m["page"]: m for m in map(ROW.match, lines) if m}
+    assert "all pages (server)" in rows, "\n".join(lines)
+    assert "hello world (floor)" in rows, "\n".join(lines)
+    # Every page type measured has figures and no failure; the users did more than log in.
+    assert set(rows) - {"all pages (server)", "hello world (floor)", "log in"}, "\n".join(lines)
+    for row in rows.values():
+        assert row["users"] == "2"
+        assert float(row["rps"]) > 0
+        assert row["failures"] == "0", "\n".join(lines)
+        assert float(row["cpu"]) > 0
+    # No error was reported at all (the failures of the warm-up included).
+    assert not [line for line in lines if line.startswith("  app at") or line.startswith("  floor at")]

@@ -460,7 +460,8 @@ def contribution_get_for_user(*, user: User, period: ReportingPeriod, goal_code:
     if not can_read_department(user, department):
         raise Http404
     contribution = goal_contribution_get_or_new(goal=goal, period=period, department=department)
-    contribution.period = period
+    # Its goal, period and department are the page's: a save or a check needs not read them again.
+    contribution.goal, contribution.period, contribution.department = goal, period, department
     return contribution
 
 

@@ -15,10 +15,39 @@ from common.text import PLAIN_TEXT_MAX_LENGTH, clean_text
 from .events import event_period
 from .models import AssessmentValue, EntryMessage, GoalContribution, ProgressEntry, ReportingPeriod
 from .permissions import can_edit_department, can_review, is_committee_admin
-from .workflow import InvalidTransition, reviewable_save
+from .workflow import Change, InvalidTransition, reviewable_save
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def progress_entry_change(
+    *,
+    entry: ProgressEntry,
+    user: User,
+    comment: str,
+    assessment: AssessmentValue | None,
+    expected_version: int,
+    target: str = "",
+) -> Change:
+    """
+    Check a department's comment and assessment on a commitment for ``reviewable_page_save``
+    (``PermissionDenied`` unless its editor, on a commitment of the period's plan that the
+    department is responsible for; a value of another scale is the change's ``error``).
+    """
+    if not can_edit_department(user, entry.department):
+        raise PermissionDenied
+    if entry.commitment.plan_id != entry.period.plan_id:
+        raise PermissionDenied
+    if not entry.commitment.departments.filter(pk=entry.department_id).exists():
+        raise PermissionDenied
+    change = Change(target, entry, expected_version)
+    scale_id = entry.period.plan.commitment_scale_id
+    if assessment is not None and (scale_id is None or assessment.scale_id != scale_id):
+        change.error = ValidationError({"assessment": _("Choose a value of the committee's scale.")})
+    else:
+        change.values = {"comment": rich_text_clean(comment), "assessment": assessment}
+    return change
 
 
 def progress_entry_save(
@@ -35,17 +64,69 @@ def progress_entry_save(
     Only the department's editors may, while the period is open and the entry is a draft
     or returned; a save from an old version raises ``workflow.Conflict``.
     """
-    if not can_edit_department(user, entry.department):
+    change = progress_entry_change(
+        entry=entry, user=user, comment=comment, assessment=assessment, expected_version=expected_version
+    )
+    if change.error is not None:
+        raise change.error
+    return reviewable_save(obj=entry, expected_version=expected_version, values=change.values, user=user)
+
+
+def goal_contribution_change(
+    *,
+    contribution: GoalContribution,
+    user: User,
+    comment: str,
+    assessment: AssessmentValue | None,
+    assessment_motivation: str,
+    mandate_assessment: AssessmentValue | None,
+    mandate_motivation: str,
+    expected_version: int,
+    assessment_sentence: str = "",
+    mandate_sentence: str = "",
+    target: str = "",
+) -> Change:
+    """
+    Check a department's follow-up of its contribution to a goal for ``reviewable_page_save``:
+    the text and the two assessments (for the year, and the expected förflyttning over the
+    mandate period), each from the plan's own scale and each with its motivation, and, where
+    the department words it itself, the sentence that states it (else the document prints
+    the scale's). ``PermissionDenied`` unless an editor of a department assigned to the goal;
+    every problem is named in the change's ``error``.
+    """
+    goal, period = contribution.goal, contribution.period
+    if not can_edit_department(user, contribution.department):
         raise PermissionDenied
-    if entry.commitment.plan_id != entry.period.plan_id:
+    if goal.plan_id != period.plan_id or not goal.departments.filter(pk=contribution.department_id).exists():
         raise PermissionDenied
-    if not entry.commitment.departments.filter(pk=entry.department_id).exists():
-        raise PermissionDenied
-    scale = entry.commitment.plan.commitment_scale
-    if assessment is not None and (scale is None or assessment.scale_id != scale.pk):
-        raise ValidationError({"assessment": _("Choose a value of the committee's scale.")})
-    values = {"comment": rich_text_clean(comment), "assessment": assessment}
-    return reviewable_save(obj=entry, expected_version=expected_version, values=values, user=user)
+    plan = goal.plan
+    change = Change(target, contribution, expected_version)
+    errors = {}
+    for field, value, scale_id, motivation_field, motivation, sentence in (
+        ("assessment", assessment, plan.goal_year_scale_id, "assessment_motivation", assessment_motivation,
+         assessment_sentence),
+        ("mandate_assessment", mandate_assessment, plan.goal_mandate_scale_id, "mandate_motivation",
+         mandate_motivation, mandate_sentence),
+    ):  # fmt: skip
+        if value is not None and (scale_id is None or value.scale_id != scale_id):
+            errors[field] = _("Choose a value of the plan's scale for this assessment.")
+        elif value is not None and not (motivation or "").strip():
+            errors[motivation_field] = _("Give the grounds for the assessment (“Bedömningen baseras på …”).")
+        elif value is None and (sentence or "").strip():
+            errors[field] = _("Choose the assessment that the sentence states.")
+    if errors:
+        change.error = ValidationError(errors)
+        return change
+    change.values = {
+        "comment": rich_text_clean(comment),
+        "assessment": assessment,
+        "assessment_sentence": (assessment_sentence or "").strip(),
+        "assessment_motivation": (assessment_motivation or "").strip(),
+        "mandate_assessment": mandate_assessment,
+        "mandate_sentence": (mandate_sentence or "").strip(),
+        "mandate_motivation": (mandate_motivation or "").strip(),
+    }
+    return change
 
 
 def goal_contribution_save(
@@ -62,46 +143,20 @@ def goal_contribution_save(
     mandate_sentence: str = "",
 ) -> GoalContribution:
     """
-    Save a department's follow-up of its contribution to a goal, as a draft: the text and the
-    two assessments (for the year, and the expected förflyttning over the mandate period),
-    each from the plan's own scale and each with its motivation, and, where the department
-    words it itself, the sentence that states it (else the document prints the scale's).
-
-    Only the editors of a department assigned to the goal may, while the period is open and
-    the row is a draft or returned; a save from an old version raises ``workflow.Conflict``.
-    Nothing is saved when anything is wrong; every problem is named.
+    Save a department's follow-up of its contribution to a goal, as a draft (the rules of
+    ``goal_contribution_change``). Only while the period is open and the row is a draft or
+    returned; a save from an old version raises ``workflow.Conflict``. Nothing is saved when
+    anything is wrong; every problem is named.
     """
-    goal, period = contribution.goal, contribution.period
-    if not can_edit_department(user, contribution.department):
-        raise PermissionDenied
-    if goal.plan_id != period.plan_id or not goal.departments.filter(pk=contribution.department_id).exists():
-        raise PermissionDenied
-    plan = goal.plan
-    errors = {}
-    for field, value, scale, motivation_field, motivation, sentence in (
-        ("assessment", assessment, plan.goal_year_scale, "assessment_motivation", assessment_motivation,
-         assessment_sentence),
-        ("mandate_assessment", mandate_assessment, plan.goal_mandate_scale, "mandate_motivation", mandate_motivation,
-         mandate_sentence),
-    ):  # fmt: skip
-        if value is not None and (scale is None or value.scale_id != scale.pk):
-            errors[field] = _("Choose a value of the plan's scale for this assessment.")
-        elif value is not None and not (motivation or "").strip():
-            errors[motivation_field] = _("Give the grounds for the assessment (“Bedömningen baseras på …”).")
-        elif value is None and (sentence or "").strip():
-            errors[field] = _("Choose the assessment that the sentence states.")
-    if errors:
-        raise ValidationError(errors)
-    values = {
-        "comment": rich_text_clean(comment),
-        "assessment": assessment,
-        "assessment_sentence": (assessment_sentence or "").strip(),
-        "assessment_motivation": (assessment_motivation or "").strip(),
-        "mandate_assessment": mandate_assessment,
-        "mandate_sentence": (mandate_sentence or "").strip(),
-        "mandate_motivation": (mandate_motivation or "").strip(),
-    }
-    return reviewable_save(obj=contribution, expected_version=expected_version, values=values, user=user)
+    change = goal_contribution_change(
+        contribution=contribution, user=user, comment=comment, assessment=assessment,
+        assessment_motivation=assessment_motivation, mandate_assessment=mandate_assessment,
+        mandate_motivation=mandate_motivation, expected_version=expected_version,
+        assessment_sentence=assessment_sentence, mandate_sentence=mandate_sentence,
+    )  # fmt: skip
+    if change.error is not None:
+        raise change.error
+    return reviewable_save(obj=contribution, expected_version=expected_version, values=change.values, user=user)
 
 
 def period_close(*, period: ReportingPeriod, user: User) -> ReportingPeriod:

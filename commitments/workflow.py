@@ -21,7 +21,7 @@ saved or submitted on its own behind its owner's back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -303,6 +303,22 @@ def check_editable(obj: Reviewable, owners: list[Reviewable | None] | None = Non
         raise Locked(reason)
 
 
+@dataclass(eq=False)
+class Change:
+    """
+    One part of a page to save: the row as the page read it (new or saved), the version the
+    user started from, and the values its service checked (``values``), or why it refused
+    them (``error``, shown beside the part). ``saved`` is the row once written.
+    """
+
+    target: str
+    obj: Reviewable
+    expected_version: int
+    values: dict = field(default_factory=dict)
+    error: ValidationError | None = None
+    saved: Reviewable | None = None
+
+
 def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) -> R:
     """
     Save ``values`` on ``obj`` (new or existing), if nobody saved it since ``expected_version``.
@@ -312,32 +328,136 @@ def reviewable_save(*, obj: R, expected_version: int, values: dict, user: User) 
     first saves of the same row race on its unique key and end the same way. A row that is
     submitted or approved, or whose owners are (``why_not_writable``), raises ``Locked``.
     An owner's transition locks its saved parts after itself, so it waits for the save of one
-    and then takes it along; a new part locks its owners first instead.
+    and then takes it along; a new part locks its owners first instead. A page saves all its
+    parts at once with ``reviewable_page_save``, by the same rules.
     """
-    model = type(obj)
+    change = Change("", obj, expected_version, values)
     with transaction.atomic():
-        # A new row is not yet a part its owners' transitions would lock and take along: lock them.
-        owners = owners_of(obj, lock=True) if obj.pk is None else None
-        if obj.pk is not None:
-            obj = model.objects.select_for_update().get(pk=obj.pk)
+        _save_changes([change], user=user, holder=None)
+    if change.error is not None:
+        raise change.error
+    return change.saved
+
+
+def _loaded_relations(obj: Reviewable) -> list[str]:
+    """The foreign keys of ``obj`` set to rows read in this request: ``full_clean`` needs not read them again."""
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.is_relation and getattr(obj, f.attname) is not None and f.is_cached(obj)
+    ]
+
+
+def _keep_related(fresh: Reviewable, read: Reviewable) -> Reviewable:
+    """Give the row read again under lock the related rows the page had read (its period, department, …)."""
+    for f in fresh._meta.concrete_fields:
+        same = f.is_relation and getattr(fresh, f.attname) == getattr(read, f.attname)
+        if same and f.is_cached(read) and not f.is_cached(fresh):
+            f.set_cached_value(fresh, f.get_cached_value(read))
+    return fresh
+
+
+def _with_target(error: WorkflowError, target: str) -> WorkflowError:
+    error.target = target
+    return error
+
+
+def _save_changes(changes: list[Change], *, user: User, holder: Reviewable | None) -> None:
+    """
+    Lock, check and write ``changes`` (those without an ``error``) in a fixed number of
+    queries, whatever their number; a ``full_clean`` refusal goes to the change's ``error``.
+
+    ``holder`` is the page's row, already locked, which holds every other change's row
+    (``register_parts``): a part is open while its row is and the holder is (the holder is
+    one of its owners, so the part is never held by rows that are all submitted or
+    approved while the holder is open); the holder's lock also keeps its transitions out
+    until this commits (owner first, then the parts, each kind in one query by pk: the
+    order in which a transition locks them). With no holder (one row saved on its own), a
+    new row locks its owners first, and an existing row is checked against them as read.
+    Raise ``Locked`` or ``Conflict`` for the first part, in page order, that stops the save.
+    """
+    ready = [c for c in changes if c.error is None]
+
+    def is_holder(obj: Reviewable) -> bool:
+        if holder is None:
+            return False
+        return obj is holder or (obj.pk is not None and type(obj) is type(holder) and obj.pk == holder.pk)
+
+    existing: dict[type[Reviewable], list[int]] = {}
+    for change in ready:
+        if change.obj.pk is not None and not is_holder(change.obj):
+            existing.setdefault(type(change.obj), []).append(change.obj.pk)
+    if holder is None:
+        # One row on its own: a new one locks its owners first (owner first, then the row).
+        new_owners = {id(c): owners_of(c.obj, lock=True) for c in ready if c.obj.pk is None}
+    locked: dict[tuple[type[Reviewable], int], Reviewable] = {}
+    for model in sorted(existing, key=lambda m: m.__name__):
+        for row in model.objects.select_for_update(of=("self",)).filter(pk__in=existing[model]).order_by("pk"):
+            locked[(model, row.pk)] = row
+    now = timezone.now()
+    for change in ready:
+        model = type(change.obj)
+        if is_holder(change.obj):
+            obj, owners = (holder if holder.pk is not None else change.obj), None
+        elif change.obj.pk is not None:
+            obj = _keep_related(locked[(model, change.obj.pk)], change.obj)
+            owners = [holder if holder.pk is not None else None] if holder is not None else None
+        else:
+            obj = change.obj
+            owners = [holder if holder.pk is not None else None] if holder is not None else new_owners[id(change)]
         # A row that no longer takes changes is refused as such: merging with it would not help.
-        check_editable(obj, owners)
-        if obj.version != expected_version:
-            raise Conflict(obj)
-        for name, value in values.items():
+        try:
+            check_editable(obj, owners)
+        except Locked as error:
+            raise _with_target(error, change.target) from None
+        if obj.version != change.expected_version:
+            raise _with_target(Conflict(obj), change.target)
+        for name, value in change.values.items():
             setattr(obj, name, value)
         obj.version += 1
         obj.updated_by = user
+        obj.updated_at = now
         obj._history_user = user
         # The unique key is left to the database, so that a concurrent first save is a conflict.
-        obj.full_clean(validate_constraints=False)
         try:
-            with transaction.atomic():
-                obj.save()
-        except IntegrityError:
-            key = {f"{name}_id": getattr(obj, f"{name}_id") for name in model.natural_key_fields}
-            raise Conflict(model.objects.get(**key)) from None
-    return obj
+            obj.full_clean(exclude=_loaded_relations(obj), validate_constraints=False)
+        except ValidationError as error:
+            change.error = error
+            continue
+        change.saved = obj
+    _write([c for c in ready if c.saved is not None], user=user)
+
+
+def _write(changes: list[Change], *, user: User) -> None:
+    """Write the checked rows, each kind in one query (and one for their history), new rows in theirs."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    kinds: dict[type[Reviewable], list[Change]] = {}
+    for change in changes:
+        kinds.setdefault(type(change.saved), []).append(change)
+    for model, group in kinds.items():
+        updated = [c for c in group if c.saved.pk is not None]
+        if updated:
+            fields = {"version", "updated_by", "updated_at"}.union(*(c.values for c in updated))
+            bulk_update_with_history(
+                [c.saved for c in updated], model, sorted(fields), default_user=user, default_change_reason=None
+            )
+        created = [c for c in group if c.saved.pk is None]
+        if created:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(
+                        [c.saved for c in created], model, default_user=user, default_change_reason=None
+                    )
+            except IntegrityError:
+                # A concurrent first save of one of them won the unique key: that one is a conflict.
+                for change in created:
+                    change.saved.pk = None
+                    key = {f"{name}_id": getattr(change.saved, f"{name}_id") for name in model.natural_key_fields}
+                    current = model.objects.filter(**key).first()
+                    if current is not None:
+                        raise _with_target(Conflict(current), change.target) from None
+                raise
 
 
 def problems_from(error: ValidationError, target: str) -> list[Problem]:
@@ -354,7 +474,7 @@ def reviewable_page_save(
     *,
     user: User,
     row: R,
-    saves: list[tuple[str, Callable[[], Reviewable]]],
+    changes: list[Change],
     submit: bool = False,
     problems: list[Problem] = (),
 ) -> R:
@@ -362,36 +482,36 @@ def reviewable_page_save(
     Save what a department changed on one page, all or nothing, and with ``submit`` submit
     the page's row (with the rows that belong to it) in the same step.
 
-    ``saves`` are the page's parts that changed, as (target, a service call that saves the
-    part); the part with target "" saves ``row`` itself. ``problems`` are those already
-    found in the input. Every part is tried and the submission checked even when something
-    is wrong, so that ``Invalid`` names everything at once; then nothing is kept. A
-    ``Conflict`` or ``Locked`` stops at once (its ``target`` says where).
+    ``changes`` are the page's parts that changed, as their services checked them
+    (``Change``); the part with target "" is ``row`` itself, the others rows that ``row``
+    holds (its parts, ``register_parts``). ``problems`` are those already found in the
+    input. Every part is tried and the submission checked even when something is wrong, so
+    that ``Invalid`` names everything at once; then nothing is kept. A ``Conflict`` or
+    ``Locked`` stops at once (its ``target`` says where).
 
-    The page's row is checked again after its parts are saved (and so locked), also when
-    only its parts changed: a page read before its row was submitted or approved elsewhere
-    saves nothing.
+    The page's row is locked first (it holds the others: the order in which its transitions
+    lock them), then the saved parts, each kind in one query; then everything is written,
+    each kind in one query: the cost does not grow with the number of parts. The page's row
+    is checked again after its parts are checked, also when only its parts changed: a page
+    read before its row was submitted or approved elsewhere saves nothing.
     """
     problems = list(problems)
     with transaction.atomic():
-        for target, save in saves:
+        holder = row
+        if changes and row.pk is not None:
+            holder = _keep_related(_locked(row), row)
+        if changes:
+            _save_changes(changes, user=user, holder=holder)
+        for change in changes:
+            if change.error is not None:
+                problems += problems_from(change.error, change.target)
+            elif change.target == "":
+                row = change.saved
+        if changes and holder.pk is not None:
             try:
-                with transaction.atomic():
-                    saved = save()
-            except ValidationError as error:
-                problems += problems_from(error, target)
-            except (Conflict, Locked) as error:
-                error.target = target
-                raise
-            else:
-                if target == "":
-                    row = saved
-        if saves and row.pk is not None:
-            try:
-                check_editable(type(row).objects.select_related("period__plan__committee").get(pk=row.pk))
+                check_editable(holder)
             except Locked as error:
-                error.target = ""
-                raise
+                raise _with_target(error, "") from None
         if submit:
             if row.pk is None or problems:
                 # Nothing to move yet: say what the submission would still need, unless the row's
@@ -459,8 +579,11 @@ def reviewable_transition(
             if problems:
                 raise Incomplete(problems)
         event = _move(obj, action=action, user=user, reason=reason, own=own)
-        for child in children_of(obj):
-            child = _locked(child)
+        children = children_of(obj)
+        # Locked by pk, the order in which a page's save locks them (``_save_changes``), then moved in their order.
+        locked = {child.pk: _locked(child) for child in sorted(children, key=lambda child: child.pk)}
+        for child in children:
+            child = locked[child.pk]
             if child.status in sources and (action != "submit" or child.is_open_for_department()):
                 _move(child, action=action, user=user, reason=reason, own=own)
         _notify_after_commit(event)

@@ -4,10 +4,10 @@ commitment entries with their outcomes, goal follow-ups and report texts.
 
 A page names how to find its row (``get_object``), the forms of its parts (``get_forms``:
 the row's own form under the target "", and for an entry one form per outcome under the
-indicator's code) and how each part is saved (``get_saves``: service calls). Everything
-else is the same for every kind: who may write now and the actions offered (asked of the
-workflow), the read-only notice, the error summary with every problem at once, the
-conflict view, and the review.
+indicator's code) and how each part is saved (``get_saves``: its changes, as their services
+checked them). Everything else is the same for every kind: who may write now and the
+actions offered (asked of the workflow), the read-only notice, the error summary with every
+problem at once, the conflict view, and the review.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from commitments.selectors import return_reason
 from commitments.workflow import (
     REVIEW_ACTIONS,
     REVIEW_DONE,
+    Change,
     Conflict,
     Invalid,
     InvalidTransition,
@@ -126,8 +127,8 @@ class FollowUpPageView(LoginRequiredMixin, View):
         """
         raise NotImplementedError
 
-    def get_saves(self, obj: Reviewable, user, changed: dict[str, forms.Form]) -> list:
-        """Return (target, service call) for each changed part whose form is valid."""
+    def get_saves(self, obj: Reviewable, user, changed: dict[str, forms.Form]) -> list[Change]:
+        """Return each changed part whose form is valid as its service checked it (``workflow.Change``)."""
         raise NotImplementedError
 
     def get_context_data(self, obj: Reviewable, forms_by_target: dict[str, forms.Form]) -> dict:
@@ -197,7 +198,7 @@ class FollowUpPageView(LoginRequiredMixin, View):
             reviewable_page_save(
                 user=request.user,
                 row=obj,
-                saves=self.get_saves(obj, request.user, changed),
+                changes=self.get_saves(obj, request.user, changed),
                 submit=action == "submit",
                 problems=invalid,
             )

@@ -37,10 +37,10 @@ from commitments.selectors import (
 )
 from commitments.services import (
     entry_message_post,
-    goal_contribution_save,
+    goal_contribution_change,
     period_close,
     period_reopen,
-    progress_entry_save,
+    progress_entry_change,
 )
 from commitments.workflow import InvalidTransition, can_write
 from common.search import MAX_QUERY_LENGTH, RESULTS_PER_KIND
@@ -54,11 +54,11 @@ from indicators.selectors import (
     previous_approved_get,
     row_history_get,
 )
-from indicators.services import OUTCOME_NUMBER_FIELDS, entries_approve, outcome_save
+from indicators.services import OUTCOME_NUMBER_FIELDS, OutcomeEdit, entries_approve, outcome_changes
 from reports.assembly.text import FACTS
 from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
-from reports.services import section_text_save
+from reports.services import section_text_change
 
 from .charts import assessment_bars, bars_svg, state_names, status_bars
 from .forms import SearchForm
@@ -100,12 +100,13 @@ def entry_page_from_url(request, kwargs) -> EntryPage:
 class OutcomeLinesMixin:
     """
     The outcome parts of a page (``self.lines``, from ``outcome_lines``): a form per outcome
-    the user may write, under the indicator's code, saved through ``outcome_save``.
+    the user may write, under the indicator's code, saved through ``outcome_changes``.
     """
 
     lines: list[OutcomeLine]
 
     def outcome_forms(self, data, scale_values) -> dict:
+        self.scale_values = scale_values  # the outcomes' changes are checked with them
         forms = {}
         for line in self.lines:
             # A posted page may hold the form of an outcome that was submitted or approved since
@@ -136,15 +137,19 @@ class OutcomeLinesMixin:
             if name in form.fields and getattr(previous, name) is not None
         ]
 
-    def outcome_saves(self, user, changed) -> list:
-        saves = []
+    def outcome_saves(self, user, changed, row) -> list:
+        """Return the changes of the page's outcomes, checked at once (``outcome_changes``) with what the page read."""
+        edits, targets = [], {}
         for line in self.lines:
             form = changed.get(line.indicator.code)
             if form is not None:
                 fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-                saves.append((line.indicator.code, lambda o=line.outcome, f=fields, v=form.cleaned_data["version"]:
-                              outcome_save(outcome=o, user=user, data=f, expected_version=v)))  # fmt: skip
-        return saves
+                edits.append(OutcomeEdit(line.indicator.code, line.outcome, fields, form.cleaned_data["version"]))
+                targets[line.indicator.pk] = line.target
+        return outcome_changes(
+            user=user, department=row.department, period=row.period, edits=edits, targets=targets,
+            scale_values=self.scale_values,
+        )  # fmt: skip
 
     def outcome_titles(self) -> dict[str, str]:
         return {line.indicator.code: line.indicator.name for line in self.lines}
@@ -175,11 +180,11 @@ class EntryView(OutcomeLinesMixin, FollowUpPageView):
         saves = []
         if "" in changed:
             data = changed[""].cleaned_data
-            saves.append(("", lambda: progress_entry_save(
+            saves.append(progress_entry_change(
                 entry=entry, user=user, comment=data["comment"], assessment=data["assessment"],
                 expected_version=data["version"],
-            )))  # fmt: skip
-        return saves + self.outcome_saves(user, changed)
+            ))  # fmt: skip
+        return saves + self.outcome_saves(user, changed, entry)
 
     def part_titles(self, entry):
         return {"": _("Comment and assessment")} | self.outcome_titles()
@@ -245,15 +250,15 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
         saves = []
         if "" in changed:
             data = changed[""].cleaned_data
-            saves.append(("", lambda: goal_contribution_save(
+            saves.append(goal_contribution_change(
                 contribution=contribution, user=user, comment=data["comment"],
                 assessment=data.get("assessment"), assessment_motivation=data.get("assessment_motivation", ""),
                 mandate_assessment=data.get("mandate_assessment"),
                 mandate_motivation=data.get("mandate_motivation", ""),
                 assessment_sentence=data.get("assessment_sentence", ""),
                 mandate_sentence=data.get("mandate_sentence", ""), expected_version=data["version"],
-            )))  # fmt: skip
-        return saves + self.outcome_saves(user, changed)
+            ))  # fmt: skip
+        return saves + self.outcome_saves(user, changed, contribution)
 
     def part_titles(self, contribution):
         return {"": _("Follow-up of the goal")} | self.outcome_titles()
@@ -287,9 +292,7 @@ class SectionTextView(FollowUpPageView):
         if "" not in changed:
             return []
         data = changed[""].cleaned_data
-        return [("", lambda: section_text_save(
-            text=text, user=user, comment=data["comment"], expected_version=data["version"]
-        ))]  # fmt: skip
+        return [section_text_change(text=text, user=user, comment=data["comment"], expected_version=data["version"])]
 
     def get_context_data(self, text, forms_by_target):
         return {"section": text.section, "facts": FACTS.items()}

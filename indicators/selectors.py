@@ -243,6 +243,8 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     ):
         raise Http404
     entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
+    # Its commitment, period and department are the page's: a save or a check needs not read them again.
+    entry.commitment, entry.period, entry.department = commitment, period, department
     is_editor = can_edit_department(user, department)
     scale_values = plan.outcome_scale_values()
     lines = outcome_lines(

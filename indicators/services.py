@@ -16,22 +16,23 @@ from import_export.results import RowResult
 from commitments.models import (
     AssessmentValue,
     Committee,
+    Department,
     Plan,
     ProgressEntry,
     ReportingPeriod,
 )
 from commitments.permissions import can_edit_department, require_committee_admin
 from commitments.resources import PlanResource
-from commitments.workflow import OwnWork, WorkflowError, reviewable_save, reviewable_transition
+from commitments.workflow import Change, OwnWork, WorkflowError, reviewable_save, reviewable_transition
 from common.richtext import rich_text_clean
 from common.tabular import RowError
 
-from .models import Indicator, Outcome
+from .models import Indicator, Outcome, Target
 from .outcomes import proposed_assessment, share_percent
 from .plan_files import SHEETS
 from .rollover import RolloverResult as RolloverResult  # the year rollover, a service of its own module
 from .rollover import plan_rollover as plan_rollover
-from .workflow import department_reports
+from .workflow import indicators_reported
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -275,29 +276,70 @@ def _outcome_values(indicator: Indicator, data: dict) -> dict:
     return values
 
 
-def _check_outcome_scope(outcome: Outcome) -> None:
-    """Refuse an outcome of another plan, or of an indicator the department does not report (``workflow``)."""
-    if outcome.indicator.plan_id != outcome.period.plan_id or not department_reports(
-        outcome.indicator, outcome.department_id
+@dataclass(frozen=True)
+class OutcomeEdit:
+    """What a department typed for one outcome: the page's part (``target``), the outcome as read, what was typed."""
+
+    target: str
+    outcome: Outcome
+    data: dict
+    expected_version: int
+
+
+def outcome_changes(
+    *,
+    user: User,
+    department: Department,
+    period: ReportingPeriod,
+    edits: list[OutcomeEdit],
+    targets: dict[int, Target | None] | None = None,
+    scale_values: list[AssessmentValue] | None = None,
+) -> list[Change]:
+    """
+    Check a department's outcomes of a period (those of one page) for ``reviewable_page_save``,
+    in a fixed number of queries however many there are.
+
+    Each edit's ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``,
+    ``assessment``, ``assessment_motivation`` and ``unavailable_reason`` (why there is no
+    figure). Shares given as counts are computed. An assessment other than the one the
+    target proposes needs a motivation. Only the department's editors may (else
+    ``PermissionDenied``), for indicators of the period's plan that the department reports
+    (``workflow.department_reports``). Every problem of an outcome is named in its change's
+    ``error``. ``targets`` (the plan year's target of each indicator, by id) and
+    ``scale_values`` (the plan's outcome scale) are what the page read, else read here.
+    """
+    if not edits:
+        return []
+    if not can_edit_department(user, department):
+        raise PermissionDenied
+    plan = period.plan
+    for edit in edits:
+        outcome = edit.outcome
+        if outcome.department_id != department.pk or outcome.period_id != period.pk:
+            raise PermissionDenied
+        # The page's rows: checking them needs not read them again.
+        outcome.department, outcome.period = department, period
+    indicators = [edit.outcome.indicator for edit in edits]
+    ids = {indicator.pk for indicator in indicators}
+    # An outcome of another plan, or of an indicator the department does not report, is refused.
+    if (
+        any(i.plan_id != plan.pk for i in indicators)
+        or indicators_reported(Indicator.objects.filter(pk__in=ids), department.pk) != ids
     ):
         raise PermissionDenied(_("The department does not report this indicator."))
+    if targets is None:
+        targets = {t.indicator_id: t for t in Target.objects.filter(indicator__in=ids, year=plan.year, part="")}
+    if scale_values is None:
+        scale_values = plan.outcome_scale_values() if plan.outcome_scale_id is not None else []
+    return [
+        _outcome_change(edit, plan=plan, target=targets.get(edit.outcome.indicator_id), scale_values=scale_values)
+        for edit in edits
+    ]
 
 
-def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: int) -> Outcome:
-    """
-    Save a department's outcome of an indicator, as a draft.
-
-    ``data`` holds the figures (``OUTCOME_NUMBER_FIELDS``), ``comment``, ``assessment``,
-    ``assessment_motivation`` and ``unavailable_reason`` (why there is no figure). Shares
-    given as counts are computed. An assessment other than the one the target proposes
-    needs a motivation. Only the department's editors may, for an indicator of a commitment
-    (or goal) the department is responsible for, while the period is open; a save from an
-    old version raises ``workflow.Conflict``. Every problem is named in one ``ValidationError``.
-    """
-    if not can_edit_department(user, outcome.department):
-        raise PermissionDenied
-    _check_outcome_scope(outcome)
-    indicator = outcome.indicator
+def _outcome_change(edit: OutcomeEdit, *, plan: Plan, target: Target | None, scale_values) -> Change:
+    indicator, data = edit.outcome.indicator, edit.data
+    change = Change(edit.target, edit.outcome, edit.expected_version)
     errors: dict[str, list[str]] = {}
     try:
         values = _outcome_values(indicator, data)
@@ -309,11 +351,15 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
     except ValidationError as error:
         errors.update(error.message_dict)
     assessment = data.get("assessment")
-    scale_id = indicator.plan.outcome_scale_id
+    scale_id = plan.outcome_scale_id
     if assessment is not None and (scale_id is None or assessment.scale_id != scale_id):
         errors.setdefault("assessment", []).append(_("Choose a value of the committee's scale."))
     motivation = (data.get("assessment_motivation") or "").strip()
-    proposed = outcome_proposed_assessment(outcome=outcome, value=values["value"])
+    proposed = (
+        proposed_assessment(indicator=indicator, value=values["value"], target=target, scale_values=scale_values)
+        if scale_id is not None and target is not None
+        else None
+    )
     if assessment is not None and proposed is not None and assessment != proposed and not motivation:
         errors.setdefault("assessment_motivation", []).append(
             _("The outcome against the target proposes “%(proposed)s”; you chose another: give a motivation.")
@@ -325,9 +371,28 @@ def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: 
             _("Give either the outcome or why it is not available, not both.")
         )
     if errors:
-        raise ValidationError(errors)
+        change.error = ValidationError(errors)
+        return change
     values.update(assessment=assessment, assessment_motivation=motivation, unavailable_reason=unavailable)
-    return reviewable_save(obj=outcome, expected_version=expected_version, values=values, user=user)
+    change.values = values
+    return change
+
+
+def outcome_save(*, outcome: Outcome, user: User, data: dict, expected_version: int) -> Outcome:
+    """
+    Save a department's outcome of an indicator, as a draft (the rules of ``outcome_changes``);
+    a save from an old version raises ``workflow.Conflict``. Every problem is named in one
+    ``ValidationError``.
+    """
+    [change] = outcome_changes(
+        user=user,
+        department=outcome.department,
+        period=outcome.period,
+        edits=[OutcomeEdit("", outcome, data, expected_version)],
+    )
+    if change.error is not None:
+        raise change.error
+    return reviewable_save(obj=outcome, expected_version=expected_version, values=change.values, user=user)
 
 
 def outcome_proposed_assessment(*, outcome: Outcome, value) -> AssessmentValue | None:

@@ -80,13 +80,18 @@ def goal_page_indicators(goal_id: int, department_id: int) -> QuerySet[Indicator
 
 def department_reports(indicator: Indicator, department_id: int) -> bool:
     """Whether the department reports the indicator's outcome (the rule above), on some page."""
+    return indicator.pk in indicators_reported(Indicator.objects.filter(pk=indicator.pk), department_id)
+
+
+def indicators_reported(indicators: QuerySet[Indicator], department_id: int) -> set[int]:
+    """The ids of ``indicators`` whose outcomes the department reports (the rule above), in one query."""
     responsible = Commitment.departments.through.objects.filter(department_id=department_id)
     own_commitment = Q(commitment__isnull=False) & Q(Exists(responsible.filter(commitment=OuterRef("commitment"))))
     goal_commitments = Q(Exists(responsible.filter(commitment__goal=OuterRef("goal"))))
     goal_own = Q(commitment__isnull=True) & (_follows_goal(department_id) | (~_goal_followed() & goal_commitments))
-    return (
-        Indicator.objects.filter(pk=indicator.pk).filter(reported_by(department_id)).filter(own_commitment | goal_own)
-    ).exists()
+    return set(
+        indicators.filter(reported_by(department_id)).filter(own_commitment | goal_own).values_list("pk", flat=True)
+    )
 
 
 def able_to_report(goal: Goal, commitment: Commitment | None) -> set[int]:

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Department, Plan, ReportingPeriod
 from commitments.permissions import can_edit_department, is_committee_admin, require_committee_admin
-from commitments.workflow import reviewable_save
+from commitments.workflow import Change, reviewable_save
 from common.metrics import report_build_ended
 from common.richtext import rich_text_clean
 
@@ -382,19 +382,27 @@ def stalled_builds_recover() -> int:
     return sent
 
 
-def section_text_save(*, text: SectionText, user: User, comment: str, expected_version: int) -> SectionText:
+def section_text_change(*, text: SectionText, user: User, comment: str, expected_version: int) -> Change:
     """
-    Save a department's text of a report section for a period, as a draft. Only the editors
-    of the section's writing department may, while the period is open and the text a draft
-    or returned (the one workflow); a save from an old version raises ``workflow.Conflict``.
+    Check a department's text of a report section for ``reviewable_page_save``: only the
+    editors of the section's writing department may (else ``PermissionDenied``).
     """
     section = text.section
     if section.source != ReportSection.Source.NARRATIVE or section.plan_id != text.period.plan_id:
         raise PermissionDenied
     if text.department_id != section.department_id or not can_edit_department(user, text.department):
         raise PermissionDenied
-    values = {"comment": rich_text_clean(comment)}
-    return reviewable_save(obj=text, expected_version=expected_version, values=values, user=user)
+    return Change("", text, expected_version, {"comment": rich_text_clean(comment)})
+
+
+def section_text_save(*, text: SectionText, user: User, comment: str, expected_version: int) -> SectionText:
+    """
+    Save a department's text of a report section for a period, as a draft. Only the editors
+    of the section's writing department may, while the period is open and the text a draft
+    or returned (the one workflow); a save from an old version raises ``workflow.Conflict``.
+    """
+    change = section_text_change(text=text, user=user, comment=comment, expected_version=expected_version)
+    return reviewable_save(obj=text, expected_version=expected_version, values=change.values, user=user)
 
 
 def report_sections_replace(*, user: User | None, plan: Plan, kind: str, sections: list[dict]) -> list[ReportSection]:

@@ -23,7 +23,7 @@ def test_each_department_lists_its_goals_and_reviewers_all(client, demo, reviewe
     with django_assert_max_num_queries(15):  # with the filters' four lists of choices (goal area, goal, assessment)
         page = client.get(url).content.decode()
     assert len(row_links.findall(page)) == 22  # 14 goals, 5 priorities, 3 budget assignments
-    assert page.count("Delvis uppnåtts") == 4
+    assert page[page.index("<table") :].count("Delvis uppnåtts") == 4  # (the filter offers it too)
 
 
 def test_the_department_writes_assesses_and_submits_and_the_reviewer_approves(client, setting, reviewer):  # noqa: F811

@@ -30,7 +30,8 @@ def filter_status(queryset, name, value):
 
 
 class CommitmentRowFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    # Not "Search": the header's field searches the whole committee, this one narrows the list.
+    q = django_filters.CharFilter(label=_("Filter the list by words"), method="search")
     goal_area = django_filters.ModelChoiceFilter(
         label=_("Goal area"), field_name="commitment__goal__goal_area", queryset=GoalArea.objects.none()
     )
@@ -75,41 +76,113 @@ class CommitmentRowFilter(django_filters.FilterSet):
         return queryset
 
 
-class ContributionRowForm(forms.Form):
-    """The filters of the list of goal follow-ups (rows of goal × department, not a queryset)."""
-
-    # The empty choice reads as django-filter's do on the other lists ("Alla").
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", settings.FILTERS_EMPTY_CHOICE_LABEL), *STATUS_CHOICES], required=False
-    )
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        queryset=Department.objects.none(),
+def _choice(label, queryset=None, **kwargs):
+    """A filter's choice of a model row, with the lists' empty choice ("Alla")."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=queryset if queryset is not None else Department.objects.none(),
         required=False,
         empty_label=settings.FILTERS_EMPTY_CHOICE_LABEL,
+        **kwargs,
     )
+
+
+def _status_choice():
+    return forms.ChoiceField(
+        label=_("Status"), choices=[("", settings.FILTERS_EMPTY_CHOICE_LABEL), *STATUS_CHOICES], required=False
+    )
+
+
+class RowChoiceForm(forms.Form):
+    """
+    Filters of a period's rows that are not a queryset: goal area, goal, status, assessment
+    and department, by the same names (and values) as ``CommitmentRowFilter`` takes them, so
+    that one query string chooses the same rows on either list. A value that is not valid is
+    left out, as django-filter leaves it out.
+    """
+
+    goal_area = _choice(_("Goal area"))
+    goal = _choice(_("Goal"))
+    status = _status_choice()
+    assessment = _choice(_("Assessment"))
+    department = _choice(_("Department"))
+
+    @property
+    def chosen(self) -> dict:
+        """The valid values given (none for an unbound form)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def keeps(self, *, goal_area_id, goal_id, status, assessment_id, department_id) -> bool:
+        """Whether the valid filters choose a row of these values."""
+        chosen = self.chosen
+        return (
+            ("goal_area" not in chosen or goal_area_id == chosen["goal_area"].pk)
+            and ("goal" not in chosen or goal_id == chosen["goal"].pk)
+            and ("status" not in chosen or status in statuses_chosen(chosen["status"]))
+            and ("assessment" not in chosen or assessment_id == chosen["assessment"].pk)
+            and ("department" not in chosen or department_id == chosen["department"].pk)
+        )
+
+
+class ContributionRowForm(RowChoiceForm):
+    """The filters of the list of goal follow-ups (rows of goal × department, not a queryset)."""
+
+    field_order = ["goal_area", "goal", "status", "assessment", "department"]
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, **kwargs)
+        plan = period.plan
+        goals = Goal.objects.filter(plan=plan, contributes=True, departments__isnull=False).distinct()
+        self.fields["goal_area"].queryset = GoalArea.objects.filter(plan=plan, goals__in=goals).distinct()
+        self.fields["goal"].queryset = goals
+        self.fields["assessment"].queryset = AssessmentValue.objects.filter(scale_id=plan.goal_year_scale_id)
         self.fields["department"].queryset = (
-            Department.objects.filter(
-                committee_id=period.plan.committee_id, goals__plan=period.plan, goals__contributes=True
-            )
+            Department.objects.filter(committee_id=plan.committee_id, goals__plan=plan, goals__contributes=True)
             .distinct()
             .order_by("sort_order", "name")
         )
 
     def filter(self, rows: list[tuple]) -> list[tuple]:
         """Keep the rows (goal, department, contribution or None) that the valid filters choose."""
-        if not self.is_valid():
-            return rows
-        status, department = self.cleaned_data["status"], self.cleaned_data["department"]
         return [
             (goal, dept, contribution)
             for goal, dept, contribution in rows
-            if (department is None or dept.pk == department.pk)
-            and (not status or (contribution.status if contribution else NOT_STARTED) in statuses_chosen(status))
+            if self.keeps(
+                goal_area_id=goal.goal_area_id,
+                goal_id=goal.pk,
+                status=contribution.status if contribution else NOT_STARTED,
+                assessment_id=contribution.assessment_id if contribution else None,
+                department_id=dept.pk,
+            )
         ]
+
+
+class OverviewFilterForm(RowChoiceForm):
+    """
+    The filters of a period's overview, over both kinds of row: the assessment is a value of
+    the commitments' scale or of the goals' scale for the year (it chooses the rows of its kind).
+    """
+
+    field_order = ["goal_area", "goal", "status", "assessment", "department"]
+
+    def __init__(self, *args, period, departments: set[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = period.plan
+        self.fields["goal_area"].queryset = GoalArea.objects.filter(plan=plan)
+        self.fields["goal"].queryset = Goal.objects.filter(plan=plan)
+        scales = [s for s in (plan.commitment_scale_id, plan.goal_year_scale_id) if s]
+        self.fields["assessment"].queryset = AssessmentValue.objects.filter(scale_id__in=scales).order_by(
+            "scale_id", "sort_order"
+        )
+        in_plan = Department.objects.filter(committee_id=plan.committee_id).filter(
+            Q(commitments__plan=plan) | Q(goals__plan=plan, goals__contributes=True)
+        )
+        if departments is not None:
+            in_plan = in_plan.filter(pk__in=departments)
+        self.fields["department"].queryset = in_plan.distinct().order_by("sort_order", "name")
 
 
 class EventFilter(django_filters.FilterSet):

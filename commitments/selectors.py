@@ -228,41 +228,99 @@ def committee_overviews_for_user(*, user: User) -> list[CommitteeOverview]:
 def _open_period_counts(periods: list[ReportingPeriod]) -> dict[tuple[str, int, int], RowCounts]:
     """
     Count the rows of each period per department and status, of both kinds: keyed by
-    (``"commitments"`` or ``"goals"``, period id, department id). Four queries.
+    (``"commitments"`` or ``"goals"``, period id, department id). Four queries (``period_row_counts``).
+    """
+    counts: dict[tuple[str, int, int], RowCounts] = {}
+    for row in period_row_counts(periods=periods):
+        key = (row.kind, row.period_id, row.department_id)
+        counts.setdefault(key, RowCounts())
+        counts[key].total += row.n
+        if row.status != NOT_STARTED:
+            counts[key].statuses[row.status] = counts[key].statuses.get(row.status, 0) + row.n
+    return counts
+
+
+#: The two kinds of row a department writes for a period, as ``period_row_counts`` names them:
+#: an entry on a commitment (per commitment × responsible department) and a follow-up of a goal
+#: (per goal the committee contributes to × department that follows it up).
+COMMITMENTS, GOALS = "commitments", "goals"
+ROW_KINDS = (COMMITMENTS, GOALS)
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """
+    How many rows of one kind of a period share a goal, a department, a status (``NOT_STARTED``
+    before the first save) and an assessment (the entry's, or the goal follow-up's for the
+    year; None without one).
+    """
+
+    kind: str
+    period_id: int
+    goal_id: int
+    department_id: int
+    status: str
+    assessment_id: int | None
+    n: int
+
+
+def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] | None = None) -> list[RowCount]:
+    """
+    Count the rows of both kinds of each period (of the ``departments`` given; all for None),
+    as the lists read them (``commitment_rows``, ``contribution_rows``): one row per link of a
+    commitment to a responsible department, and per link of a goal the committee contributes
+    to with a department that follows it up; a row's status and assessment are those of its
+    department's entry or goal follow-up of the period, if any. A page written by a department
+    no longer linked is not counted. The one count behind the start page and the overview.
+
+    Four queries, whatever the number of periods, rows and pages.
     """
     if not periods:
-        return {}
+        return []
     by_plan: dict[int, list[int]] = {}
     for period in periods:
         by_plan.setdefault(period.plan_id, []).append(period.pk)
-    counts: dict[tuple[str, int, int], RowCounts] = {}
+    out: list[RowCount] = []
     kinds = (
         # (kind, the rows: links to departments, the plan of a link, the page of a row, its link)
-        ("commitments", CommitmentDepartment, "commitment__plan", ProgressEntry, "commitment"),
-        ("goals", Goal.departments.through, "goal__plan", GoalContribution, "goal"),
+        (COMMITMENTS, CommitmentDepartment, "commitment__plan", ProgressEntry, "commitment", "commitment__goal"),
+        (GOALS, Goal.departments.through, "goal__plan", GoalContribution, "goal", "goal"),
     )
-    for kind, links, plan_path, pages, subject in kinds:
+    for kind, links, plan_path, pages, subject, goal_path in kinds:
         link_filter = {f"{plan_path}__in": list(by_plan)}
-        if kind == "goals":
+        if kind == GOALS:
             link_filter["goal__contributes"] = True
-        totals = links.objects.filter(**link_filter).values_list(plan_path, "department").annotate(n=Count("pk"))
-        for plan_id, department_id, n in totals.order_by():
-            for period_id in by_plan[plan_id]:
-                counts[(kind, period_id, department_id)] = RowCounts(total=n)
-        # Only the pages of a current row: a department no longer responsible keeps its old entries.
-        current = links.objects.filter(**{subject: OuterRef(subject), "department": OuterRef("department")})
-        written = (
-            pages.objects.filter(period__in=periods)
-            .filter(Exists(current))
-            .values_list("period", "department", "status")
+        if departments is not None:
+            link_filter["department__in"] = departments
+        totals = {
+            (plan_id, goal_id, department_id): n
+            for plan_id, goal_id, department_id, n in links.objects.filter(**link_filter)
+            .values_list(plan_path, goal_path, "department")
             .annotate(n=Count("pk"))
             .order_by()
-        )
-        for period_id, department_id, status, n in written:
-            row = counts.get((kind, period_id, department_id))
-            if row is not None:
-                row.statuses[status] = n
-    return counts
+        }
+        plan_of = {period_id: plan_id for plan_id, ids in by_plan.items() for period_id in ids}
+        # Only the pages of a current row: a department no longer responsible keeps its old entries.
+        current = links.objects.filter(**{subject: OuterRef(subject), "department": OuterRef("department")})
+        written = pages.objects.filter(period__in=periods).filter(Exists(current))
+        if departments is not None:
+            written = written.filter(department__in=departments)
+        left = {(period_id, *key): n for key, n in totals.items() for period_id in by_plan[key[0]]}
+        for period_id, goal_id, department_id, status, assessment_id, n in (
+            written.values_list("period", goal_path, "department", "status", "assessment")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            key = (period_id, plan_of[period_id], goal_id, department_id)
+            if key in left:  # (a goal no longer followed up has no rows)
+                left[key] -= n
+                out.append(RowCount(kind, period_id, goal_id, department_id, status, assessment_id, n))
+        out += [
+            RowCount(kind, period_id, goal_id, department_id, NOT_STARTED, None, n)
+            for (period_id, _plan, goal_id, department_id), n in left.items()
+            if n > 0
+        ]
+    return out
 
 
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:

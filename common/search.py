@@ -54,12 +54,44 @@ def _document(fields: Sequence[str], html_fields: Sequence[str]):
     for name in fields:
         part = Coalesce(F(name), Value(""), output_field=TextField())
         parts.append(_StripTags(part) if name in html_fields else part)
-    if len(parts) == 1:
-        return parts[0]
-    joined = []
-    for part in parts:
-        joined += [part, Value(" ")]
-    return Concat(*joined[:-1], output_field=TextField())
+    return parts[0] if len(parts) == 1 else _Joined(*parts)
+
+
+class _Joined(Func):
+    """
+    Texts joined by spaces, ``(a || ' ' || b)`` (PostgreSQL; each text is never NULL). Not
+    ``Concat``: its separators come out as ``COALESCE(' ', '')`` in an index's expression and
+    as ``' '`` in a query's, so that the search's GIN index would not serve the search.
+    """
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
+def search_vector(fields: Sequence[str], html_fields: Sequence[str] = ()):
+    """The text search vector of the fields (PostgreSQL), as ``text_search`` matches it."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(_document(fields, html_fields), config=CONFIG)
+
+
+def add_search_index(schema_editor, model, name: str, fields: Sequence[str], html_fields: Sequence[str] = ()) -> None:
+    """
+    Add a GIN index of the fields' search vector to ``model``'s table on PostgreSQL (nothing
+    elsewhere): the very expression ``text_search`` filters on, so that the planner may use
+    it (an expression index serves only a query of the same expression). For migrations.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.indexes import GinIndex
+
+    schema_editor.add_index(model, GinIndex(search_vector(fields, html_fields), name=name))
+
+
+def remove_search_index(schema_editor, model, name: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
 def text_search(
@@ -82,11 +114,11 @@ def text_search(
     if full_text is None:
         full_text = full_text_available()
     if full_text:
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         document = _document(fields, html_fields)
         search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
-        vector = SearchVector(document, config=CONFIG)
+        vector = search_vector(fields, html_fields)
         return (
             queryset.annotate(search_vector=vector)
             .filter(search_vector=search_query)

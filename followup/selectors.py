@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from commitments.filters import CommitmentRowFilter, statuses_chosen
+from commitments.filters import CommitmentRowFilter, OverviewFilterForm, statuses_chosen
 from commitments.models import (
     AssessmentValue,
     Commitment,
@@ -34,17 +33,22 @@ from commitments.models import (
 )
 from commitments.permissions import readable_department_ids
 from commitments.selectors import (
+    COMMITMENTS,
+    GOALS,
     NOT_STARTED,
+    ROW_KINDS,
+    RowCount,
     commitment_rows,
     commitment_search,
     contribution_rows,
     contribution_search,
     entry_search,
     goal_search,
+    period_row_counts,
 )
 from common.search import plain_text, snippet
 from indicators.models import Indicator, Outcome, Target
-from indicators.selectors import OutcomeLine, goal_indicator_lines, indicator_search
+from indicators.selectors import OutcomeLine, goal_indicator_lines, indicator_search, outcome_search
 from reports.selectors import section_text_rows
 
 if TYPE_CHECKING:
@@ -263,7 +267,8 @@ def committee_search(
 ) -> list[SearchGroup]:
     """
     Search the committee's plans and follow-ups for ``query``: commitments, goals, indicators,
-    entries on commitments and follow-ups of goals (what ``user`` reads of them), at most
+    entries on commitments, follow-ups of goals and outcomes' comments (what ``user`` reads of
+    them), at most
     ``RESULTS_PER_KIND`` of each, each with its page. One query per kind, and one for the periods.
     """
     periods = link_periods(committee=committee)
@@ -328,12 +333,35 @@ def committee_search(
         )
         for c in contribution_search(user=user, committee=committee, query=query, full_text=full_text)
     ]
+
+    def outcome_url(o: Outcome) -> str:
+        # The page it is written on (as ``Outcome.get_absolute_url`` finds it, without a query per hit).
+        indicator, department = o.indicator, o.department
+        here, part = [slug, o.period.slug], f"#part-{indicator.code}"
+        if indicator.commitment_id:
+            return reverse("followup:entry", args=[*here, indicator.commitment.code, department.code]) + part
+        if o.follows_goal and indicator.goal.contributes:
+            return reverse("followup:contribution", args=[*here, indicator.goal.code, department.code]) + part
+        if o.goal_commitment_code:
+            return reverse("followup:entry", args=[*here, o.goal_commitment_code, department.code]) + part
+        return ""
+
+    outcomes = [
+        SearchHit(
+            title(o.indicator.code, o.indicator.name),
+            period_where(o.period, o.department),
+            snippet(o, query),
+            outcome_url(o),
+        )
+        for o in outcome_search(user=user, committee=committee, query=query, full_text=full_text)
+    ]
     return [
         SearchGroup("commitments", _("Commitments"), commitments),
         SearchGroup("goals", _("Goals"), goals),
         SearchGroup("indicators", _("Indicators"), indicators),
         SearchGroup("entries", _("Entries on commitments"), entries),
         SearchGroup("contributions", _("Follow-up of goals"), contributions),
+        SearchGroup("outcomes", _("Outcomes of indicators"), outcomes),
     ]
 
 
@@ -387,79 +415,106 @@ class AssessmentLine:
 
 
 @dataclass
-class PeriodOverview:
-    """Where the period stands for the rows a user reads, as the list's filters choose them."""
+class KindOverview:
+    """
+    Where the period stands for one kind of row (``COMMITMENTS`` or ``GOALS``): its counts per
+    goal area and goal, per department and per assessment, each a link to ``list_url`` (the
+    list of that kind) with the query string of the rows it counts.
+    """
 
-    filterset: CommitmentRowFilter
-    base: dict[str, str]
+    kind: str
+    heading: str
+    list_url: str
+    #: Prefix of the ids of the section's charts and tables (the commitments' have none).
+    prefix: str
     areas: list[StatusLine]
     departments: list[StatusLine]
     assessments: list[AssessmentLine]
     unassessed: int
     totals: StatusLine
+
+    @property
+    def is_goals(self) -> bool:
+        return self.kind == GOALS
+
+
+@dataclass
+class PeriodOverview:
+    """Where the period stands for the rows a user reads, as the overview's filters choose them, per kind of row."""
+
+    form: OverviewFilterForm
+    base: dict[str, str]
+    kinds: list[KindOverview]
     #: The own indicators of the goals chosen (by goal area and goal) with their outcomes (of the department chosen).
     indicator_lines: list[OutcomeLine] = field(default_factory=list)
+
+    def kind(self, kind: str) -> KindOverview | None:
+        return next((k for k in self.kinds if k.kind == kind), None)
+
+    @property
+    def commitments(self) -> KindOverview | None:
+        return self.kind(COMMITMENTS)
+
+    @property
+    def goals(self) -> KindOverview | None:
+        return self.kind(GOALS)
 
 
 def period_overview(*, user: User, period: ReportingPeriod, data: Mapping | None) -> PeriodOverview:
     """
-    Count the period's commitment rows that ``user`` reads (as ``commitment_rows``), chosen by
-    the list's filters (``data``): per goal area and goal, and per department, by status; and
-    by the assessment on the commitments' scale; and the goals' own indicators with their
-    outcomes, targets and earlier years (chosen by goal area, goal and department). Each count
-    carries the query string that makes the list show exactly the rows it counts (the filters
-    given, with its own).
+    Count the period's rows of both kinds that ``user`` reads (entries on commitments, as
+    ``commitment_rows``; follow-ups of goals, as ``contribution_rows``; both by
+    ``period_row_counts``, as the start page counts them), chosen by the overview's filters
+    (``data``, the names both lists take): per kind, per goal area and goal, and per department,
+    by status; and by the assessment on the kind's scale. And the goals' own indicators with
+    their outcomes, targets and earlier years (chosen by goal area, goal and department). Each
+    count carries the query string that makes its kind's list show exactly the rows it counts
+    (the filters given, with its own). A kind is shown where the period has rows of it that
+    the user reads, even when the filters choose none.
 
-    Aggregate queries: a fixed number, whatever the size of the plan and of the follow-up.
+    A fixed number of queries, whatever the size of the plan and of the follow-up.
     """
-    filterset = CommitmentRowFilter(data or None, queryset=commitment_rows(user=user, period=period), period=period)
-    rows = filterset.qs.order_by()
-    # The values the list applies too: a value it cannot read is left out by both.
-    chosen = getattr(filterset.form, "cleaned_data", {})
-    base = {}
-    for name, value in chosen.items():
-        if value not in (None, ""):
-            base[name] = str(value.pk if hasattr(value, "pk") else value)
-
-    def empty() -> dict[str, int]:
-        return dict.fromkeys(OVERVIEW_STATES, 0)
-
-    by_goal: dict[int, dict[str, int]] = {}
-    for goal_id, state, n in rows.values_list("commitment__goal_id", "status").annotate(n=Count("pk")):
-        by_goal.setdefault(goal_id, empty())[state] = n
-    by_department: dict[int, dict[str, int]] = {}
-    for department_id, state, n in rows.values_list("department_id", "status").annotate(n=Count("pk")):
-        by_department.setdefault(department_id, empty())[state] = n
-    by_value = dict(rows.values_list("entry_assessment_id").annotate(n=Count("pk")))
-
-    areas: dict[int, StatusLine] = {}
-    goals = (
-        Goal.objects.filter(pk__in=by_goal).select_related("goal_area").order_by("goal_area__sort_order", "sort_order")
-    )
-    for goal in goals:
-        area = areas.get(goal.goal_area_id)
-        if area is None:
-            area_query = None if goal.goal_area_id is None else base | {"goal_area": str(goal.goal_area_id)}
-            area = areas[goal.goal_area_id] = StatusLine(goal.goal_area, area_query, empty())
-        counts = by_goal[goal.pk]
-        area.goals.append(StatusLine(goal, base | {"goal": str(goal.pk)}, counts))
-        for state, n in counts.items():
-            area.counts[state] += n
-    departments = [
-        StatusLine(department, base | {"department": str(department.pk)}, by_department[department.pk])
-        for department in Department.objects.filter(pk__in=by_department).order_by("sort_order", "name")
-    ]
-    assessments = [
-        AssessmentLine(value, by_value.get(value.pk, 0), base | {"assessment": str(value.pk)})
-        for value in AssessmentValue.objects.filter(scale_id=period.plan.commitment_scale_id).order_by(
-            "sort_order", "pk"
+    plan = period.plan
+    readable = readable_department_ids(user, plan.committee)
+    form = OverviewFilterForm(data or None, period=period, departments=readable)
+    chosen = form.chosen
+    # The values the lists apply too: a value they cannot read is left out by all.
+    base = {name: str(getattr(value, "pk", value)) for name, value in chosen.items()}
+    in_order = Goal.objects.filter(plan=plan).select_related("goal_area")
+    in_order = in_order.order_by("goal_area__sort_order", "sort_order")
+    goals_by_id = {goal.pk: goal for goal in in_order}
+    every = period_row_counts(periods=[period], departments=readable)
+    present = {count.kind for count in every}
+    counts = [
+        count
+        for count in every
+        if form.keeps(
+            goal_area_id=goals_by_id[count.goal_id].goal_area_id,
+            goal_id=count.goal_id,
+            status=count.status,
+            assessment_id=count.assessment_id,
+            department_id=count.department_id,
         )
     ]
-    totals = empty()
-    for counts in by_goal.values():
-        for state, n in counts.items():
-            totals[state] += n
-    goals = Goal.objects.filter(plan=period.plan)
+    scales = {COMMITMENTS: plan.commitment_scale_id, GOALS: plan.goal_year_scale_id}
+    values = list(
+        AssessmentValue.objects.filter(scale_id__in=[s for s in scales.values() if s]).order_by("sort_order", "pk")
+    )
+    departments = list(
+        Department.objects.filter(pk__in={count.department_id for count in counts}).order_by("sort_order", "name")
+    )
+    here = [plan.committee.slug, period.slug]
+    kinds = [
+        _kind_overview(
+            kind, [c for c in counts if c.kind == kind], base=base, goals_by_id=goals_by_id, departments=departments,
+            values=[v for v in values if v.scale_id == scales[kind]],
+            list_url=reverse("followup:list" if kind == COMMITMENTS else "followup:contribution_list", args=here),
+            period=period,
+        )
+        for kind in ROW_KINDS
+        if kind in present
+    ]  # fmt: skip
+    goals = Goal.objects.filter(plan=plan)
     if chosen.get("goal_area") is not None:
         goals = goals.filter(goal_area=chosen["goal_area"])
     if chosen.get("goal") is not None:
@@ -467,13 +522,62 @@ def period_overview(*, user: User, period: ReportingPeriod, data: Mapping | None
     lines = goal_indicator_lines(user=user, period=period, goals=goals)
     if chosen.get("department") is not None:
         lines = [line for line in lines if line.outcome.department_id == chosen["department"].pk]
-    return PeriodOverview(
-        indicator_lines=lines,
-        filterset=filterset,
-        base=base,
+    return PeriodOverview(form=form, base=base, kinds=kinds, indicator_lines=lines)
+
+
+def _kind_overview(
+    kind: str,
+    counts: list[RowCount],
+    *,
+    base: dict[str, str],
+    goals_by_id: dict[int, Goal],
+    departments: list[Department],
+    values: list[AssessmentValue],
+    list_url: str,
+    period: ReportingPeriod,
+) -> KindOverview:
+    """The lines of one kind's counts (see ``period_overview``); no query."""
+
+    def empty() -> dict[str, int]:
+        return dict.fromkeys(OVERVIEW_STATES, 0)
+
+    by_goal: dict[int, dict[str, int]] = {}
+    by_department: dict[int, dict[str, int]] = {}
+    by_value: Counter = Counter()
+    totals = empty()
+    for count in counts:
+        by_goal.setdefault(count.goal_id, empty())[count.status] += count.n
+        by_department.setdefault(count.department_id, empty())[count.status] += count.n
+        by_value[count.assessment_id] += count.n
+        totals[count.status] += count.n
+
+    areas: dict[int | None, StatusLine] = {}
+    for goal in goals_by_id.values():  # in the plan's order
+        if goal.pk not in by_goal:
+            continue
+        area = areas.get(goal.goal_area_id)
+        if area is None:
+            area_query = None if goal.goal_area_id is None else base | {"goal_area": str(goal.goal_area_id)}
+            area = areas[goal.goal_area_id] = StatusLine(goal.goal_area, area_query, empty())
+        counts_ = by_goal[goal.pk]
+        area.goals.append(StatusLine(goal, base | {"goal": str(goal.pk)}, counts_))
+        for state, n in counts_.items():
+            area.counts[state] += n
+    department_lines = [
+        StatusLine(department, base | {"department": str(department.pk)}, by_department[department.pk])
+        for department in departments
+        if department.pk in by_department
+    ]
+    assessments = [AssessmentLine(value, by_value[value.pk], base | {"assessment": str(value.pk)}) for value in values]
+    headings = {COMMITMENTS: _("Entries on commitments"), GOALS: _("Follow-up of goals")}
+    return KindOverview(
+        kind=kind,
+        heading=headings[kind],
+        list_url=list_url,
+        prefix="" if kind == COMMITMENTS else f"{kind}-",
         areas=list(areas.values()),
-        departments=departments,
+        departments=department_lines,
         assessments=assessments,
-        unassessed=by_value.get(None, 0),
+        unassessed=by_value[None],
         totals=StatusLine(period, base, totals),
     )

@@ -332,10 +332,11 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
 #: The fill of each state in the overview's charts: each 3:1 or more against white (WCAG 1.4.11).
 class PeriodOverviewView(LoginRequiredMixin, TemplateView):
     """
-    Where the committee stands in a period: the commitment rows the user reads (as on the list),
-    counted by status per goal area and goal, and per department, and by assessment; each count
-    a link to the list of those rows, each chart with its table beside it. Open to everyone who
-    reads the list (editors and readers see their departments' rows, as there).
+    Where the committee stands in a period: the rows the user reads (as on the lists), of each
+    kind (entries on commitments, follow-ups of goals), counted by status per goal area and
+    goal, and per department, and by assessment; each count a link to its kind's list of those
+    rows, each chart with its table beside it. Open to everyone who reads the lists (editors
+    and readers see their departments' rows, as there).
     """
 
     template_name = "followup/period_overview.html"
@@ -345,25 +346,34 @@ class PeriodOverviewView(LoginRequiredMixin, TemplateView):
         period = period_from_url(self.request, kwargs)
         overview = period_overview(user=self.request.user, period=period, data=self.request.GET)
         area_label = lambda line: str(line.subject) if line.subject else _("Without goal area")  # noqa: E731
+        sections = [
+            {
+                "kind": kind,
+                "area_chart": bars_svg(
+                    status_bars(kind.areas, area_label, OVERVIEW_STATES),
+                    title=_("Status per goal area"),
+                    chart_id=f"{kind.prefix}chart-areas",
+                ),
+                "department_chart": bars_svg(
+                    status_bars(kind.departments, lambda line: line.subject.name, OVERVIEW_STATES),
+                    title=_("Status per department"),
+                    chart_id=f"{kind.prefix}chart-departments",
+                ),
+                "assessment_chart": bars_svg(
+                    assessment_bars(kind.assessments),
+                    title=_("Assessments"),
+                    chart_id=f"{kind.prefix}chart-assessments",
+                ),
+            }
+            for kind in overview.kinds
+        ]
         context.update(
             period=period,
             committee=period.plan.committee,
             overview=overview,
-            filterset=overview.filterset,
+            form=overview.form,
             states=[(s, state_names()[s]) for s in OVERVIEW_STATES],
-            area_chart=bars_svg(
-                status_bars(overview.areas, area_label, OVERVIEW_STATES),
-                title=_("Status per goal area"),
-                chart_id="chart-areas",
-            ),
-            department_chart=bars_svg(
-                status_bars(overview.departments, lambda line: line.subject.name, OVERVIEW_STATES),
-                title=_("Status per department"),
-                chart_id="chart-departments",
-            ),
-            assessment_chart=bars_svg(
-                assessment_bars(overview.assessments), title=_("Assessments"), chart_id="chart-assessments"
-            ),
+            sections=sections,
         )
         return context
 

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import tablib
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -32,7 +32,7 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review, readable_department_ids
 from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
-from common.search import RESULTS_PER_KIND, text_search
+from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 from .outcomes import proposed_assessment
@@ -476,6 +476,41 @@ def indicator_search(*, committee: Committee, query: str, full_text: bool | None
     found = text_search(indicators, query=query, fields=("code", "name", "description"), full_text=full_text)
     if "search_rank" not in found.query.annotations:
         found = found.order_by("-plan__year", "goal__sort_order", "sort_order")
+    return list(found[:RESULTS_PER_KIND])
+
+
+def outcome_search(*, user: User, committee: Committee, query: str, full_text: bool | None = None) -> list[Outcome]:
+    """
+    The committee's indicator outcomes, of every period, whose comment or reason for no figure
+    matches ``query``, of the departments the user reads. Each with what its page needs
+    without a query more: ``follows_goal`` (whether the department follows the indicator's goal
+    up on the goal's page) and ``goal_commitment_code`` (else the first of the goal's
+    commitments the department is responsible for, whose entry page holds a goal's own
+    indicator). One query.
+    """
+    outcomes = Outcome.objects.filter(period__plan__committee=committee).select_related(
+        "period__plan", "indicator__commitment", "indicator__goal", "department"
+    )
+    readable = readable_department_ids(user, committee)
+    if readable is not None:
+        outcomes = outcomes.filter(department_id__in=readable)
+    outcomes = outcomes.annotate(
+        follows_goal=Exists(
+            Goal.departments.through.objects.filter(
+                goal=OuterRef("indicator__goal"), department=OuterRef("department")
+            )
+        ),
+        goal_commitment_code=Subquery(
+            Commitment.objects.filter(goal=OuterRef("indicator__goal"), departments=OuterRef("department"))
+            .order_by("sort_order")
+            .values("code")[:1]
+        ),
+    )
+    fields = ("comment", "unavailable_reason")
+    found = text_search(outcomes, query=query, fields=fields, html_fields=("comment",), full_text=full_text)
+    if "search_rank" not in found.query.annotations:
+        found = found.order_by("-period__plan__year", "-period__start", "indicator__sort_order")
+        return [o for o in found[:RESULTS_PER_KIND] if fallback_matches(o.search_text, query)]
     return list(found[:RESULTS_PER_KIND])
 
 

@@ -171,7 +171,7 @@ def test_the_search_makes_one_query_per_kind(demo, reviewer):
     for query in ("insatser", "försörjningsstöd or kvinnor"):
         with CaptureQueriesContext(connection) as queries:
             groups = committee_search(user=reviewer, committee=demo, query=query, full_text=True)
-        assert len(queries) == 6  # the periods, then one query per kind
+        assert len(queries) == 7  # the periods, then one query per kind
         assert sum(len(g.hits) for g in groups) > 5
 
 
@@ -194,3 +194,66 @@ def test_a_department_without_the_right_sees_no_other_departments_contributions(
     assert hits(everything, "contributions")
     assert hits(groups, "entries") == []
     assert hits(groups, "contributions") == []
+
+
+@pytest.mark.parametrize("full_text", [True, False])
+def test_an_outcomes_comment_is_found_and_links_to_the_page_it_is_written_on(demo, client, full_text):
+    from indicators.models import Outcome
+
+    outcome = (
+        Outcome.objects.filter(period__plan__committee=demo, department__code="AMA")
+        .select_related("indicator", "period__plan", "department")
+        .first()
+    )
+    Outcome.objects.filter(pk=outcome.pk).update(comment=f"<p>Utfallet visar {WORD} i <em>Malmö</em>.</p>")
+    for username, found in (("granskare", 1), ("lasare", 1), ("redaktor-ebb", 0)):  # AMA's reader; another's editor
+        user = User.objects.get(username=username)
+        groups = committee_search(user=user, committee=demo, query=WORD, full_text=full_text)
+        assert len(hits(groups, "outcomes")) == found, username
+    (hit,) = hits(committee_search(user=User.objects.get(username="granskare"), committee=demo, query=WORD,
+                                   full_text=full_text), "outcomes")  # fmt: skip
+    assert hit.url == outcome.get_absolute_url()  # as the outcome finds its own page, without its queries
+    assert f"<mark>{WORD}</mark>" in hit.snippet
+    assert "<em>" not in hit.snippet
+    client.force_login(User.objects.get(username="granskare"))
+    assert WORD in client.get(hit.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("index", "search"),
+    [
+        ("entry_search_vector", "entry_search"),
+        ("contribution_search_vector", "contribution_search"),
+        ("outcome_search_vector", "outcome_search"),
+    ],
+)
+def test_the_searches_of_what_departments_write_can_use_their_gin_index(demo, reviewer, index, search):
+    """An expression index serves only a query of its very expression: the planner must be able to use it."""
+    import commitments.selectors
+    import indicators.selectors
+    from common.search import text_search
+
+    module = indicators.selectors if search == "outcome_search" else commitments.selectors
+    captured = {}
+
+    def keep(queryset, **kwargs):
+        captured.update(model=queryset.model, kwargs=kwargs)
+        return text_search(queryset, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "text_search", keep)
+        getattr(module, search)(user=reviewer, committee=demo, query="insatser", full_text=True)
+    # The search's own expression, on the table alone; the planner may only read it whole or by a bitmap (the
+    # demo's tables are small enough to be read whole, so that is made dear): the index, if it is the same expression.
+    model = captured["model"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    try:
+        plan = text_search(model.objects.all(), **captured["kwargs"]).explain()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+            cursor.execute("SET LOCAL enable_indexscan = on")
+    assert f"Bitmap Index Scan on {index}" in plan

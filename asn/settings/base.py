@@ -212,8 +212,10 @@ def default_storage_config(backend: str) -> dict:
             #: "path" for MinIO and most Ceph gateways (bucket in the path), "virtual" or empty for AWS.
             "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
             "verify": env.bool("AWS_S3_VERIFY", default=True),
-            # Private, and no signed addresses: the files are served by the app's views only.
-            "default_acl": "private",
+            #: Each object's ACL; empty: none sent, for a bucket whose ACLs are disabled (AWS's
+            #: default for new buckets, private by its owner's policy), which refuses "private".
+            "default_acl": env("AWS_DEFAULT_ACL", default="private") or None,
+            # No signed addresses: the files are served by the app's views only.
             "querystring_auth": False,
             "file_overwrite": False,
         },

@@ -130,6 +130,9 @@ def test_a_build_made_by_a_report_worker_and_an_adopted_edition_are_served_from_
     settings.CELERY_REPORTS_QUEUE = reports_queue
     assert app.conf.task_default_queue != reports_queue
     period = ReportingPeriod.objects.select_related("plan__committee").get(slug="2019-jan-aug")
+    # A first build (one that an earlier test left would make this one "unchanged", with no files).
+    AdoptedEdition.objects.filter(period=period).delete()
+    ReportBuild.objects.filter(period=period).delete()
     with celery_worker(tmp_path_factory, queue=reports_queue, env=env) as node:
         build = services.build_request(period=period, kind=KIND, trigger=ReportBuild.Trigger.MANUAL)
         build = wait_for(
@@ -174,6 +177,11 @@ def test_a_build_made_by_a_report_worker_and_an_adopted_edition_are_served_from_
     acl = client(env).get_object_acl(Bucket=env["AWS_STORAGE_BUCKET_NAME"], Key=f"asn/{edition.pdf.name}")
     assert [grant["Permission"] for grant in acl["Grants"]] == ["FULL_CONTROL"]
     assert "Signature" not in default_storage.url(edition.pdf.name)
+    # The admin links the files at their public addresses, not at the bucket's.
+    web.force_login(committee_admin)
+    page = web.get(reverse("admin:reports_adoptededition_change", args=[edition.pk])).content.decode()
+    assert reverse("public:permanent_file", args=[edition.pk, "pdf"]) in page
+    assert env["AWS_S3_ENDPOINT_URL"] not in page
     assert nothing_on_disk(node.media_root, settings.MEDIA_ROOT)
 
 

@@ -42,6 +42,7 @@ def start_workers(queue: str, media_root: Path, logs: Path) -> list[subprocess.P
             *(quote(str(db[k] or ""), safe="") for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME"))
         ),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_REPORTS_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(media_root),
     }

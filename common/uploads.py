@@ -7,7 +7,9 @@ A staged file waits in the default storage, ``staged-uploads/<token>``, with its
 beside it (``<token>.json``: the user, the import it is for, its name, the values staged with
 it); the session holds only the token, so the session stays small whatever the file. It is
 taken once, by the user who staged it, within ``settings.UPLOAD_STAGE_SECONDS``; taking it
-removes it, and ``staged_uploads_remove_expired`` (a beat task) removes what was left.
+removes it, and ``staged_uploads_remove_expired`` (a beat task) removes what was left. Only the
+storage's API is used, so that the file may wait in an S3 bucket that every machine shares,
+and the one request that takes it is chosen in the cache that every process shares.
 """
 
 import datetime
@@ -15,6 +17,7 @@ import json
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -50,10 +53,10 @@ def validate_upload_size(file) -> None:
         raise ValidationError(str(error), code="file_size") from None
 
 
-def _paths(token: str) -> tuple[str, str, str]:
-    """The staged content, its metadata, and the mark that it has been taken."""
+def _paths(token: str) -> tuple[str, str]:
+    """The staged content and its metadata."""
     base = f"{STAGE_DIR}/{token}"
-    return base, f"{base}.json", f"{base}.taken"
+    return base, f"{base}.json"
 
 
 def _remove(token: str) -> None:
@@ -68,7 +71,7 @@ def upload_stage(request: HttpRequest, key: str, *, name: str, content: bytes, *
     earlier for the same import in this session is removed.
     """
     token = get_random_string(32)
-    content_path, meta_path, _taken = _paths(token)
+    content_path, meta_path = _paths(token)
     default_storage.save(content_path, ContentFile(content))
     meta = {
         "user": request.user.pk,
@@ -90,16 +93,12 @@ upload_stage.alters_data = True
 
 def _claim(token: str) -> bool:
     """
-    Mark the staged file taken; False if another request took it first. Saving never
-    overwrites: the storage gives a second save of the same name another name (on the file
-    system atomically, with O_EXCL), so the first request alone keeps the name it asked for.
+    Mark the staged file taken; False if another request took it first. ``cache.add`` sets
+    the mark only where there is none, in one step: in Redis (production, ``CACHE_URL``) for
+    every process on every machine. (A storage cannot say that alone: S3 overwrites, or
+    checks and then writes, so two requests could both believe they took the file.)
     """
-    taken = _paths(token)[2]
-    saved = default_storage.save(taken, ContentFile(b""))
-    if saved != taken:
-        default_storage.delete(saved)
-        return False
-    return True
+    return cache.add(f"staged-upload-taken:{token}", True, timeout=max(settings.UPLOAD_STAGE_SECONDS, 0) + 60)
 
 
 def upload_take(request: HttpRequest, key: str) -> dict | None:
@@ -111,7 +110,7 @@ def upload_take(request: HttpRequest, key: str) -> dict | None:
     token = request.session.pop(key, None)
     if not isinstance(token, str) or not _TOKEN.fullmatch(token) or token != request.POST.get("token"):
         return None
-    content_path, meta_path, _taken = _paths(token)
+    content_path, meta_path = _paths(token)
     if not default_storage.exists(meta_path) or not _claim(token):
         return None
     try:

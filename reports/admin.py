@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from commitments.admin import CommitteeScopedAdmin, PlanYearFilter, ScopedInline, ViewOnlyAdminMixin
@@ -131,13 +133,28 @@ class AdoptedEditionAdmin(ViewOnlyAdminMixin, CommitteeScopedAdmin):
     search_fields = ("diarienummer", "paragraph", "decision")
     list_select_related = ("period__plan__committee", "adopted_by")
     fields = ("period", "kind", "build", "decided_on", "paragraph", "diarienummer", "decided_by", "decision",
-              "adopted_by", "created_at", "content_hash", "html", "html_sha256", "docx", "docx_sha256", "pdf",
-              "pdf_sha256", "csv", "csv_sha256", "json", "json_sha256")  # fmt: skip
+              "adopted_by", "created_at", "content_hash", "files")  # fmt: skip
     readonly_fields = fields
     actions = None
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "figures")
+
+    @admin.display(description=_("files"))
+    def files(self, obj):
+        """
+        Each file at its permanent public address, with its SHA-256: the app serves it from
+        the storage, which has no address of its own to show (a private bucket, or a folder
+        the web server does not serve).
+        """
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a><br><code>{}</code></p>',
+            (
+                (reverse("public:permanent_file", args=[obj.pk, fmt]), label, obj.sha256_for(fmt))
+                for fmt, label, _type in AdoptedEdition.FORMATS
+            ),
+        )
 
 
 class ReportLayoutForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from commitments.models import Committee
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
+from common.files import stored_file_response
 
 from . import layouts
 from .adoption import report_adopt
@@ -179,10 +180,7 @@ class BuildFileView(LoginRequiredMixin, View):
         # Every member of the committee reads its approved documents (period_get_for_user checked that).
         if build.draft and not can_oversee(request.user, period.plan.committee_id):
             raise PermissionDenied
-        file = build.file_for(kwargs["fmt"])
-        if not file or not file.storage.exists(file.name):
-            raise Http404
-        return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+        return stored_file_response(build.file_for(kwargs["fmt"]), as_attachment=True)
 
 
 class BuildChangesView(LoginRequiredMixin, TemplateView):
@@ -422,16 +420,15 @@ class PublicEditionFileView(View):
                 committee_slug=kwargs["committee"], period_slug=kwargs["period"], kind=kwargs["kind"]
             )
         file = edition.file_for(fmt)
-        if not file or not file.storage.exists(file.name):
-            raise Http404
         etag = f'"{edition.sha256_for(fmt)}"'
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            if not file or not file.storage.exists(file.name):
+                raise Http404
             response = HttpResponseNotModified()
         else:
-            response = FileResponse(
-                file.open("rb"), as_attachment=fmt != "html", filename=file.name.rsplit("/", 1)[-1],
-                content_type=AdoptedEdition.CONTENT_TYPES[fmt],
-            )  # fmt: skip
+            response = stored_file_response(
+                file, as_attachment=fmt != "html", content_type=AdoptedEdition.CONTENT_TYPES[fmt]
+            )
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=86400"
         if fmt == "html":

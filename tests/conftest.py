@@ -105,7 +105,9 @@ def celery_worker(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
         "DATABASE_URL": _test_database_url(),
+        # One queue for everything: the report builds' queue is the same one.
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_REPORTS_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
@@ -137,7 +139,8 @@ def celery_beat(tmp_path_factory, *, queue: str, env: dict | None = None):
         [sys.executable, "-m", "celery", "-A", "asn", "beat", "--loglevel=INFO", f"--logfile={folder / 'beat.log'}",
          f"--schedule={folder / 'schedule'}", f"--pidfile={folder / 'beat.pid'}"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "asn.settings.test", "DATABASE_URL": _test_database_url(),
-             "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_TASK_ALWAYS_EAGER": "false", **(env or {})},
+             "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_REPORTS_QUEUE": queue, "CELERY_TASK_ALWAYS_EAGER": "false",
+             **(env or {})},
     )  # fmt: skip
     try:
         yield process
@@ -150,14 +153,14 @@ def celery_beat(tmp_path_factory, *, queue: str, env: dict | None = None):
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     A real Celery worker for this test process, on its own queue, which this process's tasks
-    go to. Yields the worker's node name (a str) with ``mail_dir``, the folder where the
-    worker's e-mails land, and ``media_root``, where it stores files.
+    go to (the report builds too). Yields the worker's node name (a str) with ``mail_dir``,
+    the folder where the worker's e-mails land, and ``media_root``, where it stores files.
     """
     from django.conf import settings
 
     from asn.celery import app
 
     with celery_worker(tmp_path_factory) as node:
-        settings.CELERY_TASK_DEFAULT_QUEUE = node.queue
+        settings.CELERY_TASK_DEFAULT_QUEUE = settings.CELERY_REPORTS_QUEUE = node.queue
         app.conf.task_default_queue = node.queue
         yield node

@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import pgettext_lazy
 from js_asset import Script
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -256,10 +257,66 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# SEVERAL MACHINES: where generated files live, the shared cache, the queues
+# ------------------------------------------------------------------------------
+# The files the app makes or keeps (report builds, adopted editions, staged uploads) go
+# through Django's storage API only, and are served by the app's views after their checks.
+#: "filesystem" (default): MEDIA_ROOT on this machine, for one machine or a shared mount.
+#: "s3": an S3-compatible bucket (AWS, MinIO, Ceph, a Swedish cloud) that every web process
+#: and worker reaches, with django-storages (``common/s3.py``): private, never served by its
+#: own address. https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+
+
+def default_storage_config(backend: str) -> dict:
+    """The ``STORAGES["default"]`` of ``backend`` ("filesystem" or "s3"), read from the environment."""
+    if backend == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise environ.ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {backend!r}")
+    return {
+        "BACKEND": "common.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            #: The service's address; empty for AWS itself (e.g. https://s3.example.se, http://minio:9000).
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            #: Empty: boto3 finds credentials itself (an instance role, ~/.aws).
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            #: A folder in the bucket for this installation's files (e.g. "asn"); empty: the bucket's root.
+            "location": env("AWS_LOCATION", default=""),
+            #: "path" for MinIO and most Ceph gateways (bucket in the path), "virtual" or empty for AWS.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+            "verify": env.bool("AWS_S3_VERIFY", default=True),
+            #: Each object's ACL; empty: none sent, for a bucket whose ACLs are disabled (AWS's
+            #: default for new buckets, private by its owner's policy), which refuses "private".
+            "default_acl": env("AWS_DEFAULT_ACL", default="private") or None,
+            # No signed addresses: the files are served by the app's views only.
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_BACKEND),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def cache_config(url: str) -> dict:
+    """The cache ``url`` names: ``redis://host:6379/2`` (Django's own Redis cache), ``locmemcache://``, ``dummycache://``."""
+    backend = "django.core.cache.backends.redis.RedisCache" if url.startswith(("redis://", "rediss://")) else None
+    return env.cache_url_config(url, backend=backend)
+
+
+#: The cache shared by every process: it marks a staged upload taken (``common/uploads.py``),
+#: so on several processes it must be Redis (production's default is ``REDIS_URL``). By
+#: default here each process's own memory, enough for one process (``make run``, the tests).
+#: Sessions are in the database and django-axes counts failed logins there, not in the cache.
+CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -396,6 +453,15 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="asn")
+#: The queue of the report builds (minutes of CPU and memory each), so that they can have
+#: workers (machines) of their own and never hold up mail and the other short tasks, which
+#: stay on CELERY_TASK_DEFAULT_QUEUE. ``asn.celery.route_task`` sends them there (it reads
+#: this setting when a task is sent). A worker takes both queues unless ``-Q`` names one.
+CELERY_REPORTS_QUEUE = env("CELERY_REPORTS_QUEUE", default="asn-reports")
+CELERY_TASK_ROUTES = ["asn.celery.route_task"]
+# Each queue with an exchange of its own name, as Celery makes for a queue it was not told of.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in
+                      dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, CELERY_REPORTS_QUEUE])]  # fmt: skip
 # Builds take seconds to minutes and ack late: a worker reserves one task beyond the one it runs.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis gives an unacknowledged message to another worker after the visibility timeout (one hour

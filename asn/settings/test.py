@@ -1,7 +1,7 @@
 """Tests: PostgreSQL and Redis from the environment (see the Makefile), fast hashing, locmem mail."""
 
 from .base import *  # noqa: F403
-from .base import database, env
+from .base import STORAGES, database, env
 
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key")
 ALLOWED_HOSTS = ["*"]
@@ -11,10 +11,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # workers in the tests say false
 CELERY_TASK_EAGER_PROPAGATES = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# The generated files where STORAGE_BACKEND says (the file system unless it names s3);
+# static files from the apps' folders, not the manifest that collectstatic writes.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Serve static files from the apps' folders without collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -236,10 +236,23 @@ def gunicorn_cpu(master: int) -> float:
     return total
 
 
-def database_cpu(database: str) -> float:
-    """CPU seconds of the PostgreSQL backends connected to ``database`` (those that ended meanwhile are lost)."""
+def database_cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """
+    CPU seconds the backends spent between two ``database_cpu`` readings: each backend's
+    growth, a new one's whole time. Those that ended meanwhile are lost (an undercount), and a
+    new process that took an ended one's pid counts from its start, never negatively.
+    """
+    spent = 0.0
+    for pid, seconds in after.items():
+        earlier = before.get(pid)
+        spent += seconds - earlier if earlier is not None and seconds >= earlier else seconds
+    return spent
+
+
+def database_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to ``database``, by pid."""
     needle = f" {database} ".encode()
-    total = 0.0
+    total = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -251,7 +264,7 @@ def database_cpu(database: str) -> float:
         if title.startswith(b"postgres: ") and needle in title:
             fields = _stat(int(name))
             if fields:
-                total += sum(int(x) for x in fields[11:13]) / TICKS
+                total[int(name)] = sum(int(x) for x in fields[11:13]) / TICKS
     return total
 
 
@@ -292,10 +305,10 @@ def run(plan: dict) -> list[dict]:
             cpu_by_name.clear()
             started = time.monotonic()
             app0 = gunicorn_cpu(server["pid"])
-            db0 = database_cpu(plan["database"]) if server["kind"] == "app" else 0.0
+            db0 = database_cpu(plan["database"]) if server["kind"] == "app" else {}
             gevent.sleep(plan["seconds"])
             app1 = gunicorn_cpu(server["pid"])
-            db1 = database_cpu(plan["database"]) if server["kind"] == "app" else 0.0
+            db1 = database_cpu(plan["database"]) if server["kind"] == "app" else {}
             elapsed = time.monotonic() - started
             rows = []
             for (name, _method), entry in sorted(env.stats.entries.items()):
@@ -318,7 +331,7 @@ def run(plan: dict) -> list[dict]:
                 "p50": total.get_response_time_percentile(0.5) if total.num_requests else None,
                 "p95": total.get_response_time_percentile(0.95) if total.num_requests else None,
                 "server_cpu_s": app1 - app0,
-                "db_cpu_s": db1 - db0,
+                "db_cpu_s": database_cpu_spent(db0, db1) if server["kind"] == "app" else 0.0,
                 "errors": [f"{e.method} {e.name}: {e.error} ×{e.occurrences}" for e in env.stats.errors.values()],
                 "errors_before": before_window,
                 "pending_logins": pending,

@@ -6,8 +6,9 @@ container's liveness check (``/halsa/live/``) and Prometheus's scrape (``/metric
 
 - ``database``: ``SELECT 1`` on the default database;
 - ``redis``: a PING to the Celery broker (``CELERY_BROKER_URL``);
-- ``celery``: a Celery worker answers a ping within ``HEALTH_CELERY_TIMEOUT`` seconds and one
-  consumes the default queue (a deployment without workers fails it, rightly: no report
+- ``celery``: a Celery worker answers a ping within ``HEALTH_CELERY_TIMEOUT`` seconds, and
+  each queue the app defines (``CELERY_TASK_QUEUES``: the default one and the reports' one)
+  has a worker that consumes it (a deployment without workers fails it, rightly: no report
   would be built);
 - ``storage``: a small file written to and deleted from the default storage (``MEDIA_ROOT``).
 

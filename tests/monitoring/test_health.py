@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from kombu import Queue
 
 from asn.celery import app
 from tests.conftest import celery_worker
@@ -26,10 +27,12 @@ def closed_port() -> int:
 @pytest.mark.django_db
 def test_every_part_is_up_with_a_worker_and_celery_is_down_once_it_stops(client, settings, monkeypatch,
                                                                           tmp_path_factory):  # fmt: skip
-    default_queue = app.conf.task_default_queue
+    default_queue, queues = app.conf.task_default_queue, app.conf.task_queues
     with celery_worker(tmp_path_factory) as node:
-        # /halsa/ asks for a worker that consumes the default queue: this test's worker's own.
+        # /halsa/ asks for a worker on each queue the app defines (the default queue and the
+        # reports' queue): here this test's worker's own, which takes both.
         app.conf.task_default_queue = node.queue
+        app.conf.task_queues = [Queue(node.queue)]
         monkeypatch.setattr(settings, "CELERY_TASK_DEFAULT_QUEUE", node.queue)
         response = client.get("/halsa/")
         assert response.status_code == 200, response.content
@@ -47,7 +50,7 @@ def test_every_part_is_up_with_a_worker_and_celery_is_down_once_it_stops(client,
         started = time.monotonic()
         response = client.get("/halsa/")
     finally:
-        app.conf.task_default_queue = default_queue
+        app.conf.task_default_queue, app.conf.task_queues = default_queue, queues
     assert time.monotonic() - started < 10
     assert response.status_code == 503
     assert response.json() == {
@@ -93,7 +96,11 @@ def production_server(tmp_path, django_db_setup):
         "ALLOWED_HOSTS": "uppfoljning.example.se",
         "SITE_URL": "https://uppfoljning.example.se",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{unreachable}/nothing",
+        # The broker, the results and the cache too (make test exports CELERY_BROKER_URL).
         "REDIS_URL": f"redis://127.0.0.1:{unreachable}/0",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{unreachable}/0",
+        "CELERY_RESULT_BACKEND": f"redis://127.0.0.1:{unreachable}/0",
+        "CACHE_URL": f"redis://127.0.0.1:{unreachable}/1",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "METRICS_TOKEN": "scrape-token-123",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

@@ -81,9 +81,14 @@ class BrowserUser(HttpUser):
     abstract = True
     wait_time = THINK
 
+    #: The accounts this kind of user takes in turn (a cycle over the plan's list).
+    accounts = itertools.cycle([None])
+
     def on_start(self):
         self.origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
         self.client.headers.update({"X-Forwarded-Proto": "https", "User-Agent": "asn-bench-load"})
+        self.account = next(self.accounts)
+        self.ok = self.account is not None and self.log_in(self.account["username"])
 
     def behind_the_proxy(self) -> None:
         """
@@ -135,10 +140,7 @@ class Editor(BrowserUser):
 
     weight = 3
 
-    def on_start(self):
-        super().on_start()
-        self.account = next(_next_editor)
-        self.ok = self.account is not None and self.log_in(self.account["username"])
+    accounts = _next_editor
 
     @task
     def loop(self):
@@ -185,10 +187,7 @@ class Reviewer(BrowserUser):
 
     weight = 1
 
-    def on_start(self):
-        super().on_start()
-        self.account = next(_next_reviewer)
-        self.ok = self.account is not None and self.log_in(self.account["username"])
+    accounts = _next_reviewer
 
     @task
     def loop(self):

@@ -5,10 +5,6 @@ settings, so also over plain HTTP and with an address as Host).
 """
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,7 +12,7 @@ from kombu import Queue
 
 from asn.celery import app
 from tests.conftest import celery_worker
-from tests.test_gunicorn import CONFIG, ROOT, free_port
+from tests.test_gunicorn import free_port, running_gunicorn
 
 
 def closed_port() -> int:
@@ -87,10 +83,8 @@ def production_server(tmp_path, django_db_setup):
     ALLOWED_HOSTS) whose database and Celery broker are both out of reach. Yields
     ``(port, log file)``.
     """
-    port = free_port()
     unreachable = closed_port()
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "asn.settings.prod",
         "SECRET_KEY": "test-only-secret-key-for-the-production-settings-0123456789",
         "ALLOWED_HOSTS": "uppfoljning.example.se",
@@ -103,31 +97,11 @@ def production_server(tmp_path, django_db_setup):
         "CACHE_URL": f"redis://127.0.0.1:{unreachable}/1",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "METRICS_TOKEN": "scrape-token-123",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "2",
+        "LOG_FORMAT": None,
+        "SENTRY_DSN": None,
     }
-    env.pop("LOG_FORMAT", None)
-    env.pop("SENTRY_DSN", None)
-    log = (tmp_path / "gunicorn.log").open("w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get(port, "/halsa/live/")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise AssertionError(f"gunicorn did not answer:\n{log.read()}") from None
-                time.sleep(0.2)
-        yield port, log
-    finally:
-        server.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown
-        server.wait(timeout=30)
+    with running_gunicorn(tmp_path, env) as server:
+        yield server
 
 
 def test_an_unreachable_database_and_broker_are_named_over_plain_http_by_address(production_server):

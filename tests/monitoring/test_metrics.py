@@ -5,10 +5,6 @@ process and, in prometheus_client's multiprocess mode, from a real Celery worker
 
 import http.client
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -113,35 +109,19 @@ def test_a_worker_s_tasks_and_build_times_reach_metrics_in_multiprocess_mode(
 
 def test_gunicorn_s_workers_are_added_up_in_multiprocess_mode(tmp_path):
     """Two gunicorn workers: with PROMETHEUS_MULTIPROC_DIR every scrape counts the requests that either served."""
-    from tests.test_gunicorn import CONFIG, ROOT, free_port, get
+    from tests.test_gunicorn import get, running_gunicorn
 
-    port, folder = free_port(), tmp_path / "prometheus"
+    folder = tmp_path / "prometheus"
     folder.mkdir()
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "asn.settings.test",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # the login page reads no table
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "1",
         "PROMETHEUS_MULTIPROC_DIR": str(folder),
         "METRICS_TOKEN": TOKEN,
     }
-    log = (tmp_path / "gunicorn.log").open("w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get(port, "/halsa/live/")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise AssertionError(f"gunicorn did not answer:\n{log.read()}") from None
-                time.sleep(0.2)
+    with running_gunicorn(tmp_path, env) as (port, _log):
         for _ in range(8):
             assert get(port, "/login/").status == 200
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -149,9 +129,6 @@ def test_gunicorn_s_workers_are_added_up_in_multiprocess_mode(tmp_path):
         response = connection.getresponse()
         text = response.read().decode()
         connection.close()
-    finally:
-        server.send_signal(signal.SIGQUIT)
-        server.wait(timeout=30)
     assert response.status == 200
     samples = {
         (sample.name, frozenset(sample.labels.items())): sample.value

@@ -5,6 +5,7 @@ renderer (``common.renderers.FormRenderer``: Jinja2, several times faster than a
 """
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commitments.templatetags.richtext import text_limit
@@ -20,6 +21,21 @@ def field(bound_field, help=""):
 
 
 @register.simple_tag
+def swatch(colour: str):
+    """
+    A level's colour as a small square beside its symbol and label: decorative (the words carry
+    the meaning), outlined so that it shows on any background. An SVG fill, not a style
+    attribute (the CSP forbids inline styles).
+    """
+    return format_html(
+        '<svg class="swatch" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
+        '<rect x="0.5" y="0.5" width="13" height="13" rx="2" fill="{}" stroke="currentColor"/></svg>',
+        colour,
+    )
+
+
+@register.simple_tag
 def choice(bound_field):
     """A choice of radio buttons in its fieldset, with the levels' colours and the errors."""
-    return mark_safe(bound_field.form.renderer.render("followup/choice.html", {"field": bound_field}))  # noqa: S308 -- Jinja2 autoescapes
+    context = {"field": bound_field, "swatch": swatch}
+    return mark_safe(bound_field.form.renderer.render("followup/choice.html", context))  # noqa: S308 -- Jinja2 autoescapes

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
@@ -42,6 +43,14 @@ from .permissions import (
 CommitmentDepartment = Commitment.departments.through
 #: The status of a row whose department has not written anything yet.
 NOT_STARTED = "not_started"
+#: A row's state as the pages, the charts and their legends name it (``NOT_STARTED`` and each ``ReviewStatus``).
+STATE_NAMES = {
+    NOT_STARTED: _("Not started"),
+    ReviewStatus.DRAFT: _("Draft"),
+    ReviewStatus.SUBMITTED: _("Submitted"),
+    ReviewStatus.RETURNED: _("Returned"),
+    ReviewStatus.APPROVED: _("Approved"),
+}
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from commitments.selectors import STATE_NAMES
+
 from .pages import shown
 
 if TYPE_CHECKING:
@@ -212,20 +214,9 @@ STATE_COLOURS = {
 }
 
 
-def state_names() -> dict[str, str]:
-    """The states' names as a chart's legend and the overview's table heads say them."""
-    return {
-        "not_started": _("Not started"),
-        "draft": _("Draft"),
-        "submitted": _("Submitted"),
-        "returned": _("Returned"),
-        "approved": _("Approved"),
-    }
-
-
 def status_bars(lines, label, states) -> list[Bar]:
     """A bar per line (its ``label``), a segment per state of ``states`` with the line's count of it."""
-    names = state_names()
+    names = STATE_NAMES
     return [
         Bar(label(line), tuple(Segment(names[s], line.counts[s], STATE_COLOURS[s]) for s in states)) for line in lines
     ]

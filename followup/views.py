@@ -27,6 +27,7 @@ from commitments.filters import CommitmentRowFilter, ContributionRowForm
 from commitments.models import Goal, ProgressEntry
 from commitments.permissions import can_edit_department, can_oversee, can_review, is_committee_admin
 from commitments.selectors import (
+    STATE_NAMES,
     attach_entries,
     commitment_rows,
     committee_get_for_user,
@@ -60,7 +61,7 @@ from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
 from reports.services import section_text_change
 
-from .charts import assessment_bars, bars_svg, state_names, status_bars
+from .charts import assessment_bars, bars_svg, status_bars
 from .forms import SearchForm
 from .pages import FollowUpPageView, shown
 from .resources import RESOURCES_BY_PART, export_book, export_sheet
@@ -372,7 +373,7 @@ class PeriodOverviewView(LoginRequiredMixin, TemplateView):
             committee=period.plan.committee,
             overview=overview,
             form=overview.form,
-            states=[(s, state_names()[s]) for s in OVERVIEW_STATES],
+            states=[(s, STATE_NAMES[s]) for s in OVERVIEW_STATES],
             sections=sections,
         )
         return context

@@ -24,11 +24,65 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+SNAPSHOT_SCHEMA = "demo_snapshot"
+
+
+def _snapshot_demo() -> None:
+    """
+    Copy every table of the freshly loaded demo into a schema of its own, so that a test after a
+    transactional one (whose teardown empties the database) gets the demo back by a few INSERTs
+    instead of load_demo's import (about 5 s of CPU each time, 15–20 s under load). PostgreSQL only.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE; CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+        for table in _public_tables(cursor):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{quoted} AS TABLE public.{quoted}")
+
+
+def _public_tables(cursor) -> list[str]:
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _restore_demo() -> bool:
+    """
+    Put the snapshot back: empty each table (the flush's post_migrate left content types and
+    permissions under new ids), copy the snapshot's rows with their ids, with foreign-key
+    triggers off while the tables are half filled, and move each sequence past the highest id.
+    Returns False where there is no snapshot (not PostgreSQL), so the caller loads the demo.
+    """
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [SNAPSHOT_SCHEMA])
+        if cursor.fetchone() is None:
+            return False
+        tables = _public_tables(cursor)
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        quote = connection.ops.quote_name  # the names come from pg_tables, not from input
+        statement = "DELETE FROM public.{0}; INSERT INTO public.{0} SELECT * FROM " + SNAPSHOT_SCHEMA + ".{0};"  # noqa: S608
+        cursor.execute("".join(statement.format(quote(t)) for t in tables))
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            cursor.execute(statement)
+    return True
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo committee once per test database; each test's transaction rolls back to it."""
     with django_db_blocker.unblock():
         call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+        _snapshot_demo()
 
 
 @pytest.fixture
@@ -36,7 +90,8 @@ def demo(db) -> Committee:
     """The demo committee ASN with its 2019 plan and the January–August follow-up, as load_demo leaves it."""
     committee = Committee.objects.filter(slug="asn").first()
     if committee is None:  # a transactional test before this one emptied the database
-        call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+        if not _restore_demo():
+            call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
         committee = Committee.objects.get(slug="asn")
     return committee
 

@@ -27,7 +27,7 @@ from commitments.admin import (
 from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
-from common.tabular import csv_bytes, xlsx_bytes
+from common.tabular import csv_bytes, upload_limits_hint, xlsx_bytes
 from common.text import PLAIN_TEXT_MAX_LENGTH, plain_text_field
 from common.uploads import upload_stage, upload_take, validate_upload_size
 
@@ -96,7 +96,9 @@ class IndicatorAdmin(PlanItemAdmin):
 class PlanImportForm(forms.Form):
     file = forms.FileField(
         label=_("Plan file"),
-        help_text=_("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet."),
+        help_text=upload_limits_hint(
+            _("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet.")
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         validators=[validate_upload_size],
     )

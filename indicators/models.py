@@ -1,6 +1,7 @@
 """Indicators of goals and commitments, their targets and the outcomes a plan states."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -94,6 +95,14 @@ class Indicator(PlanItem):
         help_text=_("In the table by sex (“Andel avslut till studier”). Empty: “Andel”."),
     )  # fmt: skip
     description = CleanTextField(_("description"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH)
+    #: The national key figure this indicator is (``kolada``): its outcome is fetched every night and
+    #: proposed to the departments that report it.
+    kolada_kpi = models.CharField(
+        _("Kolada KPI"), max_length=6, blank=True,
+        validators=[RegexValidator(r"^[A-Z]\d{5}\Z", _("A capital letter and five digits, e.g. N31816."))],
+        help_text=_("The id of the key figure in Kolada (e.g. N31816): its value for the committee's municipality "
+                    "is fetched every night and proposed as the outcome. Empty: typed by hand."),
+    )  # fmt: skip
     departments = models.ManyToManyField(
         Department, blank=True, related_name="reported_indicators", verbose_name=_("reporting departments"),
         help_text=_("The departments that report its outcome. Empty: those responsible for its commitment; for a goal "

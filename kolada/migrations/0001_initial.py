@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('commitments', '0017_committee_kolada_municipality_committee_kolada_unit'),
+        ('commitments', '0017_committee_kolada_area'),
         ('indicators', '0008_indicator_kolada_kpi'),
     ]
 

@@ -179,7 +179,7 @@ class KoladaClient:
     # --- metadata ---------------------------------------------------------------------
 
     def kpis(self, ids: Iterable[str] | None = None, *, title: str | None = None) -> list[Kpi]:
-        """The catalogue's KPIs: those of ``ids`` (unknown ids are simply absent), or all, or those whose title holds ``title``."""
+        """The catalogue's KPIs: those of ``ids`` (an unknown id is absent), all, or those titled ``title``."""
         if ids is not None:
             items = [item for chunk in _chunks(sorted(set(ids)), self.max_ids)
                      for item in self._pages("kpi/" + quote(",".join(chunk), safe=","))]  # fmt: skip
@@ -214,7 +214,8 @@ class KoladaClient:
         year_list = [str(y) for y in sorted(set(years))]
         for kpi_chunk in _chunks(sorted(set(kpis)), self.max_ids):
             for year_chunk in _chunks(year_list, self.max_ids):
-                path = "/".join((kind, "kpi", ",".join(kpi_chunk), key, quote(area, safe=""), "year", ",".join(year_chunk)))
+                ids = (",".join(kpi_chunk), quote(area, safe=""), ",".join(year_chunk))
+                path = "/".join((kind, "kpi", ids[0], key, ids[1], "year", ids[2]))
                 for item in self._pages(path):
                     points.append(self._point(item, key))
         return points
@@ -226,7 +227,7 @@ class KoladaClient:
             year = int(item.get("period"))
         except (TypeError, ValueError):
             raise KoladaError(_("A value in Kolada's answer has no year.")) from None
-        if not isinstance(item.get("kpi"), str) or not isinstance(area, str) or not isinstance(item.get("values"), list):
+        if not (isinstance(item.get("kpi"), str) and isinstance(area, str) and isinstance(item.get("values"), list)):
             raise KoladaError(_("A value in Kolada's answer lacks its KPI, area or values."))
         values = {}
         for entry in item["values"]:

@@ -93,6 +93,11 @@ def from_kolada(indicator: Indicator, outcome: Outcome | None, figures: dict[int
     return any(figures_match(indicator, outcome, f) for f in figures.get(indicator.pk, ()))
 
 
+def kolada_linked(plan) -> bool:
+    """Whether the plan has an indicator linked to Kolada."""
+    return Indicator.objects.filter(plan=plan).exclude(kolada_kpi="").exists()
+
+
 def latest_fetch(committee: Committee) -> Fetch | None:
     """The committee's latest fetch from Kolada, or None."""
     return Fetch.objects.filter(committee=committee).first()

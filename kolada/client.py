@@ -132,7 +132,7 @@ class KoladaClient:
             try:
                 response = self._http.get(url, params=params)
             except httpx.TimeoutException:
-                problem = _("Kolada did not answer within %(seconds)s seconds.") % {"seconds": self.timeout}
+                problem = _("Kolada did not answer within %(seconds)s seconds.") % {"seconds": f"{self.timeout:g}"}
             except httpx.TransportError as error:
                 problem = _("Kolada could not be reached (%(error)s).") % {"error": error.__class__.__name__}
             else:

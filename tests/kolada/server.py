@@ -71,7 +71,7 @@ def kolada_server() -> Iterator[KoladaServer]:
     state = KoladaServer()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             reply = state.reply(self.path)
             if reply.delay:
                 time.sleep(reply.delay)

@@ -108,11 +108,14 @@ class OutcomeLinesMixin:
 
     lines: list[OutcomeLine]
 
+    def attach_kolada(self) -> None:
+        """Kolada's values beside the outcomes they propose (``line.kolada``), in one query."""
+        if self.lines:
+            attach_proposals(self.lines, self.lines[0].year)
+
     def outcome_forms(self, data, scale_values) -> dict:
         self.scale_values = scale_values  # the outcomes' changes are checked with them
         forms = {}
-        if self.lines:
-            attach_proposals(self.lines, self.lines[0].year)
         for line in self.lines:
             # A posted page may hold the form of an outcome that was submitted or approved since
             # (with another page's row, or on its own): its input is kept and its save refused.
@@ -177,6 +180,7 @@ class EntryView(OutcomeLinesMixin, FollowUpPageView):
     def get_object(self, request, kwargs):
         self.page = entry_page_from_url(request, kwargs)
         self.lines = self.page.lines
+        self.attach_kolada()
         return self.page.entry
 
     def get_forms(self, entry, data=None):
@@ -218,6 +222,7 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
         )
         self.lines = contribution_lines(user=request.user, contribution=contribution)
+        self.attach_kolada()
         # Shown beside the fields, so only to those who have them.
         self.previous = (
             previous_approved_get(

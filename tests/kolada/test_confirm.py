@@ -144,6 +144,8 @@ def test_the_document_prints_the_confirmed_value_with_its_source(client, editor,
     use_value(client)
     data = entry_form_data(client, URL, comment="<p>Klart.</p>", action="submit", **outcomes_missing(client, URL))
     client.post(URL, data)
+    client.force_login(reviewer)
+    assert "Källa: Kolada, hämtat" in client.get(URL).content.decode()  # the reviewer reads where it came from
     approve(mi03, reviewer)
     period = mi03.plan.periods.get(slug="2019-helar")
     document = report_document(period=period, kind=ReportKind.FOLLOW_UP)
@@ -163,6 +165,8 @@ def test_a_value_the_department_typed_otherwise_is_printed_without_kolada(client
     client.post(URL, entry_form_data(client, URL, **{"o-MI03-value": "40"}))
     data = entry_form_data(client, URL, comment="<p>Klart.</p>", action="submit", **outcomes_missing(client, URL))
     client.post(URL, data)
+    client.force_login(reviewer)
+    assert "Källa: Kolada" not in client.get(URL).content.decode()
     approve(mi03, reviewer)
     document = report_document(period=mi03.plan.periods.get(slug="2019-helar"), kind=ReportKind.FOLLOW_UP)
     assert (["MI03"], False) in kolada_tables(document)

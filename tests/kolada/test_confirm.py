@@ -22,6 +22,7 @@ from reports.assembly import report_document
 from reports.document import IndicatorTable, RichText
 from reports.models import ReportKind
 from reports.renderers import render
+from tests.commitments.test_goal_contributions import setting  # noqa: F401 (the fixture)
 from tests.indicators.test_entry_views import entry_form_data, outcomes_missing
 
 from .conftest import PLAN_YEAR
@@ -214,3 +215,17 @@ def test_the_document_reads_kolada_once_however_many_values(client, editor, fetc
     assert sum("kolada_proposal" in q["sql"] for q in captured) == 1
     [(codes, noted)] = [t for t in kolada_tables(document) if "MI03" in t[0]]
     assert (codes, noted) == (["MI03", "MI03"], True)
+
+
+def test_on_a_goal_page_the_value_is_proposed_and_used_the_same_way(client, fetched, mi03, setting):  # noqa: F811
+    mi03.departments.clear()  # reported by those that follow up NM03: EBB, on the goal's page
+    url = reverse("followup:contribution", args=["asn", "2019-helar", "NM03", "EBB"])
+    client.force_login(setting["editor"])
+    page = client.get(url).content.decode()
+    assert "Koladas värde för 2019:" in page
+    forms = client.get(url).context["forms"]
+    data = {f.add_prefix(k): v for f in forms.values() for k, v in f.initial.items() if v is not None}
+    assert client.post(url, {**data, "kolada_use": "MI03"}).status_code == 302
+    saved = Outcome.objects.get(indicator=mi03, department__code="EBB", period__slug="2019-helar")
+    assert (saved.value, saved.status) == (Decimal("41.2"), "draft")
+    assert "Utfallet är Koladas värde." in client.get(url).content.decode()

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,10 +74,19 @@ def _problem(indicator: Indicator, year: int | None, message: str) -> dict:
     return {"indicator": indicator.code, "kpi": indicator.kolada_kpi, "year": year, "message": message}
 
 
+#: Outcomes keep four decimals; Kolada's figures are rounded to them, so that a used value equals its proposal.
+PLACES = Decimal("0.0001")
+
+
 def _figures(point: DataPoint) -> tuple[tuple[Decimal | None, ...], str]:
     total = point.values.get("T")
-    figures = tuple(point.values[g].value if g in point.values else None for g in ("T", "K", "M"))
-    return figures, total.status if total else ""
+    figures = tuple(
+        point.values[g].value.quantize(PLACES, ROUND_HALF_UP)
+        if g in point.values and point.values[g].value is not None
+        else None
+        for g in ("T", "K", "M")
+    )
+    return figures, total.status[:100] if total else ""
 
 
 def kolada_fetch(
@@ -173,11 +183,16 @@ def kolada_fetch(
         logger.warning("Kolada, %s: %s %s", committee.slug, problem["indicator"], problem["message"])
     if dry_run:
         return result
-    with transaction.atomic():
-        for proposal in writes:
-            proposal.full_clean()
-            proposal.save()
-        Proposal.objects.filter(pk__in=unchanged).update(fetched_at=now)
+    try:
+        with transaction.atomic():
+            for proposal in writes:
+                proposal.full_clean()
+                proposal.save()
+            Proposal.objects.filter(pk__in=unchanged).update(fetched_at=now)
+            return _record(result, trigger)
+    except ValidationError as error:  # a figure Kolada gave that an outcome cannot hold (too large)
+        result.error = _("Kolada's answer could not be stored: %(error)s") % {"error": " ".join(error.messages)}
+        result.changes, result.unchanged = [], 0
         return _record(result, trigger)
 
 
@@ -199,6 +214,14 @@ def _record(result: FetchResult, trigger: str) -> FetchResult:
         requests=result.requests,
     )
     return result
+
+
+def fetch_failure_record(*, committee: Committee, trigger: str, error: BaseException) -> Fetch:
+    """Record a fetch that failed in a way the fetch itself could not record (shown on the builds page)."""
+    return Fetch.objects.create(
+        committee=committee, trigger=trigger, years="", ok=False,
+        error=_("The fetch failed unexpectedly (%(error)s); it is in the log.") % {"error": error.__class__.__name__},
+    )  # fmt: skip
 
 
 def committees_to_fetch() -> list[Committee]:

@@ -1,9 +1,13 @@
 """Celery tasks of Kolada: thin; beat starts them at night, the services do the work."""
 
+import logging
+
 from celery import shared_task
 
 from . import services
 from .models import Fetch
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
@@ -15,8 +19,14 @@ def nightly_fetch_task() -> dict[str, str]:
     """
     done = {}
     for committee in services.committees_to_fetch():
-        result = services.kolada_fetch(committee=committee, trigger=Fetch.Trigger.NIGHTLY)
-        done[committee.slug] = "ok" if result.ok else result.error
+        try:
+            result = services.kolada_fetch(committee=committee, trigger=Fetch.Trigger.NIGHTLY)
+        except Exception as error:  # an unforeseen failure of one committee: logged, the others go on
+            logger.exception("Kolada, %s: the fetch failed", committee.slug)
+            services.fetch_failure_record(committee=committee, trigger=Fetch.Trigger.NIGHTLY, error=error)
+            done[committee.slug] = repr(error)
+        else:
+            done[committee.slug] = "ok" if result.ok else result.error
     return done
 
 

@@ -184,3 +184,32 @@ def test_the_builds_page_names_what_was_missing(kolada, client, committee_admin,
     client.force_login(committee_admin)
     page = client.get(reverse("reports:builds", args=["asn", "2019-helar"])).content.decode()
     assert "MI03: Kolada har inget värde för N31816 i 1280 för 2019 ännu." in page
+
+
+def test_kolada_s_decimals_are_rounded_to_what_an_outcome_keeps(kolada, demo, mi03):
+    body = hand_made("data_N31816_1280.json")
+    body["values"][2]["values"][0]["value"] = 41.234567
+    kolada.set(DATA, body)
+    assert kolada_fetch(committee=demo).ok
+    assert Proposal.objects.get(indicator=mi03, year=2019).value == Decimal("41.2346")
+
+
+def test_a_figure_too_large_to_keep_fails_the_fetch_and_writes_nothing(kolada, demo, mi03):
+    body = hand_made("data_N31816_1280.json")
+    body["values"][2]["values"][0]["value"] = 1e15
+    kolada.set(DATA, body)
+    result = kolada_fetch(committee=demo)
+    assert result.error.startswith("Koladas svar kunde inte sparas:")
+    assert not Proposal.objects.exists()
+    assert Fetch.objects.get().ok is False
+
+
+def test_an_unforeseen_failure_of_one_committee_is_recorded_and_the_night_goes_on(kolada, demo, mi03, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("kolada.services.kolada_fetch", broken)
+    assert tasks.nightly_fetch_task.delay().get() == {"asn": "RuntimeError('boom')"}
+    fetch = Fetch.objects.get()
+    assert (fetch.ok, fetch.trigger) == (False, "nightly")
+    assert "RuntimeError" in fetch.error

@@ -100,8 +100,9 @@ class Indicator(PlanItem):
     kolada_kpi = models.CharField(
         _("Kolada KPI"), max_length=6, blank=True,
         validators=[RegexValidator(r"^[A-Z]\d{5}\Z", _("A capital letter and five digits, e.g. N31816."))],
-        help_text=_("The id of the key figure in Kolada (e.g. N31816): its value for the committee's municipality "
-                    "is fetched every night and proposed as the outcome. Empty: typed by hand."),
+        help_text=_("The id of the key figure in Kolada (e.g. N31816; search Kolada's KPIs by title under Kolada "
+                    "in the admin): its value for the committee's municipality is fetched every night and "
+                    "proposed as the outcome. Empty: typed by hand."),
     )  # fmt: skip
     departments = models.ManyToManyField(
         Department, blank=True, related_name="reported_indicators", verbose_name=_("reporting departments"),

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='indicator',
             name='kolada_kpi',
-            field=models.CharField(blank=True, help_text="The id of the key figure in Kolada (e.g. N31816): its value for the committee's municipality is fetched every night and proposed as the outcome. Empty: typed by hand.", max_length=6, validators=[django.core.validators.RegexValidator('^[A-Z]\\d{5}\\Z', 'A capital letter and five digits, e.g. N31816.')], verbose_name='Kolada KPI'),
+            field=models.CharField(blank=True, help_text="The id of the key figure in Kolada (e.g. N31816; search Kolada's KPIs by title under Kolada in the admin): its value for the committee's municipality is fetched every night and proposed as the outcome. Empty: typed by hand.", max_length=6, validators=[django.core.validators.RegexValidator('^[A-Z]\\d{5}\\Z', 'A capital letter and five digits, e.g. N31816.')], verbose_name='Kolada KPI'),
         ),
     ]

@@ -3,12 +3,20 @@
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import override
 
 from kolada.client import KoladaClient, KoladaError
 
 from .server import Reply, hand_made, kolada_server
 
 DATA = "/v3/data/kpi/N31816/municipality/1280/year/2017,2018,2019"
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """The messages as people read them (the tasks run in the site's language, Swedish)."""
+    with override("sv"):
+        yield
 
 
 @pytest.fixture
@@ -50,7 +58,7 @@ def test_a_next_page_that_points_back_is_refused_not_followed_for_ever(server):
     }
     server.set(DATA, looping)
     server.set(f"{DATA}?page=1", looping)
-    with pytest.raises(KoladaError, match="already given"):
+    with pytest.raises(KoladaError, match="som redan har hämtats"):
         client(server).data(kpis=["N31816"], area="1280", years=[2017, 2018, 2019])
     assert len(server.requests) == 2
 
@@ -94,7 +102,7 @@ def test_a_server_error_is_tried_again_with_a_growing_pause(server):
 def test_a_server_error_that_stays_is_an_error_after_the_retries(server):
     server.set(DATA, Reply("oops", status=500))
     kolada = client(server, retries=2)
-    with pytest.raises(KoladaError, match="HTTP 500"):
+    with pytest.raises(KoladaError, match=f"Kolada svarade HTTP 500 på {DATA}"):
         kolada.data(kpis=["N31816"], area="1280", years=[2017, 2018, 2019])
     assert kolada.requests == 3
 
@@ -116,13 +124,13 @@ def test_a_slow_answer_times_out_and_is_tried_again(server):
 
 def test_a_server_that_never_answers_in_time_is_an_error(server):
     server.set(DATA, Reply(hand_made("data_N31816_1280.json"), delay=0.6))
-    with pytest.raises(KoladaError, match="did not answer within"):
+    with pytest.raises(KoladaError, match=r"svarade inte inom 0\.2 sekunder"):
         client(server, timeout=0.2, retries=1).data(kpis=["N31816"], area="1280", years=[2017, 2018, 2019])
 
 
 def test_an_unreachable_server_is_an_error():
     kolada = KoladaClient(base_url="http://127.0.0.1:9/v3", retries=1, backoff=0.0, timeout=0.5)
-    with pytest.raises(KoladaError, match="could not be reached"):
+    with pytest.raises(KoladaError, match=r"Det gick inte att nå Kolada \(ConnectError\)"):
         kolada.kpis(ids=["N31816"])
     assert kolada.requests == 2
 
@@ -130,8 +138,8 @@ def test_an_unreachable_server_is_an_error():
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("<html>maintenance</html>", "other than JSON"),
-        ({"count": 0}, "no list of values"),
+        ("<html>maintenance</html>", "något annat än JSON"),
+        ({"count": 0}, "saknar en lista med värden"),
         (
             {
                 "values": [
@@ -143,9 +151,9 @@ def test_an_unreachable_server_is_an_error():
                     }
                 ]
             },
-            "not a number",
+            "inte är ett tal",
         ),
-        ({"values": [{"kpi": "N31816", "municipality": "1280", "values": []}]}, "no year"),
+        ({"values": [{"kpi": "N31816", "municipality": "1280", "values": []}]}, "saknar år"),
     ],
 )
 def test_an_answer_outside_the_documented_layout_is_an_error(server, body, message):

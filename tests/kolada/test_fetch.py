@@ -161,6 +161,10 @@ def test_the_catalogue_is_copied_and_searched_in_the_admin(kolada, client, commi
     Kpi.objects.create(id="N00001", title="Gone from Kolada", refreshed_at="2020-01-01T00:00Z")
     assert kpi_catalogue_refresh() == 3
     assert sorted(Kpi.objects.values_list("id", flat=True)) == ["N31807", "N31816", "U33400"]
+    kolada.set("/v3/kpi", Reply("down", status=500))
+    with pytest.raises(CommandError, match="ingenting ändrades"):
+        call_command("kolada_catalogue", stdout=io.StringIO())
+    assert Kpi.objects.count() == 3
     client.force_login(committee_admin)
     page = client.get(reverse("admin:kolada_kpi_changelist"), {"q": "ekonomiskt bistånd"}).content.decode()
     assert "N31816" in page

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.translation import override
 
 from indicators.models import Indicator
 
@@ -7,6 +8,13 @@ from .server import hand_made, kolada_server
 KPI = "/v3/kpi/N31816"
 DATA = "/v3/data/kpi/N31816/municipality/1280/year/2017,2018,2019"
 PLAN_YEAR = "/v3/data/kpi/N31816/municipality/1280/year/2019"
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """Messages as people read them (the site's language), whatever test ran before in the process."""
+    with override("sv"):
+        yield
 
 
 @pytest.fixture

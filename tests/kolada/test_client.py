@@ -3,20 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.utils.translation import override
 
 from kolada.client import KoladaClient, KoladaError
 
 from .server import Reply, hand_made, kolada_server
 
 DATA = "/v3/data/kpi/N31816/municipality/1280/year/2017,2018,2019"
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    """The messages as people read them (the tasks run in the site's language, Swedish)."""
-    with override("sv"):
-        yield
 
 
 @pytest.fixture

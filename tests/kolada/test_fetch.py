@@ -118,7 +118,7 @@ def test_the_command_prints_what_it_would_change_and_then_changes_it(kolada, dem
     call_command("kolada_fetch", "--committee", "asn", "--year", "2019", "--dry-run", stdout=out)
     printed = out.getvalue()
     assert "MI03 2019 (N31816): nytt värde 41,2 (kvinnor 42, män 40,3) [status: Preliminär]" in printed
-    assert "3 värden skulle ändras" in printed
+    assert "Skulle spara 3 nya och 0 reviderade värden; 0 oförändrade; 0 problem; 2 anrop till Kolada." in printed
     assert "Torrkörning" in printed
     assert not Proposal.objects.exists()
     call_command("kolada_fetch", "--committee", "asn", "--year", "2019", stdout=io.StringIO())
@@ -139,7 +139,7 @@ def test_the_command_fails_loudly_when_kolada_cannot_be_read(kolada, demo, mi03)
 
 def test_the_nightly_task_fetches_each_committee_with_a_linked_indicator_in_an_open_period(kolada, demo, mi03):
     assert committees_to_fetch() == [demo]
-    assert tasks.nightly_fetch_task.delay().get() == {"asn": "ok"}
+    assert tasks.nightly_fetch_task.apply().get() == {"asn": "ok"}
     assert Fetch.objects.get().trigger == "nightly"
     mi03.kolada_kpi = ""
     mi03.save(update_fields=["kolada_kpi"])
@@ -213,7 +213,7 @@ def test_an_unforeseen_failure_of_one_committee_is_recorded_and_the_night_goes_o
         raise RuntimeError("boom")
 
     monkeypatch.setattr("kolada.services.kolada_fetch", broken)
-    assert tasks.nightly_fetch_task.delay().get() == {"asn": "RuntimeError('boom')"}
+    assert tasks.nightly_fetch_task.apply().get() == {"asn": "RuntimeError('boom')"}
     fetch = Fetch.objects.get()
     assert (fetch.ok, fetch.trigger) == (False, "nightly")
     assert "RuntimeError" in fetch.error

@@ -28,7 +28,6 @@ class Command(BaseCommand):
         except Committee.DoesNotExist:
             raise CommandError(f"Det finns ingen nämnd {committee}.") from None
         result = kolada_fetch(committee=found, years=year, trigger=Fetch.Trigger.MANUAL, dry_run=dry_run)
-        verb = "skulle" if dry_run else ""
         for change in result.changes:
             if change.revised:
                 line = (f"{change.indicator} {change.year} ({change.kpi}): reviderat {_shown(change.before)} "
@@ -42,8 +41,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{problem['indicator']}: {problem['message']}")
         if result.error:
             raise CommandError(f"Ingenting hämtades: {result.error}")
-        summary = (f"{len(result.changes)} värden {verb} ändras, {result.unchanged} oförändrade, "
-                   f"{len(result.problems)} problem; {result.requests} anrop till Kolada.")  # fmt: skip
+        revised = sum(1 for c in result.changes if c.revised)
+        summary = (f"{'Skulle spara' if dry_run else 'Sparade'} {len(result.changes) - revised} nya och {revised} "
+                   f"reviderade värden; {result.unchanged} oförändrade; {len(result.problems)} problem; "
+                   f"{result.requests} anrop till Kolada.")  # fmt: skip
         if dry_run:
             summary += " Torrkörning: ingenting sparades."
-        self.stdout.write(self.style.SUCCESS(" ".join(summary.split())))
+        self.stdout.write(self.style.SUCCESS(summary))

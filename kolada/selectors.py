@@ -77,7 +77,8 @@ def attach_proposals(lines: list, year: int) -> None:
         found = by_indicator.get(pk, [])
         if found and found[-1].year == year:
             current = found[-1]
-            line.kolada = ProposalLine(current, proposal_state(line.indicator, line.outcome, current), found[:-1])
+            earlier = [p for p in found[:-1] if (p.kpi, p.area) == (current.kpi, current.area)]
+            line.kolada = ProposalLine(current, proposal_state(line.indicator, line.outcome, current), earlier)
 
 
 def kolada_figures(*, indicator_ids, year: int) -> dict[int, list[tuple]]:

@@ -119,8 +119,13 @@ def kolada_fetch(
         return _record(result, trigger)
     existing = {(p.indicator_id, p.year): p for p in Proposal.objects.filter(indicator__in=indicators)}
     earlier = settings.KOLADA_EARLIER_YEARS
+
+    def have(indicator: Indicator, year: int) -> bool:
+        found = existing.get((indicator.pk, year))
+        return found is not None and (found.kpi, found.area) == (indicator.kolada_kpi, area)
+
     wanted = {
-        i.pk: [y for y in range(i.plan.year - earlier, i.plan.year) if (i.pk, y) not in existing] + [i.plan.year]
+        i.pk: [y for y in range(i.plan.year - earlier, i.plan.year) if not have(i, y)] + [i.plan.year]
         for i in indicators
     }
     own_client = client is None
@@ -159,19 +164,20 @@ def kolada_fetch(
                     result.problems.append(_problem(indicator, year, message))
                 continue
             proposal = existing.get((indicator.pk, year))
-            if proposal is not None and proposal.figures() == figures and proposal.kpi == indicator.kolada_kpi:
+            same_source = proposal is not None and (proposal.kpi, proposal.area) == (indicator.kolada_kpi, area)
+            if same_source and proposal.figures() == figures:
                 unchanged.append(proposal.pk)
                 result.unchanged += 1
                 continue
-            before = proposal.figures() if proposal is not None else None
+            before = proposal.figures() if same_source else None
             result.changes.append(ValueChange(indicator.code, indicator.kolada_kpi, year, figures, status, before))
             if proposal is None:
                 proposal = Proposal(indicator=indicator, year=year)
-            elif proposal.kpi == indicator.kolada_kpi:  # the same KPI, revised by Kolada
+            elif same_source:  # revised by Kolada
                 for name, value in zip(FIGURES, before, strict=True):
                     setattr(proposal, f"previous_{name}", value)
                 proposal.revised_at = now
-            else:  # the indicator was linked to another KPI: a new value, not a revision
+            else:  # linked to another KPI, or the committee to another area: a new value, not a revision
                 for name in FIGURES:
                     setattr(proposal, f"previous_{name}", None)
                 proposal.revised_at = None

@@ -217,3 +217,17 @@ def test_an_unforeseen_failure_of_one_committee_is_recorded_and_the_night_goes_o
     fetch = Fetch.objects.get()
     assert (fetch.ok, fetch.trigger) == (False, "nightly")
     assert "RuntimeError" in fetch.error
+
+
+def test_a_value_of_another_kpi_is_new_not_a_revision(kolada, demo, mi03):
+    kolada_fetch(committee=demo)
+    mi03.kolada_kpi = "N31807"
+    mi03.save(update_fields=["kolada_kpi"])
+    kolada.set("/v3/kpi/N31807", {"values": [{"id": "N31807", "title": "Annat nyckeltal"}]})
+    body = hand_made("data_N31816_1280_2019_revised.json")
+    body["values"][0]["kpi"] = "N31807"
+    kolada.set("/v3/data/kpi/N31807/municipality/1280/year/2017,2018,2019", body)
+    [change] = kolada_fetch(committee=demo).changes  # 2017 and 2018 asked again, of the new KPI; Kolada has none
+    assert (change.kpi, change.revised) == ("N31807", False)
+    proposal = Proposal.objects.get(indicator=mi03, year=2019)
+    assert (proposal.kpi, proposal.value, proposal.revised_at) == ("N31807", Decimal("42"), None)

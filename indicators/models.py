@@ -136,6 +136,10 @@ class Indicator(PlanItem):
 
     def clean(self) -> None:
         self.check_same_plan("goal")
+        if self.kolada_kpi and (self.kind == self.Kind.QUALITATIVE or self.unit == self.Unit.TEXT):
+            raise ValidationError(
+                {"kolada_kpi": _("A Kolada KPI is a figure: only a quantitative indicator can name one.")}
+            )
         if self.commitment_id and self.level == self.Level.GOAL:
             raise ValidationError({"commitment": _("A goal indicator cannot belong to a commitment.")})
         if self.commitment_id and self.goal_id and self.commitment.goal_id != self.goal_id:

@@ -42,6 +42,17 @@ def test_a_kpi_id_of_the_wrong_form_is_refused_with_a_swedish_message_and_nothin
     assert Indicator.objects.get(plan=plan, code="MI04").kolada_kpi == ""
 
 
+def test_a_qualitative_indicator_cannot_name_a_kpi(demo):
+    plan = Plan.objects.get(committee=demo, year=2019)
+    content = edit_xlsx(
+        exported_xlsx(plan), "Indikatorer", lambda ws: set_cell(ws, row_of(ws, "MI01"), "kolada", "N31816")
+    )
+    result = run_import(demo, content)
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("kolada", "Ett nyckeltal i Kolada är ett tal: bara en kvantitativ indikator kan ange ett.")
+    ]
+
+
 def test_a_committee_names_a_municipality_or_a_unit_not_both(demo):
     assert demo.kolada_municipality == "1280"  # the committee file's kolada_municipality
     demo.kolada_unit = "V15E128000101"

@@ -64,6 +64,21 @@ class IndicatorForm(PlanItemForm):
         return cleaned
 
 
+class KoladaLinkFilter(admin.SimpleListFilter):
+    title = _("linked to Kolada")
+    parameter_name = "kolada"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(kolada_kpi="")
+        if self.value() == "no":
+            return queryset.filter(kolada_kpi="")
+        return queryset
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(PlanItemAdmin):
     form = IndicatorForm
@@ -78,8 +93,9 @@ class IndicatorAdmin(PlanItemAdmin):
         "direction",
         "disaggregation",
         ("goal__goal_area", admin.RelatedOnlyFieldListFilter),
+        KoladaLinkFilter,
     )
-    search_fields = ("code", "name", "goal__code", "goal__text")
+    search_fields = ("code", "name", "goal__code", "goal__text", "kolada_kpi")
     ordering = ("plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order")
     list_select_related = ("goal", "plan__committee")
     inlines = [TargetInline, PriorOutcomeInline]

@@ -1,6 +1,7 @@
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -57,6 +58,7 @@ def _restore_demo() -> bool:
     Returns False where there is no snapshot (not PostgreSQL), so the caller loads the demo.
     """
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
@@ -74,6 +76,8 @@ def _restore_demo() -> bool:
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
             cursor.execute(statement)
+    # The content types are the snapshot's again, under other ids than the flush's post_migrate gave them.
+    ContentType.objects.clear_cache()
     return True
 
 
@@ -173,6 +177,7 @@ def celery_worker(
         [sys.executable, "-m", "celery", "-A", app_module, "worker", f"--pool={pool}", "--concurrency=1", "-n", node,
          "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--logfile={logfile}"],
         env=worker_env,
+        start_new_session=True,  # its own process group, so that its pool goes with it if it must be killed
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -182,8 +187,12 @@ def celery_worker(
         yield WorkerNode(node, process=process, queue=queue, mail_dir=mail_dir, media_root=media_root, logfile=logfile)
     finally:
         if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=20)
+            process.terminate()  # a warm shutdown: the task it runs may finish
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # a task still running on a loaded machine: no test waits for it
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 @contextlib.contextmanager

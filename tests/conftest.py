@@ -30,9 +30,10 @@ SNAPSHOT_SCHEMA = "demo_snapshot"
 
 def _snapshot_demo() -> None:
     """
-    Copy every table of the freshly loaded demo into a schema of its own, so that a test after a
-    transactional one (whose teardown empties the database) gets the demo back by a few INSERTs
-    instead of load_demo's import (about 5 s of CPU each time, 15–20 s under load). PostgreSQL only.
+    Copy every table of the freshly loaded demo into a schema of its own, so that a transactional
+    test's teardown puts the demo back by a few INSERTs, instead of Django's flush and then
+    load_demo's import in the next test (about 5 s of CPU each time, 15–20 s under load).
+    PostgreSQL only.
     """
     from django.db import connection
 
@@ -52,10 +53,9 @@ def _public_tables(cursor) -> list[str]:
 
 def _restore_demo() -> bool:
     """
-    Put the snapshot back: empty each table (the flush's post_migrate left content types and
-    permissions under new ids), copy the snapshot's rows with their ids, with foreign-key
-    triggers off while the tables are half filled, and move each sequence past the highest id.
-    Returns False where there is no snapshot (not PostgreSQL), so the caller loads the demo.
+    Put the snapshot back: empty each table, copy the snapshot's rows with their ids, with
+    foreign-key triggers off while the tables are half filled, and move each sequence past the
+    highest id. Returns False where there is no snapshot (not PostgreSQL).
     """
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
@@ -76,7 +76,7 @@ def _restore_demo() -> bool:
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
             cursor.execute(statement)
-    # The content types are the snapshot's again, under other ids than the flush's post_migrate gave them.
+    # The content types are the snapshot's again, whatever ids a test gave new ones.
     ContentType.objects.clear_cache()
     return True
 
@@ -89,11 +89,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _snapshot_demo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _transactional_tests_end_with_the_demo():
+    """
+    A transactional test ends by putting the demo's snapshot back (committed, before the next
+    test), where Django's teardown would flush every table and leave the next test to load the
+    demo again: one step instead of two, and every test starts from the demo, whatever ran
+    before it. Without a snapshot (not PostgreSQL) Django's flush, as before.
+    """
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def restore(self):
+        if not _restore_demo():
+            flush(self)
+
+    TransactionTestCase._fixture_teardown = restore
+    yield
+    TransactionTestCase._fixture_teardown = flush
+
+
 @pytest.fixture
 def demo(db) -> Committee:
     """The demo committee ASN with its 2019 plan and the January–August follow-up, as load_demo leaves it."""
     committee = Committee.objects.filter(slug="asn").first()
-    if committee is None:  # a transactional test before this one emptied the database
+    if committee is None:  # a transactional test before this one emptied the database (no snapshot)
         if not _restore_demo():
             call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
         committee = Committee.objects.get(slug="asn")

@@ -13,15 +13,18 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.plan_cache import plan_cached
 from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
 from .models import (
+    AssessmentValue,
     Commitment,
     Committee,
     Department,
     Event,
     EventType,
     Goal,
+    GoalArea,
     GoalContribution,
     Membership,
     Plan,
@@ -403,6 +406,83 @@ def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
     return rows
+
+
+@dataclass
+class CommitmentRow:
+    """
+    One row of a period's list of commitments (``commitment_row_list``): the commitment (with its
+    goal and goal area) and the department, as the plan has them, and the state of the
+    department's entry; ``attach_entries`` adds the entry itself.
+    """
+
+    #: The commitment–department link's id.
+    pk: int
+    commitment: Commitment
+    department: Department
+    status: str
+    entry_id: int | None
+    entry_updated_at: datetime.datetime | None
+    entry_assessment_id: int | None
+    entry: ProgressEntry | None = None
+    return_reason: str = ""
+
+
+def plan_commitments(plan: Plan) -> dict[int, Commitment]:
+    """The plan's commitments by id, with their goals and goal areas, kept until the plan changes (``plan_cached``)."""
+    return plan_cached(
+        f"plan-commitments:{plan.pk}",
+        lambda: {c.pk: c for c in Commitment.objects.filter(plan=plan).select_related("goal__goal_area")},
+    )
+
+
+def plan_departments(plan: Plan) -> dict[int, Department]:
+    """
+    The departments responsible for the plan's commitments by id, in their order (``sort_order``,
+    name), kept until the plan changes (``plan_cached``).
+    """
+    return plan_cached(
+        f"plan-departments:{plan.pk}",
+        lambda: {
+            d.pk: d
+            for d in Department.objects.filter(
+                pk__in=CommitmentDepartment.objects.filter(commitment__plan=plan).values("department")
+            ).order_by("sort_order", "name")
+        },
+    )
+
+
+def commitment_row_list(rows: QuerySet, period: ReportingPeriod) -> list[CommitmentRow]:
+    """
+    Return the rows of ``commitment_rows`` (filtered as they are) as ``CommitmentRow``: one
+    query of their ids and states, with the commitments and departments the plan keeps,
+    instead of five model rows built for each.
+    """
+    commitments, departments = plan_commitments(period.plan), plan_departments(period.plan)
+    return [
+        CommitmentRow(pk, commitments[commitment_id], departments[department_id], *entry)
+        for pk, commitment_id, department_id, *entry in rows.values_list(
+            "pk", "commitment_id", "department_id", "status", "entry_id", "entry_updated_at", "entry_assessment_id"
+        )
+    ]
+
+
+def list_filter_choices(plan: Plan) -> dict[str, list[tuple[int, str]]]:
+    """
+    The choices of the commitments list's filters (``CommitmentRowFilter``) as (id, label):
+    the plan's goal areas, goals, levels of its commitments' scale, and the departments
+    responsible for its commitments, each in its order; kept until the plan changes.
+    """
+
+    def read():
+        return {
+            "goal_area": [(a.pk, str(a)) for a in GoalArea.objects.filter(plan=plan)],
+            "goal": [(g.pk, str(g)) for g in Goal.objects.filter(plan=plan)],
+            "assessment": [(v.pk, str(v)) for v in AssessmentValue.objects.filter(scale_id=plan.commitment_scale_id)],
+            "department": [(d.pk, str(d)) for d in plan_departments(plan).values()],
+        }
+
+    return plan_cached(f"list-filter-choices:{plan.pk}", read)
 
 
 def status_counts(rows: QuerySet) -> dict[str, int]:

@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.models import User
@@ -22,6 +23,15 @@ DEMO_PASSWORD = "demo-pass-123"
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """
+    Each test starts with an empty cache: what one test's pages kept of a plan (common.plan_cache)
+    would outlive the rollback of its data, and the next test's rows may take the same ids.
+    """
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,7 @@ from commitments.selectors import (
     contribution_rows,
     period_get_for_user,
     status_counts,
+    status_counts_of,
 )
 from commitments.services import (
     entry_message_post,
@@ -338,10 +339,13 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         )
         shown_rows = attach_entries(commitment_row_list(filterset.qs, period), period)
         for row in shown_rows:
-            entry = row.entry or ProgressEntry(commitment=row.commitment, period=period, department=row.department)
+            entry = row.entry or ProgressEntry(
+                commitment_id=row.commitment.pk, period=period, department=row.department
+            )
             row.can_edit = can_write(user, entry)
             row.url = row_url(self.request.path, row.commitment.code, row.department.code)
-        counts = status_counts(rows)
+        # Unfiltered, the rows shown are all the rows: counted without a query.
+        counts = status_counts(rows) if filterset.is_bound else status_counts_of(shown_rows)
         context.update(
             period=period,
             committee=period.plan.committee,

@@ -37,6 +37,7 @@ from .permissions import (
     can_oversee,
     can_read_department,
     can_review,
+    committee_ids,
     committees_for,
     editable_department_ids,
     is_committee_admin,
@@ -338,12 +339,16 @@ def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] |
 
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
     """Return the period, or raise Http404 when it does not exist or the user may not see its committee."""
-    period = (
-        ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
-        .filter(plan__committee__slug=committee_slug, slug=period_slug)
-        .first()
+    period = plan_cached(
+        f"period:{committee_slug}:{period_slug}",
+        lambda: (
+            ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
+            .filter(plan__committee__slug=committee_slug, slug=period_slug)
+            .first()
+        ),
     )
-    if period is None or not committees_for(user).filter(pk=period.plan.committee_id).exists():
+    # As committees_for(user), from the memberships the request has read.
+    if period is None or not (user.is_superuser or period.plan.committee_id in committee_ids(user)):
         raise Http404
     return period
 

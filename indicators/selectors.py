@@ -271,17 +271,27 @@ def outcome_scale_values(plan: Plan) -> list[AssessmentValue]:
     return plan_cached(f"outcome-scale-values:{plan.pk}", plan.outcome_scale_values)
 
 
-def _entry_page_plan(plan: Plan, commitment_code: str, department_code: str) -> tuple:
+def _plan_codes(plan: Plan) -> tuple[dict[str, int], dict[str, int]]:
+    """The ids of the plan's commitments and of its committee's departments by code, kept until the plan changes."""
+    return plan_cached(
+        f"plan-codes:{plan.pk}",
+        lambda: (
+            dict(Commitment.objects.filter(plan=plan).values_list("code", "pk")),
+            dict(Department.objects.filter(committee_id=plan.committee_id).values_list("code", "pk")),
+        ),
+    )
+
+
+def _entry_page_plan(plan: Plan, commitment_id: int, department_id: int) -> tuple:
     """
     What the entry page of the commitment and department shows of the plan: the commitment
     (with its goal and goal area), the department and the indicators it reports there (with
-    their facts); Nones if either code names nothing of the plan, or the department is not
-    responsible for the commitment.
+    their facts); Nones if the department is not responsible for the commitment.
     """
-    commitment = Commitment.objects.select_related("goal__goal_area").filter(plan=plan, code=commitment_code).first()
-    department = Department.objects.filter(committee_id=plan.committee_id, code=department_code).first()
-    if commitment is None or department is None or not commitment.departments.filter(pk=department.pk).exists():
+    commitment = Commitment.objects.select_related("goal__goal_area").get(pk=commitment_id)
+    if not commitment.departments.filter(pk=department_id).exists():
         return None, None, []
+    department = Department.objects.get(pk=department_id)
     return commitment, department, indicators_with_facts(entry_page_indicators(commitment, department.pk), plan.year)
 
 
@@ -294,9 +304,14 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     the department is not responsible for the commitment, or the user may not read it.
     """
     plan = period.plan
+    # Kept by ids, not by the codes of the address (any text: no key for each one asked for).
+    commitments, departments = _plan_codes(plan)
+    commitment_id, department_id = commitments.get(commitment_code), departments.get(department_code)
+    if commitment_id is None or department_id is None:
+        raise Http404
     commitment, department, indicators = plan_cached(
-        f"entry-page:{plan.pk}:{commitment_code}:{department_code}",
-        lambda: _entry_page_plan(plan, commitment_code, department_code),
+        f"entry-page:{plan.pk}:{commitment_id}:{department_id}",
+        lambda: _entry_page_plan(plan, commitment_id, department_id),
     )
     if commitment is None or not can_read_department(user, department):
         raise Http404

@@ -25,15 +25,6 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """
-    Each test starts with an empty cache: what one test's pages kept of a plan (common.plan_cache)
-    would outlive the rollback of its data, and the next test's rows may take the same ids.
-    """
-    cache.clear()
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo committee once per test database; each test's transaction rolls back to it."""
@@ -174,3 +165,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         settings.CELERY_TASK_DEFAULT_QUEUE = settings.CELERY_REPORTS_QUEUE = node.queue
         app.conf.task_default_queue = node.queue
         yield node
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """
+    Each test starts with an empty cache: what one test's pages kept of a plan (common.plan_cache)
+    would outlive the rollback of its data, and the next test's rows may take the same ids.
+    """
+    cache.clear()

@@ -6,7 +6,6 @@ translated here, so that they stay in the catalogue (``makemessages`` reads no J
 
 from django import template
 from django.forms.renderers import get_default_renderer
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -18,8 +17,8 @@ register = template.Library()
 
 
 def _changed(when) -> str:
-    """As ``{{ when|date:"Y-m-d H:i"|default:"–" }}``."""
-    return date_format(localtime(when), "Y-m-d H:i") if when else "–"
+    """As ``{{ when|date:"Y-m-d H:i"|default:"–" }}`` (strftime: a tenth of the time, the same digits)."""
+    return localtime(when).strftime("%Y-%m-%d %H:%M") if when else "–"
 
 
 def _select_label(row) -> str:
@@ -37,7 +36,7 @@ def commitment_rows(rows, is_reviewer):
             "reason": _("Reason:"),
             "none": _("No commitments match the filter."),
         },
-        "status_label": lambda status: STATE_NAMES.get(status, ""),
+        "status_label": {status: str(name) for status, name in STATE_NAMES.items()}.get,
         "select_label": _select_label,
         "truncate": lambda text: Truncator(text).words(15, truncate=" …"),
         "changed": _changed,

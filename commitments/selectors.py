@@ -339,13 +339,11 @@ def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] |
 
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
     """Return the period, or raise Http404 when it does not exist or the user may not see its committee."""
-    period = plan_cached(
-        f"period:{committee_slug}:{period_slug}",
-        lambda: (
-            ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
-            .filter(plan__committee__slug=committee_slug, slug=period_slug)
-            .first()
-        ),
+    # Read each time, not kept (common.plan_cache): whether it takes entries decides every write.
+    period = (
+        ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
+        .filter(plan__committee__slug=committee_slug, slug=period_slug)
+        .first()
     )
     # As committees_for(user), from the memberships the request has read.
     if period is None or not (user.is_superuser or period.plan.committee_id in committee_ids(user)):

@@ -170,7 +170,7 @@ def period_opened(period: ReportingPeriod):
     ReportingPeriod.objects.filter(pk=period.pk).update(
         status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
     )
-    plan_data_changed()  # an update sends no signal, and the pages keep the period (common.plan_cache)
+    plan_data_changed()  # an update sends no signal, and the pages keep what they read of periods
     period.refresh_from_db()
     try:
         yield period

@@ -27,7 +27,9 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import signals
 
@@ -38,16 +40,40 @@ GENERATION_KEY = "plan-data:generation"
 TIMEOUT = 60 * 60
 
 
+#: The generation a request read first, kept for the rest of it (one round trip to the cache
+#: per request, not one per read; the request sees the plan as it was when it began). Outside
+#: a request (a task, a command) each read asks the cache.
+_request = Local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.generation, _request.active = None, True
+
+
+def _request_finished(**kwargs) -> None:
+    _request.generation = _request.active = None
+
+
+request_started.connect(_request_started, dispatch_uid="plan-data-request-started")
+request_finished.connect(_request_finished, dispatch_uid="plan-data-request-finished")
+
+
 def plan_generation() -> int:
     """Return the current generation; a missing one (a new or emptied cache) starts at random, never at a used one."""
-    generation = cache.get(GENERATION_KEY)
+    in_request = getattr(_request, "active", None)
+    generation = getattr(_request, "generation", None) if in_request else None
     if generation is None:
-        cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
         generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        if in_request:
+            _request.generation = generation
     return generation
 
 
 def _next_generation() -> None:
+    _request.generation = None  # this request reads the next one (a page rendered after the commit)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there: any new number is one nothing was kept under

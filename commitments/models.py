@@ -58,6 +58,17 @@ class Committee(BaseModel):
     diarienummer_example = models.CharField(
         _("example of a diarienummer"), max_length=60, blank=True, help_text=_("E.g. ASN-2019-1234.")
     )
+    kolada_municipality = models.CharField(
+        _("Kolada municipality id"), max_length=4, blank=True,
+        validators=[RegexValidator(r"^\d{4}\Z", _("Four digits, e.g. 1280 for Malmö."))],
+        help_text=_("Where the outcomes of indicators linked to Kolada are fetched for: the municipality's "
+                    "four-digit code (1280 for Malmö). Empty: nothing is fetched."),
+    )  # fmt: skip
+    kolada_unit = models.CharField(
+        _("Kolada organisational unit id"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]{6,20}\Z", _("Capital letters and digits, e.g. V15E128000101."))],
+        help_text=_("Instead of the municipality: one organisational unit of Kolada (e.g. V15E128000101)."),
+    )  # fmt: skip
     approve_own_work = models.BooleanField(
         _("reviewers may approve their own work"), default=False,
         help_text=_("Off (the rule): nobody approves what they submitted or last changed themselves; another "
@@ -74,6 +85,10 @@ class Committee(BaseModel):
         return self.name
 
     def clean(self) -> None:
+        if self.kolada_municipality and self.kolada_unit:
+            raise ValidationError(
+                {"kolada_unit": _("Give the municipality or an organisational unit of Kolada, not both.")}
+            )
         if not self.diarienummer_pattern:
             return
         try:

@@ -7,7 +7,9 @@ request is served carries its request id, and every record of a Celery task its 
   and sends it back in the response's ``X-Request-ID``.
 - ``ContextFilter``, on the log handlers, gives every record ``request_id`` and ``task_id``
   (``None`` where there is none) from context variables, so records of every logger,
-  Django's and the libraries', get them too.
+  Django's and the libraries', get them too. A task sent while a request is served carries
+  the request's id in a message header (``request_id``), and the worker's records of that
+  task carry it too.
 - ``LOG_FORMAT=json`` (production's default) writes each record as one JSON object
   (python-json-logger); ``plain`` (development and tests) writes a line of text.
 
@@ -31,6 +33,8 @@ current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 current_task_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_id", default=None)
 
 HEADER = "X-Request-ID"
+#: The Celery message header that carries the id of the request that sent a task.
+TASK_HEADER = "request_id"
 #: An id from the proxy is kept only when it looks like one (no spaces, quotes, newlines).
 VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 #: The fields of a JSON record (python-json-logger adds request_id, task_id and any extra).
@@ -84,20 +88,34 @@ def _request_finished(**kwargs) -> None:
     current_request_id.set(None)
 
 
-def _task_started(task_id=None, **kwargs) -> None:
-    _task_tokens[task_id] = current_task_id.set(task_id)
+def _task_published(headers=None, **kwargs) -> None:
+    """A task sent while a request is served carries the request's id in its message's headers."""
+    rid = current_request_id.get()
+    if rid and headers is not None:
+        headers.setdefault(TASK_HEADER, rid)
+
+
+def _task_started(task_id=None, task=None, **kwargs) -> None:
+    """The task's records carry its id, and the id of the request that sent it (an eager task keeps the request's)."""
+    sent_by = getattr(getattr(task, "request", None), TASK_HEADER, None)
+    request_token = current_request_id.set(sent_by) if sent_by and VALID_ID.fullmatch(str(sent_by)) else None
+    _task_tokens[task_id] = (current_task_id.set(task_id), request_token)
 
 
 def _task_ended(task_id=None, **kwargs) -> None:
-    token = _task_tokens.pop(task_id, None)
-    if token is not None:
+    tokens = _task_tokens.pop(task_id, None)
+    if tokens is None:
+        return
+    for var, token in zip((current_task_id, current_request_id), tokens, strict=True):
+        if token is None:
+            continue
         try:
-            current_task_id.reset(token)
+            var.reset(token)
         except ValueError:  # set in another context (cannot happen with Celery's pools; be safe)
-            current_task_id.set(None)
+            var.set(None)
 
 
-_task_tokens: dict[str, contextvars.Token] = {}
+_task_tokens: dict[str, tuple[contextvars.Token, contextvars.Token | None]] = {}
 
 
 def _celery_handlers(logger=None, format=None, **kwargs) -> None:
@@ -116,10 +134,11 @@ def _celery_handlers(logger=None, format=None, **kwargs) -> None:
 
 def connect() -> None:
     """
-    Connect the signals: the end of a request; the task id for the records of a task; our
-    filter and format on the Celery worker's log.
+    Connect the signals: the end of a request; the request id into a task's message; the task
+    id (and its request's) for the records of a task; our filter and format on the worker's log.
     """
     request_finished.connect(_request_finished, weak=False, dispatch_uid="asn-logs-request-finished")
+    signals.before_task_publish.connect(_task_published, weak=False, dispatch_uid="asn-logs-task-publish")
     signals.task_prerun.connect(_task_started, weak=False, dispatch_uid="asn-logs-task-start")
     signals.task_postrun.connect(_task_ended, weak=False, dispatch_uid="asn-logs-task-end")
     signals.after_setup_logger.connect(_celery_handlers, weak=False, dispatch_uid="asn-logs-celery")

@@ -25,6 +25,7 @@ from pathlib import Path
 import tablib
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -131,6 +132,24 @@ def check_file_size(size: int) -> None:
         raise TabularFileError(
             _("The file is larger than %(limit)s MB.") % {"limit": _megabytes(settings.UPLOAD_MAX_BYTES)}
         )
+
+
+def upload_limits_hint(help_text: str = "") -> str:
+    """
+    An upload field's help: ``help_text`` and the limits a file must keep, said before it is
+    sent ("Högst 5 MB, och högst 10 000 rader och 100 kolumner i ett blad."); lazy, as the
+    settings and the language are read when the form is shown.
+    """
+
+    def hint() -> str:
+        limits = _("At most %(size)s MB, and at most %(rows)s rows and %(columns)s columns in a sheet.") % {
+            "size": _megabytes(settings.UPLOAD_MAX_BYTES),
+            "rows": _count(settings.UPLOAD_MAX_ROWS),
+            "columns": _count(settings.UPLOAD_MAX_COLUMNS),
+        }
+        return f"{help_text} {limits}" if help_text else limits
+
+    return lazy(hint, str)()
 
 
 def read_file(path: Path) -> bytes:

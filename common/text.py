@@ -15,7 +15,8 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -122,4 +123,7 @@ class CleanTextField(models.TextField):
         return clean_text(value) if isinstance(value, str) else value
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PlainTextFormField, **kwargs})
+        # The limit is said under the field (the admin prints help texts), not only held by maxlength.
+        hint = lazy(limit_hint, str)(self.max_length)
+        help_text = format_lazy("{} {}", self.help_text, hint) if self.help_text else hint
+        return super().formfield(**{"form_class": PlainTextFormField, "help_text": help_text, **kwargs})

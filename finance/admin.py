@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.admin import CommitteeScopedAdmin
 from commitments.models import ReportingPeriod
 from commitments.permissions import is_committee_admin, scope_to_admin_committees
+from common.tabular import upload_limits_hint
 from common.uploads import upload_stage, upload_take, validate_upload_size
 
 from .models import FinanceReport
@@ -22,7 +23,9 @@ class FinanceImportForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Reporting period"), queryset=ReportingPeriod.objects.none())
     file = forms.FileField(
         label=_("Finance file"),
-        help_text=_("An Excel workbook (XLSX) with the sheets described in the layout of the finance file."),
+        help_text=upload_limits_hint(
+            _("An Excel workbook (XLSX) with the sheets described in the layout of the finance file.")
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         validators=[validate_upload_size],
     )

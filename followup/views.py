@@ -67,6 +67,8 @@ from indicators.selectors import (
     row_history_get,
 )
 from indicators.services import OUTCOME_NUMBER_FIELDS, OutcomeEdit, entries_approve, outcome_changes
+from kolada.forms import posted_with_proposal
+from kolada.selectors import attach_proposals
 from reports.assembly.text import FACTS
 from reports.forms import SectionTextForm
 from reports.selectors import section_text_get_for_user, section_text_rows
@@ -117,6 +119,11 @@ class OutcomeLinesMixin:
 
     lines: list[OutcomeLine]
 
+    def attach_kolada(self) -> None:
+        """Kolada's values beside the outcomes they propose (``line.kolada``), in one query."""
+        if self.lines:
+            attach_proposals(self.lines, self.lines[0].year)
+
     def outcome_forms(self, data, scale_values) -> dict:
         self.scale_values = scale_values  # the outcomes' changes are checked with them
         forms = {}
@@ -124,6 +131,11 @@ class OutcomeLinesMixin:
             # A posted page may hold the form of an outcome that was submitted or approved since
             # (with another page's row, or on its own): its input is kept and its save refused.
             posted = data is not None and f"o-{line.indicator.code}-version" in data
+            if posted and line.kolada and data.get("kolada_use") == line.indicator.code:
+                # "Använd värdet": Kolada's figures, saved as if typed.
+                data = posted_with_proposal(
+                    data, prefix=f"o-{line.indicator.code}", indicator=line.indicator, proposal=line.kolada.proposal
+                )
             if line.writable or posted:
                 outcome = line.outcome
                 initial = {name: shown(getattr(outcome, name)) for name in OUTCOME_NUMBER_FIELDS} | {
@@ -187,6 +199,7 @@ class EntryView(OutcomeLinesMixin, FollowUpPageView):
     def get_object(self, request, kwargs):
         self.page = entry_page_from_url(request, kwargs)
         self.lines = self.page.lines
+        self.attach_kolada()
         return self.page.entry
 
     def read_previous(self):
@@ -231,6 +244,7 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             user=request.user, period=period, goal_code=kwargs["goal"], department_code=kwargs["department"]
         )
         self.lines = contribution_lines(user=request.user, contribution=contribution)
+        self.attach_kolada()
         # Shown beside the fields, so only to those who have them.
         self.previous = (
             previous_approved_get(

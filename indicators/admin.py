@@ -27,7 +27,7 @@ from commitments.admin import (
 from commitments.models import Membership, Plan, ProgressEntry
 from commitments.permissions import can_review, committee_ids
 from commitments.workflow import WorkflowError, reviewable_transition
-from common.tabular import csv_bytes, xlsx_bytes
+from common.tabular import csv_bytes, upload_limits_hint, xlsx_bytes
 from common.text import PLAIN_TEXT_MAX_LENGTH, plain_text_field
 from common.uploads import upload_stage, upload_take, validate_upload_size
 
@@ -64,6 +64,21 @@ class IndicatorForm(PlanItemForm):
         return cleaned
 
 
+class KoladaLinkFilter(admin.SimpleListFilter):
+    title = _("linked to Kolada")
+    parameter_name = "kolada"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(kolada_kpi="")
+        if self.value() == "no":
+            return queryset.filter(kolada_kpi="")
+        return queryset
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(PlanItemAdmin):
     form = IndicatorForm
@@ -78,8 +93,9 @@ class IndicatorAdmin(PlanItemAdmin):
         "direction",
         "disaggregation",
         ("goal__goal_area", admin.RelatedOnlyFieldListFilter),
+        KoladaLinkFilter,
     )
-    search_fields = ("code", "name", "goal__code", "goal__text")
+    search_fields = ("code", "name", "goal__code", "goal__text", "kolada_kpi")
     ordering = ("plan", "goal__goal_area__sort_order", "goal__sort_order", "sort_order")
     list_select_related = ("goal", "plan__committee")
     inlines = [TargetInline, PriorOutcomeInline]
@@ -96,7 +112,9 @@ class IndicatorAdmin(PlanItemAdmin):
 class PlanImportForm(forms.Form):
     file = forms.FileField(
         label=_("Plan file"),
-        help_text=_("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet."),
+        help_text=upload_limits_hint(
+            _("An Excel workbook (XLSX) with the plan's sheets, or a CSV file named after its sheet.")
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         validators=[validate_upload_size],
     )

@@ -1,6 +1,7 @@
 """Indicators of goals and commitments, their targets and the outcomes a plan states."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -94,6 +95,15 @@ class Indicator(PlanItem):
         help_text=_("In the table by sex (“Andel avslut till studier”). Empty: “Andel”."),
     )  # fmt: skip
     description = CleanTextField(_("description"), blank=True, max_length=PLAN_TEXT_MAX_LENGTH)
+    #: The national key figure this indicator is (``kolada``): its outcome is fetched every night and
+    #: proposed to the departments that report it.
+    kolada_kpi = models.CharField(
+        _("Kolada KPI"), max_length=6, blank=True,
+        validators=[RegexValidator(r"^[A-Z]\d{5}\Z", _("A capital letter and five digits, e.g. N31816."))],
+        help_text=_("The id of the key figure in Kolada (e.g. N31816; search Kolada's KPIs by title under Kolada "
+                    "in the admin): its value for the committee's municipality is fetched every night and "
+                    "proposed as the outcome. Empty: typed by hand."),
+    )  # fmt: skip
     departments = models.ManyToManyField(
         Department, blank=True, related_name="reported_indicators", verbose_name=_("reporting departments"),
         help_text=_("The departments that report its outcome. Empty: those responsible for its commitment; for a goal "
@@ -126,6 +136,10 @@ class Indicator(PlanItem):
 
     def clean(self) -> None:
         self.check_same_plan("goal")
+        if self.kolada_kpi and (self.kind == self.Kind.QUALITATIVE or self.unit == self.Unit.TEXT):
+            raise ValidationError(
+                {"kolada_kpi": _("A Kolada KPI is a figure: only a quantitative indicator can name one.")}
+            )
         if self.commitment_id and self.level == self.Level.GOAL:
             raise ValidationError({"commitment": _("A goal indicator cannot belong to a commitment.")})
         if self.commitment_id and self.goal_id and self.commitment.goal_id != self.goal_id:

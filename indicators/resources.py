@@ -26,6 +26,7 @@ class IndicatorResource(PlanResource):
     parent_column = "mål"
     optional_columns = (
         "beskrivning", "ny", "nyetikett", "radnamn-totalt", "radnamn-antal", "radnamn-andel", "rapporterande",
+        "kolada",
     )  # fmt: skip
 
     code = text_field("code", "kod")
@@ -78,6 +79,8 @@ class IndicatorResource(PlanResource):
     share_label = text_field("share_label", "radnamn-andel")
     sort_order = order_field()
     description = text_field("description", "beskrivning")
+    #: The Kolada KPI it is (N31816): its outcome is fetched and proposed (kolada/).
+    kolada_kpi = text_field("kolada_kpi", "kolada")
     #: The departments that report it, where not every department of its commitment or goal does.
     departments = fields.Field(attribute="departments", column_name="rapporterande", m2m_add=False)
 
@@ -86,7 +89,7 @@ class IndicatorResource(PlanResource):
         fields = (
             "year", "code", "goal", "commitment", "level", "name", "kind", "unit", "direction",
             "disaggregation", "is_new", "new_label", "total_label", "count_label", "share_label", "sort_order",
-            "description", "departments",
+            "description", "kolada_kpi", "departments",
         )  # fmt: skip
 
     def __init__(self, plan) -> None:

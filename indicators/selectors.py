@@ -80,6 +80,8 @@ class OutcomeLine:
     earlier: list[Outcome] = field(default_factory=list)
     #: The department's approved outcome of the same indicator (by code) in the previous period.
     previous: Outcome | None = None
+    #: A value proposed from outside (Kolada's, set by ``kolada.selectors.attach_proposals``), or None.
+    kolada: object = None
 
     @property
     def year(self) -> int:

@@ -158,6 +158,8 @@ COMMITTEE = Key(
         "organisation": _text(Committee, "organisation", required=True),
         "diarienummer_pattern": _text(Committee, "diarienummer_pattern"),
         "diarienummer_example": _text(Committee, "diarienummer_example"),
+        "kolada_municipality": _text(Committee, "kolada_municipality"),
+        "kolada_unit": _text(Committee, "kolada_unit"),
     },
 )
 MANDATE_PERIODS = Key(

@@ -21,6 +21,7 @@ from commitments.models import Committee
 from commitments.permissions import can_oversee, is_committee_admin
 from commitments.selectors import period_get_for_user
 from common.files import stored_file_response
+from kolada.selectors import kolada_linked, latest_fetch
 
 from . import layouts
 from .adoption import report_adopt
@@ -128,6 +129,9 @@ class BuildsView(LoginRequiredMixin, View):
                 "can_build": is_committee_admin(request.user, period.plan.committee_id),
                 "formats": ReportFormat.choices,
                 "edition_formats": AdoptedEdition.FORMATS,
+                # The outcomes fetched at night: a failure is shown here, never silent.
+                "kolada_linked": kolada_linked(period.plan),
+                "kolada_fetch": latest_fetch(period.plan.committee),
             },
         )
 

@@ -195,6 +195,11 @@ def test_the_reason_and_message_fields_show_their_limit(client, editor, reviewer
     page = client.get(entry_url()).content.decode()
     assert 'name="reason" rows="3" maxlength="4000"' in page
     assert 'name="text" rows="3" maxlength="4000"' in page
+    # Said before it is reached (maxlength alone says nothing, and cuts a pasted text short).
+    assert '<p class="help" id="reason-return-limit">Högst 4\xa0000 tecken.</p>' in page
+    assert 'aria-describedby="reason-return-limit"' in page
+    assert '<p class="help" id="thread-text-limit">Högst 4\xa0000 tecken.</p>' in page
+    assert 'aria-describedby="thread-text-limit"' in page
 
 
 @pytest.fixture
@@ -233,6 +238,9 @@ def test_the_contribution_page_shows_the_limit_on_its_textareas(client, contribu
     assert 'maxlength="4000"' in page  # the motivations
     assert 'maxlength="1000"' in page  # the sentences
     assert "Högst 15\xa0000 tecken." in page  # the rich text's hint
+    # and the plain texts' limits are said too, not only held by maxlength
+    for limit, shown in ((4000, "4\xa0000"), (1000, "1\xa0000")):  # a hint for every textarea of that limit
+        assert page.count(f'<p class="help">Högst {shown} tecken.</p>') == page.count(f'maxlength="{limit}"') > 0
 
 
 def test_rich_text_is_limited_by_its_text_not_its_markup():
@@ -258,7 +266,9 @@ def test_an_over_long_commitment_text_in_the_admin_is_refused_and_its_textarea_s
     plan = Plan.objects.get(committee__slug="asn", year=2019)
     commitment = plan.commitments.get(code="A05")
     url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
-    assert 'maxlength="2000"' in client.get(url).content.decode()
+    change_page = client.get(url).content.decode()
+    assert 'maxlength="2000"' in change_page
+    assert "Högst 2\xa0000 tecken." in change_page  # said under the field, before it is reached
     response = client.post(
         reverse("admin:commitments_commitment_add"),
         {"goal": plan.goals.get(code="NM01").pk, "code": "A99", "text": "x" * 131_000,

@@ -97,6 +97,7 @@ LOCAL_APPS = [
     "accounts",
     "commitments",
     "indicators",
+    "kolada",
     "reports",
     "finance",
     "followup",
@@ -474,6 +475,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # anyway, from its heartbeat; the message coming back later then finds it taken or done.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_BUILD_TIME_LIMIT + 60}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_BUILD_TIME_LIMIT + 60}
+# KOLADA (kolada/, README "Kolada")
+# ------------------------------------------------------------------------------
+#: Kolada's open API; no key. The tests point it at a local server.
+KOLADA_BASE_URL = env("KOLADA_BASE_URL", default="https://api.kolada.se/v3")
+#: Seconds to wait for one answer, how many times a failed request is tried again, and the
+#: first pause between tries (doubled each time).
+KOLADA_TIMEOUT = env.float("KOLADA_TIMEOUT", default=20.0)
+KOLADA_RETRIES = env.int("KOLADA_RETRIES", default=3)
+KOLADA_BACKOFF = env.float("KOLADA_BACKOFF", default=5.0)
+#: At most this many ids (KPIs, years) in one request, and objects on one page (Kolada's maximum is 5000).
+KOLADA_MAX_IDS = env.int("KOLADA_MAX_IDS", default=20)
+KOLADA_PER_PAGE = env.int("KOLADA_PER_PAGE", default=5000)
+#: How many years before the plan year are fetched once, beside the plan year's value.
+KOLADA_EARLIER_YEARS = env.int("KOLADA_EARLIER_YEARS", default=2)
+KOLADA_FETCH_HOUR = env.int("KOLADA_FETCH_HOUR", default=0)
+KOLADA_FETCH_MINUTE = env.int("KOLADA_FETCH_MINUTE", default=30)
+
 # Celery beat: https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
     "submission-digests": {
@@ -492,6 +510,15 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "followup.tasks.deadline_reminders_task",
         "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=env.int("REMINDER_MINUTE", default=0)),
+    },
+    # After midnight, before the nightly builds (2:00), so that they may print what was confirmed.
+    "kolada-nightly-fetch": {
+        "task": "kolada.tasks.nightly_fetch_task",
+        "schedule": crontab(hour=KOLADA_FETCH_HOUR, minute=KOLADA_FETCH_MINUTE),
+    },
+    "kolada-catalogue-refresh": {
+        "task": "kolada.tasks.catalogue_refresh_task",
+        "schedule": crontab(day_of_week="sunday", hour=KOLADA_FETCH_HOUR, minute=KOLADA_FETCH_MINUTE),
     },
     "staged-uploads-cleanup": {
         "task": "common.tasks.staged_uploads_cleanup_task",

@@ -18,3 +18,8 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Serve static files from the apps' folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Never Kolada itself: a test that reads Kolada starts a local server and names it (the discard
+# port answers nothing); no pause between tries.
+KOLADA_BASE_URL = env("KOLADA_BASE_URL", default="http://127.0.0.1:9/v3")
+KOLADA_BACKOFF = env.float("KOLADA_BACKOFF", default=0.0)
+KOLADA_TIMEOUT = env.float("KOLADA_TIMEOUT", default=2.0)

@@ -2,7 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from common.richtext import RichTextLengthValidator, rich_text_hint, sanitize_rich_text
-from common.text import PLAIN_TEXT_MAX_LENGTH
+from common.text import PLAIN_TEXT_MAX_LENGTH, PlainTextFormField, limit_hint
 
 register = template.Library()
 
@@ -19,12 +19,22 @@ def plain_text_max_length() -> int:
     return PLAIN_TEXT_MAX_LENGTH
 
 
+@register.simple_tag
+def plain_text_limit() -> str:
+    """The limit of a plain text a user writes, as the page says it under a hand-written textarea."""
+    return limit_hint(PLAIN_TEXT_MAX_LENGTH)
+
+
 @register.filter
 def text_limit(bound_field) -> str:
     """
-    The limit of a rich-text field as the page says it ("Högst 15 000 tecken."), or "" for
-    other fields: a plain text's textarea holds its limit itself (``maxlength``).
+    The limit of a text field as the page says it ("Högst 15 000 tecken."), or "" for other
+    fields. Said for plain texts too: their textarea's ``maxlength`` alone tells nobody, and
+    cuts a longer pasted text short without a word.
     """
-    if any(isinstance(validator, RichTextLengthValidator) for validator in bound_field.field.validators):
+    field = bound_field.field
+    if any(isinstance(validator, RichTextLengthValidator) for validator in field.validators):
         return rich_text_hint()
+    if isinstance(field, PlainTextFormField) and not field.widget.is_hidden:
+        return limit_hint(field.max_length)
     return ""

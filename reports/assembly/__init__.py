@@ -76,6 +76,8 @@ class DocumentBuilder:
         # Read when a section first needs them.
         self.finance: dict[str, FinanceTable] | None = None
         self.key_figures: list | None = None
+        #: Kolada's figures of the plan's indicators for the plan year (``kolada.selectors.kolada_figures``).
+        self.kolada_figures: dict | None = None
 
     def document(self) -> Document:
         plan, period = self.plan, self.period

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from commitments.models import Commitment, Goal, GoalContribution, ProgressEntry
 from common.richtext import sanitize_rich_text
 from indicators.models import Indicator, Outcome, PriorOutcome, Target
+from kolada.selectors import from_kolada, kolada_figures
 from reports import formatting, layouts
 from reports.document import (
     Block,
@@ -165,9 +166,29 @@ def _goal_blocks(builder: DocumentBuilder, goal: Goal, *, level: int) -> list[Bl
                 header = (name, _("Outcome"), _("Comment"))
                 standard = (_("Commitment indicator"), _("Outcome"), _("Comment"))
                 blocks.append(IndicatorTable(tuple(indicator_rows), header=() if header == standard else header))
+                blocks += _kolada_source(builder, indicators)
         elif indicators:
             blocks.append(_indicator_table(builder, indicators, name))
+            blocks += _kolada_source(builder, indicators)
     return blocks
+
+
+def _kolada_source(builder: DocumentBuilder, indicators: list[Indicator]) -> list[Block]:
+    """
+    "Källa: Kolada" under a table where an outcome shown is Kolada's value (Kolada's terms ask
+    for the attribution); nothing otherwise. Kolada's figures are read once per document.
+    """
+    linked = [i for i in indicators if i.kolada_kpi]
+    if not linked:
+        return []
+    if builder.kolada_figures is None:
+        builder.kolada_figures = kolada_figures(
+            indicator_ids=Indicator.objects.filter(plan=builder.plan).exclude(kolada_kpi="").values("pk"),
+            year=builder.plan.year,
+        )
+    if any(from_kolada(i, outcome, builder.kolada_figures) for i in linked for outcome in i.shown_outcomes):
+        return [RichText(format_html("<p><em>{}</em></p>", _("Source: Kolada")))]
+    return []
 
 
 def _contribution_html(builder: DocumentBuilder, contribution: GoalContribution, level: int) -> str:

@@ -30,6 +30,7 @@ def test_the_load_section_measures_a_tiny_city_without_failures():
         assert row["users"] == "2"
         assert float(row["rps"]) > 0
         assert row["failures"] == "0", "\n".join(lines)
-        assert float(row["cpu"]) > 0
+        # The floor's CPU is read from /proc in clock ticks (10 ms): a few hello-worlds may cost none.
+        assert float(row["cpu"]) > 0 or row["page"] == "hello world (floor)", "\n".join(lines)
     # No error was reported at all (the failures of the warm-up included).
     assert not [line for line in lines if line.startswith("  app at") or line.startswith("  floor at")]

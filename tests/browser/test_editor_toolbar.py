@@ -80,9 +80,10 @@ def test_block_type_menu_opens_by_keyboard_in_swedish(page, live_server, demo):
     page.locator("[role=toolbar] [tabindex='0']").first.focus()
     page.keyboard.press("Enter")
     # The popover's "toggle" event, which moves the focus into the menu, comes asynchronously.
-    page.wait_for_function("document.activeElement.textContent === 'Rubrik 3'", timeout=5000)
+    # (Polled by expect: wait_for_function evaluates its string in the page, which the CSP forbids.)
+    expect(page.locator(":focus")).to_have_text("Rubrik 3", timeout=5000)
     page.keyboard.press("ArrowDown")
-    page.wait_for_function("document.activeElement.textContent === 'Rubrik 4'", timeout=5000)
+    expect(page.locator(":focus")).to_have_text("Rubrik 4", timeout=5000)
     page.keyboard.press("Enter")
     expect(page.locator(".ProseMirror[contenteditable] h4")).to_have_count(1)
 

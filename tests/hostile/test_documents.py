@@ -1,8 +1,9 @@
 """
 The committee's documents stay inert whatever the departments, reviewers and the plan import
 wrote: the payloads of ``payloads.py``, placed in every text field, are built once into each
-format (HTML, Word, PDF) of both the follow-up of commitments and the annual analysis, and
-each file is read for anything that would run, load or open something.
+format (HTML, Word, PDF) of every kind of report (the follow-up of commitments, the plan
+proposal, the annual analysis), and each file is read for anything that would run, load or
+open something.
 """
 
 import base64
@@ -23,14 +24,17 @@ from lxml import etree
 from commitments.models import Committee, ReportingPeriod
 from reports.assembly import report_document
 from reports.document import RichText, Table
+from reports.models import ReportKind
 from reports.renderers import render
 
 from .conftest import MARKER
 from .seed import ANNUAL, FOLLOW_UP, seed_hostile
 
 #: The documents built: the follow-up of commitments (entries, outcomes, the plan's texts, the
-#: introduction) and the annual analysis (goal follow-ups, section texts).
-DOCUMENTS = [FOLLOW_UP, ANNUAL]
+#: introduction), the plan proposal (goal areas, goals, indicators, targets) and the annual
+#: analysis (goal follow-ups, section texts): every kind of report.
+PLAN_PROPOSAL = (FOLLOW_UP[0], ReportKind.PLAN_PROPOSAL)
+DOCUMENTS = [FOLLOW_UP, PLAN_PROPOSAL, ANNUAL]
 
 pytestmark = pytest.mark.django_db  # the module's fixture seeds once, in a transaction rolled back at its end
 #: Tags that no text a user writes may bring into a document.
@@ -103,6 +107,7 @@ def printed_payloads(seeded, files) -> list:
 
 def test_there_are_over_a_hundred_payloads_in_every_text_field(built, hostile_payloads):
     seeded, _files = built
+    assert {kind for _slug, kind in DOCUMENTS} == set(ReportKind.values)  # every kind of report is built
     assert len({p.text for p in hostile_payloads}) >= 100
     assert seeded.markers() == {p.marker for p in hostile_payloads}
     by_field = {}

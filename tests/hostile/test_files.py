@@ -7,6 +7,7 @@ session, taken once by the user who staged it.
 import json
 import os
 import re
+import resource
 import time
 
 import pytest
@@ -19,7 +20,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from commitments.models import Goal, Plan
+from commitments.models import Goal, Plan, ReportingPeriod
 from common.tabular import workbook_datasets
 from common.uploads import upload_stage, upload_take
 from indicators.plan_files import PlanFileError, read_plan_files
@@ -326,3 +327,42 @@ def test_a_committee_file_of_more_lists_and_objects_than_the_limit_is_refused_be
     with pytest.raises(CommandError, match=re.escape("Filen har fler än 10\u00a0000 listor och objekt.")):
         call_command("load_committee", str(path), dry_run=True)
     assert time.monotonic() - start < 2
+
+
+# The limits said before a file is sent, and the finance file's upload refusing the same files.
+
+
+def test_the_import_pages_say_the_limits_before_a_file_is_sent(client, committee_admin, plan, settings):
+    settings.UPLOAD_MAX_BYTES, settings.UPLOAD_MAX_ROWS = 2 * MB, 5_000
+    client.force_login(committee_admin)
+    for url in (import_url(plan), reverse("admin:finance_financereport_import")):
+        page = client.get(url).content.decode()
+        assert "Högst 2 MB, och högst 5\xa0000 rader och 100 kolumner i ett blad." in page, url
+
+
+@pytest.mark.parametrize("kind", ["wide", "huge cell", "shared strings"])
+def test_the_finance_upload_refuses_a_hostile_workbook_at_once_and_changes_nothing(
+    kind, hostile_files, client, committee_admin, demo, tmp_path
+):
+    from finance.models import FinanceReport
+
+    if kind == "wide":  # the finance file's first sheet, 5 000 rows × 16 384 columns
+        sheet = "Verksamhetsområden"
+        path = hostile.write_xlsx(tmp_path / "wide.xlsx", sheet=sheet, sheet_xml=hostile.wide_sheet_xml(5000, 16384))
+        message = f"Bladet ”{sheet}” har fler än 100 kolumner."
+    else:
+        path, message = hostile_files[kind], HOSTILE[kind][1]
+
+    period = ReportingPeriod.objects.get(plan__committee=demo, slug="2024-helar")
+    before = FinanceReport.objects.get(period=period).digest
+    client.force_login(committee_admin)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    upload = SimpleUploadedFile("ekonomi.xlsx", path.read_bytes())
+    response = client.post(reverse("admin:finance_financereport_import"), {"period": period.pk, "file": upload})
+    assert time.monotonic() - start < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 100 * 1024  # KB: under 100 MB more
+    html = response.content.decode()
+    assert message in html
+    assert 'name="token"' not in html
+    assert FinanceReport.objects.get(period=period).digest == before

@@ -7,6 +7,7 @@ export imports back to the same plan.
 import io
 
 import pytest
+import tablib
 from openpyxl import load_workbook
 
 from commitments.models import Commitment, Goal, Plan
@@ -69,3 +70,33 @@ def test_the_csv_export_is_inert_and_imports_back_unchanged(hostile_plan):
     result = reimport(hostile_plan, [("mal.csv", content)])
     assert result.errors == []
     assert_unchanged(hostile_plan)
+
+
+def test_a_formula_behind_leading_whitespace_is_stored_without_it_and_exported_inert(demo):
+    """
+    A plan file's cell "\\t=1+1": the import strips a cell's leading and trailing whitespace,
+    as for every cell, so the text stored is "=1+1" (no text that starts with whitespace is
+    stored by any path); both exports write it inert, and they import back to the same plan.
+    """
+    plan = Plan.objects.get(committee=demo, year=2019)
+    goals = next(sheet for sheet in plan_export(plan=plan).sheets() if sheet.title == "Mål")
+    text = goals.headers.index("text")
+    rows = [list(row) for row in goals]
+    next(row for row in rows if row[goals.headers.index("kod")] == "NM01")[text] = "\t=1+1"
+    hostile = tablib.Dataset(*rows, headers=goals.headers, title="Mål")
+    result = reimport(plan, [("mal.csv", hostile.export("csv").encode())])
+    assert result.errors == []
+    assert Goal.objects.get(plan=plan, code="NM01").text == "=1+1"
+
+    book = plan_export(plan=plan)
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(book)))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    csv = csv_bytes(next(sheet for sheet in book.sheets() if sheet.title == "Mål")).decode("utf-8-sig")
+    assert "'=1+1" in csv
+    assert ",=1+1" not in csv
+    for files in ([("plan.xlsx", xlsx_bytes(book))], [("mal.csv", csv.encode())]):
+        result = reimport(plan, files)
+        assert result.errors == []
+        assert not any(sheet.updated for sheet in result.sheets)
+        assert Goal.objects.get(plan=plan, code="NM01").text == "=1+1"

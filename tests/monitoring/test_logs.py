@@ -75,6 +75,28 @@ def test_an_eager_task_s_records_carry_its_task_id(json_log, settings):
     assert current_task_id.get() is None  # reset when the task ended
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_task_sent_during_a_request_logs_the_request_s_id_on_a_real_worker(tmp_path_factory):
+    from asn.celery import app
+    from common.logs import current_request_id
+    from tests.conftest import celery_worker
+
+    with celery_worker(tmp_path_factory, env={"LOG_FORMAT": "json"}) as node:
+        token = current_request_id.set("req-42.abc")  # as RequestIdMiddleware sets it
+        try:
+            result = app.send_task("common.tasks.staged_uploads_cleanup_task", queue=node.queue)
+        finally:
+            current_request_id.reset(token)
+        result.get(timeout=30)
+        unsent = app.send_task("common.tasks.staged_uploads_cleanup_task", queue=node.queue)  # outside a request
+        unsent.get(timeout=30)
+        records = [json.loads(line) for line in node.logfile.read_text().splitlines() if line.startswith("{")]
+    [done] = [r for r in records if r["task_id"] == result.id and "succeeded" in r["message"]]
+    assert done["request_id"] == "req-42.abc"
+    [other] = [r for r in records if r["task_id"] == unsent.id and "succeeded" in r["message"]]
+    assert other["request_id"] is None
+
+
 def test_log_format_is_json_or_plain():
     assert formatter_config("plain") == {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}
     with pytest.raises(ValueError, match="LOG_FORMAT"):

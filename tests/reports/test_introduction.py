@@ -36,6 +36,7 @@ def test_the_annual_analysis_offers_no_introduction_it_would_not_print(client, c
     assert 'name="introduction"' not in page
     assert "Titelsida och innehållsförteckning: Årsanalys" in page
     assert "har inget inledningsavsnitt" in page
+    assert "Högst 200 tecken." in page  # the occasion's limit, said before it is reached
     # What the page offers is saved and is in the next build.
     response = client.post(page_url(helar_2024, ANNUAL), {"occasion": "Underlag för beslut", "contents": "no"})
     assert response.status_code == 302

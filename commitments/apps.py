@@ -7,5 +7,25 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Plan and commitments")
 
     def ready(self):
+        from common.plan_cache import watch_plan_models
+
         # Roles from the identity provider's groups at single sign-on (OIDC_GROUP_ROLES), and its check.
         from . import sso  # noqa: F401
+        from .models import (
+            AssessmentScale,
+            AssessmentValue,
+            Commitment,
+            Committee,
+            Department,
+            Goal,
+            GoalArea,
+            MandatePeriod,
+            Plan,
+            ReportingPeriod,
+        )
+
+        # What the pages keep of a plan in the cache is read again after any change of these.
+        watch_plan_models(
+            Committee, Department, MandatePeriod, AssessmentScale, AssessmentValue, Plan, GoalArea, Goal,
+            Goal.departments.through, Commitment, Commitment.departments.through, ReportingPeriod,
+        )  # fmt: skip

@@ -1,12 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import can_use_admin, committees_for
+from .permissions import can_use_admin, committee_list
 
 
 def memberships(request):
     """Expose the user's committees and admin right to the base layout, read only if used."""
     user = request.user
-    committees = SimpleLazyObject(lambda: list(committees_for(user)) if user.is_authenticated else [])
+    committees = SimpleLazyObject(lambda: committee_list(user) if user.is_authenticated else [])
 
     def search_committee():
         # The committee of the page when it names one the user sees, else the user's first.

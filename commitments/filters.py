@@ -4,10 +4,11 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from .models import AssessmentValue, Department, Event, EventType, Goal, GoalArea, ReportingPeriod, ReviewStatus
-from .selectors import NOT_STARTED, CommitmentDepartment
+from .selectors import NOT_STARTED, CommitmentDepartment, list_filter_choices
 
 #: The rows a department has still to write: not started, or a draft (the start page links to them).
 TO_WRITE = "to_write"
@@ -49,8 +50,10 @@ class CommitmentRowFilter(django_filters.FilterSet):
         model = CommitmentDepartment
         fields = ["q", "goal_area", "goal", "status", "assessment", "department"]
 
-    def __init__(self, *args, period, **kwargs):
+    def __init__(self, *args, period, departments: set[int] | None = None, **kwargs):
+        """``departments``: the ids of the departments whose rows the queryset holds (None: all of them)."""
         super().__init__(*args, **kwargs)
+        self.period, self.departments = period, departments
         self.filters["goal_area"].queryset = GoalArea.objects.filter(plan=period.plan)
         self.filters["goal"].queryset = Goal.objects.filter(plan=period.plan)
         scale = period.plan.commitment_scale_id
@@ -58,6 +61,18 @@ class CommitmentRowFilter(django_filters.FilterSet):
         self.filters["department"].queryset = Department.objects.filter(
             pk__in=self.queryset.values("department")
         ).order_by("sort_order", "name")
+
+    @property
+    def form(self):
+        """The form; its choices as the plan keeps them (``list_filter_choices``), its querysets only check a value."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, choices in list_filter_choices(self.period.plan).items():
+                if name == "department" and self.departments is not None:
+                    choices = [(pk, label) for pk, label in choices if pk in self.departments]
+                field = form.fields[name]
+                field.widget.choices = KnownChoices(field, choices)
+        return self._form
 
     def by_status(self, queryset, name, value):
         return filter_status(queryset, name, value)
@@ -74,6 +89,31 @@ class CommitmentRowFilter(django_filters.FilterSet):
                 | Q(commitment__goal__text__icontains=word)
             )
         return queryset
+
+
+class KnownChoices(ModelChoiceIterator):
+    """
+    A model choice field's choices from (id, label) pairs read before (as the plan keeps them),
+    not from its queryset; the queryset still checks the value chosen.
+    """
+
+    def __init__(self, field, choices: list[tuple[int, str]]):
+        super().__init__(field)
+        self.known = choices
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for pk, label in self.known:
+            yield (ModelChoiceIteratorValue(pk, None), label)
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def __bool__(self):
+        return len(self) > 0
 
 
 def _choice(label, queryset=None, **kwargs):

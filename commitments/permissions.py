@@ -48,6 +48,16 @@ def committees_for(user: User) -> QuerySet[Committee]:
     return Committee.objects.filter(pk__in=committee_ids(user))
 
 
+def committee_list(user: User) -> list[Committee]:
+    """
+    The committees the user can see, by name (as ``committees_for``): from the memberships the
+    request has read, without a query (but for a superuser, who sees them all).
+    """
+    if user.is_superuser:
+        return list(Committee.objects.all())
+    return sorted({m.committee_id: m.committee for m in _memberships(user)}.values(), key=lambda c: (c.name, c.pk))
+
+
 def is_committee_admin(user: User, committee: Committee | int | None = None) -> bool:
     """Whether the user manages the plan of ``committee`` (of any committee when None)."""
     if not user.is_authenticated or not user.is_active:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
@@ -13,15 +14,18 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.plan_cache import plan_cached
 from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
 from .models import (
+    AssessmentValue,
     Commitment,
     Committee,
     Department,
     Event,
     EventType,
     Goal,
+    GoalArea,
     GoalContribution,
     Membership,
     Plan,
@@ -33,6 +37,7 @@ from .permissions import (
     can_oversee,
     can_read_department,
     can_review,
+    committee_ids,
     committees_for,
     editable_department_ids,
     is_committee_admin,
@@ -334,12 +339,14 @@ def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] |
 
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
     """Return the period, or raise Http404 when it does not exist or the user may not see its committee."""
+    # Read each time, not kept (common.plan_cache): whether it takes entries decides every write.
     period = (
         ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
         .filter(plan__committee__slug=committee_slug, slug=period_slug)
         .first()
     )
-    if period is None or not committees_for(user).filter(pk=period.plan.committee_id).exists():
+    # As committees_for(user), from the memberships the request has read.
+    if period is None or not (user.is_superuser or period.plan.committee_id in committee_ids(user)):
         raise Http404
     return period
 
@@ -405,6 +412,111 @@ def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     return rows
 
 
+class ListedGoal(NamedTuple):
+    pk: int
+    code: str
+
+
+class ListedCommitment(NamedTuple):
+    """
+    What a list shows of a commitment: plain values, which the cache gives back some ten times
+    faster than model rows (153 commitments: 0.3 ms instead of 3).
+    """
+
+    pk: int
+    code: str
+    text: str
+    goal: ListedGoal
+
+
+@dataclass
+class CommitmentRow:
+    """
+    One row of a period's list of commitments (``commitment_row_list``): the commitment (with its
+    goal and goal area) and the department, as the plan has them, and the state of the
+    department's entry; ``attach_entries`` adds the entry itself.
+    """
+
+    #: The commitment–department link's id.
+    pk: int
+    commitment: ListedCommitment
+    department: Department
+    status: str
+    entry_id: int | None
+    entry_updated_at: datetime.datetime | None
+    entry_assessment_id: int | None
+    entry: ProgressEntry | None = None
+    return_reason: str = ""
+
+
+def plan_commitments(plan: Plan) -> dict[int, ListedCommitment]:
+    """What the lists show of the plan's commitments, by id, kept until the plan changes (``plan_cached``)."""
+    return plan_cached(
+        f"plan-commitments:{plan.pk}",
+        lambda: {
+            pk: ListedCommitment(pk, code, text, ListedGoal(goal_id, goal_code))
+            for pk, code, text, goal_id, goal_code in Commitment.objects.filter(plan=plan).values_list(
+                "pk", "code", "text", "goal_id", "goal__code"
+            )
+        },
+    )
+
+
+def plan_departments(plan: Plan) -> dict[int, Department]:
+    """
+    The departments responsible for the plan's commitments by id, in their order (``sort_order``,
+    name), kept until the plan changes (``plan_cached``).
+    """
+    return plan_cached(
+        f"plan-departments:{plan.pk}",
+        lambda: {
+            d.pk: d
+            for d in Department.objects.filter(
+                pk__in=CommitmentDepartment.objects.filter(commitment__plan=plan).values("department")
+            ).order_by("sort_order", "name")
+        },
+    )
+
+
+def commitment_row_list(rows: QuerySet, period: ReportingPeriod) -> list[CommitmentRow]:
+    """
+    Return the rows of ``commitment_rows`` (filtered as they are) as ``CommitmentRow``: one
+    query of their ids and states, with the commitments and departments the plan keeps,
+    instead of five model rows built for each.
+    """
+    commitments, departments = plan_commitments(period.plan), plan_departments(period.plan)
+    return [
+        CommitmentRow(pk, commitments[commitment_id], departments[department_id], *entry)
+        for pk, commitment_id, department_id, *entry in rows.values_list(
+            "pk", "commitment_id", "department_id", "status", "entry_id", "entry_updated_at", "entry_assessment_id"
+        )
+    ]
+
+
+def list_filter_choices(plan: Plan) -> dict[str, list[tuple[int, str]]]:
+    """
+    The choices of the commitments list's filters (``CommitmentRowFilter``) as (id, label):
+    the plan's goal areas, goals, levels of its commitments' scale, and the departments
+    responsible for its commitments, each in its order; kept until the plan changes.
+    """
+
+    def read():
+        return {
+            "goal_area": [(a.pk, str(a)) for a in GoalArea.objects.filter(plan=plan)],
+            "goal": [(g.pk, str(g)) for g in Goal.objects.filter(plan=plan)],
+            "assessment": [(v.pk, str(v)) for v in AssessmentValue.objects.filter(scale_id=plan.commitment_scale_id)],
+            "department": [(d.pk, str(d)) for d in plan_departments(plan).values()],
+        }
+
+    return plan_cached(f"list-filter-choices:{plan.pk}", read)
+
+
+def status_counts_of(rows: list[CommitmentRow]) -> dict[str, int]:
+    """As ``status_counts``, of rows already read (all of them: the list unfiltered)."""
+    counts = Counter(row.status for row in rows)
+    return {status: counts.get(status, 0) for status in (NOT_STARTED, *ReviewStatus.values)}
+
+
 def status_counts(rows: QuerySet) -> dict[str, int]:
     """Return how many rows are in each status, every status named."""
     counts = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
@@ -431,7 +543,8 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
     ``row.return_reason`` (the reviewer's latest reason) on each row, in two queries.
     """
     ids = [row.entry_id for row in rows if row.entry_id]
-    entries = ProgressEntry.objects.select_related("updated_by", "assessment").in_bulk(ids)
+    # Not the comments: a list shows none, and they are most of an entry's bytes.
+    entries = ProgressEntry.objects.select_related("updated_by", "assessment").defer("comment").in_bulk(ids)
     reasons = return_reasons(ProgressEntry, [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED])
     for row in rows:
         row.entry = entries.get(row.entry_id)

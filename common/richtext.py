@@ -7,6 +7,7 @@ italics, bold, links and simple tables; nothing else is kept. The same configura
 the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two agree.
 """
 
+import functools
 import html as html_lib
 import re
 from html.parser import HTMLParser
@@ -18,8 +19,8 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import number_format
 from django.utils.functional import cached_property, lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
@@ -180,6 +181,12 @@ def editor_labels() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _labels_in(language: str | None) -> dict[str, str]:
+    """``editor_labels`` of a language, made once (some 50 translations for each editor on a page)."""
+    return editor_labels()
+
+
 class EditorWidget(ProseEditorWidget):
     """
     The editor with the project's preset (``static/js/prose-editor-asn.js``): its words in the
@@ -188,7 +195,7 @@ class EditorWidget(ProseEditorWidget):
     """
 
     def get_config(self):
-        return super().get_config() | {"labels": editor_labels()}
+        return super().get_config() | {"labels": dict(_labels_in(get_language()))}
 
 
 def rich_text_field(label: str) -> ProseEditorFormField:

@@ -7,6 +7,7 @@ The follow-up pages: a period's lists of what departments write, and the page of
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,16 +27,24 @@ from django.views.generic import TemplateView
 
 from commitments.filters import CommitmentRowFilter, ContributionRowForm
 from commitments.models import Goal, ProgressEntry
-from commitments.permissions import can_edit_department, can_oversee, can_review, is_committee_admin
+from commitments.permissions import (
+    can_edit_department,
+    can_oversee,
+    can_review,
+    is_committee_admin,
+    readable_department_ids,
+)
 from commitments.selectors import (
     STATE_NAMES,
     attach_entries,
+    commitment_row_list,
     commitment_rows,
     committee_get_for_user,
     contribution_get_for_user,
     contribution_rows,
     period_get_for_user,
     status_counts,
+    status_counts_of,
 )
 from commitments.services import (
     entry_message_post,
@@ -52,6 +62,7 @@ from indicators.selectors import (
     OutcomeLine,
     contribution_lines,
     entry_page_get,
+    outcome_scale_values,
     previous_approved_get,
     row_history_get,
 )
@@ -135,9 +146,17 @@ class OutcomeLinesMixin:
                     "version": outcome.version,
                 }
                 form = OutcomeForm(data, initial=initial, indicator=line.indicator, scale_values=scale_values)
-                form.previous_values = self.previous_values(form, line.previous)
+                # Read when the page shows them (not for a save that succeeds: it redirects).
+                form.previous_values = SimpleLazyObject(partial(self.previous_values_of, form, line))
                 forms[line.indicator.code] = form
         return forms
+
+    def read_previous(self) -> None:
+        """Read the period before, which sets the lines' ``previous``, if not read yet."""
+
+    def previous_values_of(self, form, line) -> list:
+        self.read_previous()
+        return self.previous_values(form, line.previous)
 
     @staticmethod
     def previous_values(form, previous) -> list:
@@ -182,6 +201,9 @@ class EntryView(OutcomeLinesMixin, FollowUpPageView):
         self.lines = self.page.lines
         self.attach_kolada()
         return self.page.entry
+
+    def read_previous(self):
+        self.page.previous  # noqa: B018 -- a cached property that reads it
 
     def get_forms(self, entry, data=None):
         scale_values = self.page.scale_values
@@ -259,7 +281,7 @@ class ContributionView(OutcomeLinesMixin, FollowUpPageView):
             contribution=contribution.goal.level != Goal.Level.COMMITTEE,
             standard_sentences=standard,
         )
-        return {"": form} | self.outcome_forms(data, plan.outcome_scale_values())
+        return {"": form} | self.outcome_forms(data, outcome_scale_values(plan))
 
     def get_saves(self, contribution, user, changed):
         saves = []
@@ -323,13 +345,21 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         period = period_from_url(self.request, kwargs)
         rows = commitment_rows(user=user, period=period)
-        filterset = CommitmentRowFilter(self.request.GET or None, queryset=rows, period=period)
-        shown_rows = attach_entries(list(filterset.qs), period)
+        filterset = CommitmentRowFilter(
+            self.request.GET or None,
+            queryset=rows,
+            period=period,
+            departments=readable_department_ids(user, period.plan.committee),
+        )
+        shown_rows = attach_entries(commitment_row_list(filterset.qs, period), period)
         for row in shown_rows:
-            entry = row.entry or ProgressEntry(commitment=row.commitment, period=period, department=row.department)
+            entry = row.entry or ProgressEntry(
+                commitment_id=row.commitment.pk, period=period, department=row.department
+            )
             row.can_edit = can_write(user, entry)
             row.url = row_url(self.request.path, row.commitment.code, row.department.code)
-        counts = status_counts(rows)
+        # Unfiltered, the rows shown are all the rows: counted without a query.
+        counts = status_counts(rows) if filterset.is_bound else status_counts_of(shown_rows)
         context.update(
             period=period,
             committee=period.plan.committee,

@@ -27,6 +27,7 @@ from commitments.models import (
     ReportingPeriod,
 )
 from commitments.permissions import is_committee_admin
+from common.plan_cache import plan_data_changed
 
 from .models import Indicator, Outcome, PriorOutcome, Target
 
@@ -256,6 +257,7 @@ def plan_rollover(*, plan: Plan, user: User, dry_run: bool = False) -> RolloverR
     if not is_committee_admin(user, plan.committee_id):
         raise PermissionDenied(_("Only the committee's admins may copy its plan to the next year."))
     with transaction.atomic():
+        plan_data_changed()  # the copies are written in bulk, which sends no signals
         # Lock the plan, so that two rollovers of it run one after the other.
         plan = (
             Plan.objects.select_for_update(of=("self",)).select_related("committee", "mandate_period").get(pk=plan.pk)

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from commitments.history import plain_text, text_diff
 from commitments.models import (
@@ -32,6 +33,7 @@ from commitments.models import (
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review, readable_department_ids
 from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
+from common.plan_cache import plan_cached
 from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
 from .models import Indicator, Outcome, PriorOutcome, Target
@@ -141,36 +143,52 @@ class YearFacts:
     prior: PriorOutcome | None = None
 
 
+def indicators_with_facts(indicators: QuerySet[Indicator], year: int) -> list[Indicator]:
+    """
+    Return the indicators with their plan, every target (``all_targets``) and every outcome
+    of the years before ``year`` (``all_priors``): what a page compares outcomes with, the same
+    for every department (``plan_cached`` keeps it).
+    """
+    return list(
+        indicators.select_related("plan").prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("year", "part"), to_attr="all_targets"),
+            Prefetch(
+                "prior_outcomes",
+                queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
+                to_attr="all_priors",
+            ),
+        )
+    )
+
+
 def outcome_lines(
     *,
-    indicators: QuerySet[Indicator],
+    indicators: list[Indicator],
     period: ReportingPeriod,
     department: Department,
     is_editor: bool,
     scale_values: list[AssessmentValue],
 ) -> list[OutcomeLine]:
-    """Return a line per indicator with the department's outcome for the period, in a fixed number of queries."""
+    """
+    Return a line per indicator (from ``indicators_with_facts``) with the department's outcome
+    for the period, in one query.
+    """
     year = period.plan.year
-    indicators = indicators.select_related("plan").prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("year", "part"), to_attr="all_targets"),
-        Prefetch(
-            "prior_outcomes",
-            queryset=PriorOutcome.objects.filter(year__lt=year).order_by("year", "part"),
-            to_attr="all_priors",
-        ),
-        # The department's outcomes of the plan year: this period's, and the earlier periods' for the trend.
-        Prefetch(
-            "outcomes",
-            queryset=Outcome.objects.filter(period__plan_id=period.plan_id, department=department)
+    # The department's outcomes of the plan year: this period's, and the earlier periods' for the trend.
+    this_year: dict[int, list[Outcome]] = {indicator.pk: [] for indicator in indicators}
+    if indicators:
+        by_pk = {indicator.pk: indicator for indicator in indicators}
+        for outcome in (
+            Outcome.objects.filter(period__plan_id=period.plan_id, department=department, indicator__in=list(by_pk))
             .select_related("assessment", "period__plan")
-            .order_by("period__start", "period__end"),
-            to_attr="this_year",
-        ),
-    )
+            .order_by("period__start", "period__end")
+        ):
+            outcome.indicator = by_pk[outcome.indicator_id]
+            this_year[outcome.indicator_id].append(outcome)
     lines = []
     for indicator in indicators:
-        # As outcome_get_or_new, from the prefetched outcomes.
-        mine = next((o for o in indicator.this_year if o.period_id == period.pk), None)
+        # As outcome_get_or_new, from the outcomes read above.
+        mine = next((o for o in this_year[indicator.pk] if o.period_id == period.pk), None)
         outcome = mine or Outcome(indicator=indicator, period=period, department=department)
         here = (period.start, period.end)
         target = next((t for t in indicator.all_targets if t.year == year and not t.part), None)
@@ -190,7 +208,7 @@ def outcome_lines(
                 priors=indicator.all_priors,
                 earlier=[
                     o
-                    for o in indicator.this_year
+                    for o in this_year[indicator.pk]
                     if o.status == ReviewStatus.APPROVED
                     and o.value is not None
                     and (o.period.start, o.period.end) < here
@@ -221,54 +239,95 @@ class EntryPage:
     is_editor: bool
     #: The user reviews the committee's entries.
     is_reviewer: bool = False
-    #: The entry's thread: the reviewers' reasons and the messages, oldest first, as (time, who, text, is_reason).
-    thread: list = field(default_factory=list)
-    #: What the department had approved in the period before (for its editors, who write beside it).
-    previous: PreviousPeriod | None = None
+
+    # The thread and the period before are shown, never saved: read when the page is (a save
+    # that succeeds only redirects).
+
+    @cached_property
+    def thread(self) -> list:
+        """The entry's thread: the reviewers' reasons and messages, oldest first, as (time, who, text, is_reason)."""
+        if not self.entry.pk:
+            return []
+        reasons = events_for_object(self.entry).filter(type__in=EventType.with_action("return", "reopen"))
+        return sorted(
+            [(e.created_at, e.actor, e.reason, True) for e in reasons]
+            + [(m.created_at, m.author, m.text, False) for m in self.entry.messages.select_related("author")],
+            key=lambda item: item[0],
+        )
+
+    @cached_property
+    def previous(self) -> PreviousPeriod | None:
+        """
+        What the department had approved in the period before, for its editors, who write beside
+        it (None for others); sets each line's ``previous``.
+        """
+        if not self.is_editor:
+            return None
+        return previous_approved_get(
+            period=self.period, department=self.department, lines=self.lines, commitment=self.commitment
+        )
+
+
+def outcome_scale_values(plan: Plan) -> list[AssessmentValue]:
+    """``plan.outcome_scale_values()``, kept until the plan changes (``plan_cached``)."""
+    return plan_cached(f"outcome-scale-values:{plan.pk}", plan.outcome_scale_values)
+
+
+def _plan_codes(plan: Plan) -> tuple[dict[str, int], dict[str, int]]:
+    """The ids of the plan's commitments and of its committee's departments by code, kept until the plan changes."""
+    return plan_cached(
+        f"plan-codes:{plan.pk}",
+        lambda: (
+            dict(Commitment.objects.filter(plan=plan).values_list("code", "pk")),
+            dict(Department.objects.filter(committee_id=plan.committee_id).values_list("code", "pk")),
+        ),
+    )
+
+
+def _entry_page_plan(plan: Plan, commitment_id: int, department_id: int) -> tuple:
+    """
+    What the entry page of the commitment and department shows of the plan: the commitment
+    (with its goal and goal area), the department and the indicators it reports there (with
+    their facts); Nones if the department is not responsible for the commitment.
+    """
+    commitment = Commitment.objects.select_related("goal__goal_area").get(pk=commitment_id)
+    if not commitment.departments.filter(pk=department_id).exists():
+        return None, None, []
+    department = Department.objects.get(pk=department_id)
+    return commitment, department, indicators_with_facts(entry_page_indicators(commitment, department.pk), plan.year)
 
 
 def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str, department_code: str) -> EntryPage:
     """
-    Read everything the entry page shows, in a fixed number of queries.
+    Read everything the entry page shows, in a fixed number of queries (the thread and the
+    period before when first asked for).
 
     Raise Http404 when the commitment or department does not exist in the period's plan,
     the department is not responsible for the commitment, or the user may not read it.
     """
     plan = period.plan
-    commitment = Commitment.objects.select_related("goal__goal_area").filter(plan=plan, code=commitment_code).first()
-    department = Department.objects.filter(committee_id=plan.committee_id, code=department_code).first()
-    if (
-        commitment is None
-        or department is None
-        or not commitment.departments.filter(pk=department.pk).exists()
-        or not can_read_department(user, department)
-    ):
+    # Kept by ids, not by the codes of the address (any text: no key for each one asked for).
+    commitments, departments = _plan_codes(plan)
+    commitment_id, department_id = commitments.get(commitment_code), departments.get(department_code)
+    if commitment_id is None or department_id is None:
+        raise Http404
+    commitment, department, indicators = plan_cached(
+        f"entry-page:{plan.pk}:{commitment_id}:{department_id}",
+        lambda: _entry_page_plan(plan, commitment_id, department_id),
+    )
+    if commitment is None or not can_read_department(user, department):
         raise Http404
     entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
     # Its commitment, period and department are the page's: a save or a check needs not read them again.
     entry.commitment, entry.period, entry.department = commitment, period, department
     is_editor = can_edit_department(user, department)
-    scale_values = plan.outcome_scale_values()
+    scale_values = outcome_scale_values(plan)
     lines = outcome_lines(
-        indicators=entry_page_indicators(commitment, department.pk),
+        indicators=indicators,
         period=period,
         department=department,
         is_editor=is_editor,
         scale_values=scale_values,
-    )
-    thread = []
-    if entry.pk:
-        reasons = events_for_object(entry).filter(type__in=EventType.with_action("return", "reopen"))
-        thread = sorted(
-            [(e.created_at, e.actor, e.reason, True) for e in reasons]
-            + [(m.created_at, m.author, m.text, False) for m in entry.messages.select_related("author")],
-            key=lambda item: item[0],
-        )
-    # Shown beside the fields, so only to those who have them.
-    previous = (
-        previous_approved_get(period=period, department=department, lines=lines, commitment=commitment)
-        if is_editor
-        else None
     )
     return EntryPage(
         period=period,
@@ -279,8 +338,6 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
         scale_values=scale_values,
         is_editor=is_editor,
         is_reviewer=can_review(user, plan.committee_id),
-        thread=thread,
-        previous=previous,
     )
 
 
@@ -288,11 +345,16 @@ def contribution_lines(*, user: User, contribution: GoalContribution) -> list[Ou
     """The outcome lines of a goal's page: the goal's own indicators that the department reports there."""
     plan = contribution.period.plan
     return outcome_lines(
-        indicators=goal_page_indicators(contribution.goal_id, contribution.department_id),
+        indicators=plan_cached(
+            f"goal-page-indicators:{plan.pk}:{contribution.goal_id}:{contribution.department_id}",
+            lambda: indicators_with_facts(
+                goal_page_indicators(contribution.goal_id, contribution.department_id), plan.year
+            ),
+        ),
         period=contribution.period,
         department=contribution.department,
         is_editor=can_edit_department(user, contribution.department),
-        scale_values=plan.outcome_scale_values(),
+        scale_values=outcome_scale_values(plan),
     )
 
 
@@ -310,7 +372,7 @@ def previous_approved_get(
     set each line's ``previous`` to its indicator's approved outcome there. Rows not approved
     are left out. At most three queries, whatever the number of lines.
     """
-    previous = period_previous(period=period)
+    previous = plan_cached(f"period-previous:{period.pk}", lambda: period_previous(period=period))
     if previous is None:
         return None
     row = None

@@ -24,6 +24,7 @@ from commitments.models import (
 from commitments.permissions import can_edit_department, require_committee_admin
 from commitments.resources import PlanResource
 from commitments.workflow import Change, OwnWork, WorkflowError, reviewable_save, reviewable_transition
+from common.plan_cache import plan_data_changed
 from common.richtext import rich_text_clean
 from common.tabular import RowError
 
@@ -179,6 +180,7 @@ def plan_import(
     require_committee_admin(user, committee)
     result = PlanImportResult()
     with transaction.atomic():
+        plan_data_changed()  # the resources write in bulk, which sends no signals
         try:
             plan, result.plan_created = _plan_for_import(committee=committee, year=year)
         except ValidationError as e:

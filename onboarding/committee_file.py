@@ -46,6 +46,7 @@ from commitments.models import (
     Plan,
     ReportingPeriod,
 )
+from common.plan_cache import plan_data_changed
 from common.text import clean_text
 from reports.models import ReportLayout
 
@@ -888,6 +889,7 @@ def committee_file_load(data: dict, *, dry_run: bool = False) -> LoadResult:
     ctx = Context(data, dry_run=dry_run)
     _check(ctx)
     with transaction.atomic():
+        plan_data_changed()  # some parts are written in bulk, which sends no signals
         # Applied even when the checks found problems, to find the models' own as well; the
         # parts with problems are skipped, and everything is rolled back.
         for section in SECTIONS:

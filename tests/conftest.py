@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.models import User
@@ -249,3 +250,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         settings.CELERY_TASK_DEFAULT_QUEUE = settings.CELERY_REPORTS_QUEUE = node.queue
         app.conf.task_default_queue = node.queue
         yield node
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """
+    Each test starts with an empty cache: what one test's pages kept of a plan (common.plan_cache)
+    would outlive the rollback of its data, and the next test's rows may take the same ids.
+    """
+    cache.clear()

@@ -313,9 +313,11 @@ def cache_config(url: str) -> dict:
     return env.cache_url_config(url, backend=backend)
 
 
-#: The cache shared by every process: it marks a staged upload taken (``common/uploads.py``),
-#: so on several processes it must be Redis (production's default is ``REDIS_URL``). By
-#: default here each process's own memory, enough for one process (``make run``, the tests).
+#: The cache shared by every process: it marks a staged upload taken (``common/uploads.py``)
+#: and keeps the pages' reads of a plan until it changes (``common/plan_cache.py``: a change in
+#: one process must reach the others), so on several processes it must be Redis (production's
+#: default is ``REDIS_URL``). By default here each process's own memory, enough for one
+#: process (``make run``, the tests).
 #: Sessions are in the database and django-axes counts failed logins there, not in the cache.
 CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
 

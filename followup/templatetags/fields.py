@@ -5,10 +5,12 @@ renderer (``common.renderers.FormRenderer``: Jinja2, several times faster than a
 """
 
 from django import template
-from django.utils.html import format_html
+from django.forms.renderers import get_default_renderer
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from commitments.templatetags.richtext import text_limit
+from commitments.templatetags.richtext import rich_text, text_limit
 
 register = template.Library()
 
@@ -39,3 +41,23 @@ def choice(bound_field):
     """A choice of radio buttons in its fieldset, with the levels' colours and the errors."""
     context = {"field": bound_field, "swatch": swatch}
     return mark_safe(bound_field.form.renderer.render("followup/choice.html", context))  # noqa: S308 -- Jinja2 autoescapes
+
+
+@register.simple_tag
+def previous_block(period, html, field, values):
+    """
+    What the department had approved in the period before, beside a field it writes
+    (``followup/_previous.html`` says how to use it), rendered by Jinja2.
+    """
+    context = {
+        "html": html,
+        "field": field,
+        "values": values,
+        # As {% blocktranslate %}: the period's name escaped, the words not.
+        "summary": mark_safe(_("Last period (%(period)s, approved)") % {"period": conditional_escape(period)}),  # noqa: S308
+        "words": {"copy_button": _("Copy to the field"), "figures": _("the figures")},
+        "rich_text": rich_text,
+    }
+    # The template itself, not the renderer's render(), which strips the white space around it.
+    template = get_default_renderer().get_template("followup/previous.html")
+    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes

@@ -1,7 +1,12 @@
 from django import template
+from django.forms.renderers import get_default_renderer
+from django.template.defaultfilters import floatformat
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from followup.charts import trend_svg
+
+from .fields import swatch
 
 register = template.Library()
 
@@ -18,3 +23,32 @@ def trend_chart(line, chart_id=None):
         unit=line.indicator.unit_suffix,
         chart_id=chart_id or f"trend-{line.indicator.code}",
     )
+
+
+@register.simple_tag
+def outcome_facts(line):
+    """
+    What an outcome is compared with (``followup/jinja2/followup/outcome_facts.html``): rendered
+    by Jinja2, several times faster than the Django template it was (some 0.5 ms an outcome).
+    """
+    context = {
+        "line": line,
+        "words": {
+            "caption": _("Targets and outcomes in the plan"),
+            "year": _("Year"),
+            "target": _("Target"),
+            "outcome": _("Outcome"),
+            "plan_year": _("(the plan year)"),
+            "so_far": _("(this period, so far)"),
+            "no_facts": _("The plan gives no target and no earlier outcome for the indicator."),
+            "proposed": _("Proposed assessment"),
+            "no_proposal": _("none (no numeric target or outcome)"),
+            "direction": _("Direction"),
+        },
+        "floatformat": floatformat,
+        "trend_chart": trend_chart,
+        "swatch": swatch,
+    }
+    # The template itself, not the renderer's render(), which strips the white space around it.
+    template = get_default_renderer().get_template("followup/outcome_facts.html")
+    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes

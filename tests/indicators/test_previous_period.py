@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -113,31 +114,35 @@ def test_after_a_rollover_the_first_period_shows_the_same_period_last_year(clien
     assert "Så gick det förra året." in block
 
 
-def test_the_entry_page_reads_the_period_before_in_a_fixed_number_of_queries(client, editor, jan_aug):
+def test_the_entry_page_reads_the_period_before_in_a_fixed_number_of_queries(
+    client, editor, jan_aug, django_capture_on_commit_callbacks
+):
     from tests.factories import IndicatorFactory
 
     client.force_login(editor)
     client.get(entry_url())
+    cache.clear()  # both requests read the plan (a changed plan is read again)
     with CaptureQueriesContext(connection) as before:
         client.get(entry_url())
     commitment = Commitment.objects.get(plan=jan_aug.plan, code="A05")
     amaa = Department.objects.get(code="AMA")
-    for _ in range(4):
-        indicator = IndicatorFactory(
-            goal=commitment.goal, plan=commitment.plan, commitment=commitment, level="commitment"
-        )
-        Outcome.objects.create(
-            indicator=indicator,
-            period=jan_aug,
-            department=amaa,
-            value=3,
-            comment="<p>x</p>",
-            status=ReviewStatus.APPROVED,
-        )
-    ReportingPeriod.objects.create(
-        plan=jan_aug.plan, slug="2019-jan-apr-extra", name="extra", start=jan_aug.start, end=jan_aug.start,
-        deadline=jan_aug.deadline,
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the plan's change, committed
+        for _ in range(4):
+            indicator = IndicatorFactory(
+                goal=commitment.goal, plan=commitment.plan, commitment=commitment, level="commitment"
+            )
+            Outcome.objects.create(
+                indicator=indicator,
+                period=jan_aug,
+                department=amaa,
+                value=3,
+                comment="<p>x</p>",
+                status=ReviewStatus.APPROVED,
+            )
+        ReportingPeriod.objects.create(
+            plan=jan_aug.plan, slug="2019-jan-apr-extra", name="extra", start=jan_aug.start, end=jan_aug.start,
+            deadline=jan_aug.deadline,
+        )  # fmt: skip
     with CaptureQueriesContext(connection) as after:
         response = client.get(entry_url())
     assert len(response.context["lines"]) == 9

@@ -31,6 +31,7 @@ from commitments.models import (
 from commitments.selectors import goal_contribution_get_or_new, progress_entry_get_or_new
 from commitments.services import goal_contribution_save, progress_entry_save
 from commitments.workflow import reviewable_transition
+from common.plan_cache import plan_data_changed
 from finance.services import finance_import
 from indicators.models import Indicator, Outcome
 from indicators.plan_files import read_paths, read_plan_files
@@ -169,11 +170,13 @@ def period_opened(period: ReportingPeriod):
     ReportingPeriod.objects.filter(pk=period.pk).update(
         status=ReportingPeriod.Status.OPEN, deadline=timezone.localdate()
     )
+    plan_data_changed()  # an update sends no signal, and the pages keep what they read of periods
     period.refresh_from_db()
     try:
         yield period
     finally:
         ReportingPeriod.objects.filter(pk=period.pk).update(**as_it_was)
+        plan_data_changed()
         period.refresh_from_db()
 
 

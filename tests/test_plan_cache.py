@@ -1,0 +1,167 @@
+"""
+What the pages keep of a plan in the cache (common.plan_cache): read once per generation, and
+read again after every path that changes plan data commits (the admin, the plan file, the
+committee file, the rollover), never shown stale.
+"""
+
+import copy
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from commitments.models import Commitment, Department, Plan
+from common.plan_cache import GENERATION_KEY, plan_generation
+from indicators.models import Indicator
+from indicators.plan_files import read_plan_files
+from indicators.selectors import plan_export
+from indicators.services import plan_import, plan_rollover
+from onboarding.committee_file import committee_file_load
+
+ENTRY = "/n/asn/2019-helar/ataganden/A05/AMA/"
+LIST = "/n/asn/2019-helar/ataganden/"
+ASN_FILE = Path(__file__).resolve().parent.parent / "demo/data/asn.json"
+
+
+def page(client, url) -> tuple[int, str]:
+    """The number of queries of a request of ``url``, and its page (its CSRF token and nonces left out)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]+"', "", response.content.decode())
+    return len(queries), html
+
+
+@pytest.mark.parametrize("url", [ENTRY, LIST, f"{LIST}?status=submitted"])
+def test_a_page_reads_the_plan_once_then_from_the_cache_the_same(client, editor, url):
+    from django.core.cache import cache
+
+    client.force_login(editor)
+    client.get(url)  # what any first request reads once (the content types, the session)
+    cache.clear()
+    cold, cold_html = page(client, url)
+    warm, warm_html = page(client, url)
+    assert warm < cold, (warm, cold)
+    assert warm_html == cold_html
+
+
+def test_the_entry_page_reads_its_indicators_targets_and_levels_from_the_cache(client, editor):
+    from django.core.cache import cache
+
+    client.force_login(editor)
+    client.get(ENTRY)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(ENTRY)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(ENTRY)
+    tables = lambda queries: {re.search(r'FROM "(\w+)"', q["sql"])[1] for q in queries if "FROM" in q["sql"]}  # noqa: E731
+    kept = tables(cold.captured_queries) - tables(warm.captured_queries)
+    assert {"indicators_target", "indicators_prioroutcome", "commitments_assessmentvalue"} <= kept, kept
+
+
+def test_an_admin_change_of_a_commitment_shows_at_once(
+    client, editor, committee_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    assert "Ny lydelse" not in page(client, ENTRY)[1] + page(client, LIST)[1]  # now kept in the cache
+    commitment = Commitment.objects.get(plan__committee__slug="asn", plan__year=2019, code="A05")
+    client.force_login(committee_admin)
+    with django_capture_on_commit_callbacks(execute=True):  # the admin's save, committed
+        response = client.post(
+            reverse("admin:commitments_commitment_change", args=[commitment.pk]),
+            {"goal": commitment.goal_id, "code": "A05", "text": "Ny lydelse av åtagandet.",
+             "departments": list(commitment.departments.values_list("pk", flat=True)),
+             "sort_order": commitment.sort_order},
+        )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.force_login(editor)
+    assert "Ny lydelse av åtagandet." in page(client, ENTRY)[1]
+    assert "A05. Ny lydelse av åtagandet." in page(client, LIST)[1]
+
+
+def test_a_plan_file_import_shows_at_once(client, editor, demo, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+    indicator = Indicator.objects.get(plan__committee=demo, plan__year=2019, code="MI07")
+    assert indicator.name in page(client, ENTRY)[1]  # now kept in the cache
+    workbook = load_workbook(io.BytesIO(plan_export(plan=indicator.plan).export("xlsx")))
+    sheet = workbook["Indikatorer"]
+    header = [c.value for c in sheet[1]]
+    [row] = [r for r in sheet.iter_rows(min_row=2) if r[header.index("kod")].value == "MI07"]
+    row[header.index("namn")].value = "Ett nytt namn på indikatorn"
+    out = io.BytesIO()
+    workbook.save(out)
+    with django_capture_on_commit_callbacks(execute=True):  # the import, committed
+        result = plan_import(
+            user=None, committee=demo, year=2019, datasets=read_plan_files([("plan.xlsx", out.getvalue())])
+        )
+    assert result.applied, result.errors
+    assert "Ett nytt namn på indikatorn" in page(client, ENTRY)[1]
+
+
+def test_a_committee_file_load_shows_at_once(client, editor, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+    assert "Arbetsmarknadsavdelningen" in page(client, LIST)[1]  # now kept in the cache
+    data = json.loads(ASN_FILE.read_text(encoding="utf-8"))
+    [ama] = [d for d in data["departments"] if d["code"] == "AMA"]
+    ama["name"] = "Avdelningen för arbete"
+    with django_capture_on_commit_callbacks(execute=True):  # the load, committed
+        result = committee_file_load(data)
+    assert not result.problems, result.problems
+    html = page(client, LIST)[1]
+    assert "Arbetsmarknadsavdelningen" not in html
+    assert re.search(r'<option value="\d+"( selected)?>Avdelningen för arbete</option>', html)
+    assert "<td>Avdelningen för arbete</td>" in html
+
+
+def test_each_path_moves_to_the_next_generation_when_it_commits_and_a_dry_run_does_not(
+    demo, committee_admin, django_capture_on_commit_callbacks
+):
+    plan = Plan.objects.get(committee=demo, year=2019)
+    content = plan_export(plan=plan).export("xlsx")
+    data = json.loads(ASN_FILE.read_text(encoding="utf-8"))
+    paths = {
+        "plan file": lambda dry_run: plan_import(
+            user=None, committee=demo, year=2019, datasets=read_plan_files([("plan.xlsx", content)]), dry_run=dry_run
+        ),
+        "committee file": lambda dry_run: committee_file_load(copy.deepcopy(data), dry_run=dry_run),
+        "rollover": lambda dry_run: plan_rollover(plan=plan, user=committee_admin, dry_run=dry_run),
+    }
+    for name, write in paths.items():
+        before = plan_generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            write(True)
+        assert plan_generation() == before, f"{name}: a dry run changed the generation"
+        with django_capture_on_commit_callbacks(execute=True):
+            write(False)
+        assert plan_generation() != before, f"{name}: the generation stayed"
+
+
+def test_a_save_moves_to_the_next_generation_and_its_transaction_reads_past_the_cache(client, editor):
+    client.force_login(editor)
+    department = Department.objects.get(committee__slug="asn", code="AMA")
+    assert department.name in page(client, LIST)[1]  # now kept in the cache
+    with transaction.atomic():
+        department.name = "Avdelningen för arbete"
+        department.save()
+        # The transaction sees its own change; the cache keeps only what is committed.
+        assert "<td>Avdelningen för arbete</td>" in page(client, LIST)[1]
+
+
+def test_a_request_asks_the_cache_for_the_generation_once(client, editor, monkeypatch):
+    from django.core.cache import cache
+
+    client.force_login(editor)
+    client.get(ENTRY)
+    asked = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs))
+    client.get(ENTRY)
+    assert asked.count(GENERATION_KEY) == 1
+    assert len(asked) > 2  # the page's several reads kept, under that one generation

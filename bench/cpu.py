@@ -89,6 +89,7 @@ def pages(samples) -> list[tuple[str, str, str, dict | None]]:
         ("entry page (city, one indicator)", samples["editor"].username, entry, None),
         ("entry page (demo A05, five outcomes)", "redaktor", demo_entry, None),
         ("save draft (demo A05, five outcomes)", "redaktor", demo_entry, {}),
+        ("entry page, reviewer (demo A05, five outcomes)", "granskare", demo_entry, None),
         ("list, editor (demo)", "redaktor", "/n/asn/2019-helar/ataganden/", None),
     ]
 

@@ -88,6 +88,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
         _snapshot_demo()
+    yield
+    # A connection some test's thread or process left open would keep the test database from
+    # being dropped (and left behind) when the session ends: end them first.
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(scope="session", autouse=True)

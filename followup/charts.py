@@ -75,8 +75,15 @@ def trend_svg(points: list[TrendPoint], *, title: str, unit: str = "", chart_id:
 
     def line(attr: str, colour: str, dash: str) -> SafeString:
         coords = [(x(i), y(getattr(p, attr))) for i, p in enumerate(points) if getattr(p, attr) is not None]
-        if len(coords) < 2:
+        if not coords:
             return mark_safe("")
+        if len(coords) == 1:  # one target (often the plan year's alone): a short dashed mark, as the legend shows it
+            (a, b), half = coords[0], 10
+            return format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2"{}/>',
+                round(a - half, 1), round(a + half, 1), b, b, colour,
+                format_html(' stroke-dasharray="{}"', dash) if dash else "",
+            )  # fmt: skip
         return format_html(
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
             " ".join(f"{a},{b}" for a, b in coords),

@@ -86,6 +86,23 @@ def test_no_chart_with_fewer_than_two_outcomes():
     assert trend_svg(two, title="x").startswith("<svg")
 
 
+def test_a_single_target_is_drawn_as_a_dashed_mark_at_its_point():
+    """A plan often gives only the plan year's target: the legend names the target, so the chart shows it."""
+    points = [
+        TrendPoint("2024", 2024, Decimal(55), None),
+        TrendPoint("2025", 2025, Decimal(57), None),
+        TrendPoint("helår 2026", 2026, None, Decimal(60), current=True),
+    ]
+    svg = trend_svg(points, title="x")
+    dots = [tuple(map(float, c)) for c in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    dashed = re.findall(r'<line x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)" y2="([\d.]+)"[^>]*stroke-dasharray', svg)
+    # The legend's sample is dashed too; the mark is the one right of the last outcome's dot.
+    [(x1, x2, y1, y2)] = [tuple(map(float, d)) for d in dashed if float(d[0]) > max(x for x, _y in dots)]
+    assert y1 == y2
+    assert x2 - x1 == 20
+    assert y1 < min(y for _x, y in dots)  # 60 is above 55 and 57
+
+
 def test_the_chart_escapes_what_it_prints():
     points = [TrendPoint("<b>a</b>", 2018, Decimal(1), None), TrendPoint("b", 2019, Decimal(2), None)]
     svg = trend_svg(points, title="<script>x</script>")

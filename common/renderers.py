@@ -11,8 +11,9 @@ of other libraries have Django templates only, so a template Jinja2 does not hav
 from the Django renderer.
 """
 
-from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
+from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2, get_default_renderer
 from django.template import TemplateDoesNotExist
+from django.utils.safestring import SafeString, mark_safe
 
 
 class FormRenderer(BaseRenderer):
@@ -29,3 +30,13 @@ class FormRenderer(BaseRenderer):
             except TemplateDoesNotExist:
                 self.django_only.add(template_name)
         return self.fallback.get_template(template_name)
+
+
+def render_fragment(template_name: str, context: dict) -> SafeString:
+    """
+    Render a page fragment (``followup/jinja2``) with the form renderer's Jinja2, for a template
+    tag: the template itself, not the renderer's ``render()``, which strips the white space
+    around it. Jinja2 autoescapes, so the result is safe.
+    """
+    template = get_default_renderer().get_template(template_name)
+    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes

@@ -223,9 +223,9 @@ STATE_COLOURS = {
 
 def status_bars(lines, label, states) -> list[Bar]:
     """A bar per line (its ``label``), a segment per state of ``states`` with the line's count of it."""
-    names = STATE_NAMES
     return [
-        Bar(label(line), tuple(Segment(names[s], line.counts[s], STATE_COLOURS[s]) for s in states)) for line in lines
+        Bar(label(line), tuple(Segment(STATE_NAMES[s], line.counts[s], STATE_COLOURS[s]) for s in states))
+        for line in lines
     ]
 
 

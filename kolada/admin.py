@@ -7,25 +7,14 @@ by the nightly fetch.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from commitments.admin import CommitteeScopedAdmin
+from commitments.admin import CommitteeScopedAdmin, ViewOnlyAdminMixin
 from commitments.permissions import is_committee_admin
 
 from .models import Fetch, Kpi, Proposal
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Kpi)
-class KpiAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class KpiAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Kolada's KPIs, searched by title or id: the id an indicator is linked to (the plan file's ``kolada``)."""
 
     list_display = ("id", "title", "is_divided_by_gender", "has_ou_data", "refreshed_at")
@@ -40,7 +29,7 @@ class KpiAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadOnlyMixin, CommitteeScopedAdmin):
+class ProposalAdmin(ViewOnlyAdminMixin, CommitteeScopedAdmin):
     committee_path = "indicator__plan__committee"
     list_display = ("indicator", "year", "kpi", "area", "value", "value_female", "value_male", "status", "fetched_at",
                     "revised_at")  # fmt: skip
@@ -50,7 +39,7 @@ class ProposalAdmin(ReadOnlyMixin, CommitteeScopedAdmin):
 
 
 @admin.register(Fetch)
-class FetchAdmin(ReadOnlyMixin, CommitteeScopedAdmin):
+class FetchAdmin(ViewOnlyAdminMixin, CommitteeScopedAdmin):
     list_display = ("created_at", "committee", "trigger", "years", "ok", "new", "revised", "problem_count")
     list_filter = (("committee", admin.RelatedOnlyFieldListFilter), "trigger", "ok")
     search_fields = ("error",)

@@ -222,7 +222,26 @@ def _record(result: FetchResult, trigger: str) -> FetchResult:
     return result
 
 
-def fetch_failure_record(*, committee: Committee, trigger: str, error: BaseException) -> Fetch:
+def nightly_fetch() -> dict[str, str]:
+    """
+    Fetch every committee's linked indicators of its open periods; return each committee's
+    outcome ("ok", or why not). One committee's failure is recorded and does not stop the others;
+    it is tried again the next night.
+    """
+    done = {}
+    for committee in committees_to_fetch():
+        try:
+            result = kolada_fetch(committee=committee, trigger=Fetch.Trigger.NIGHTLY)
+        except Exception as error:  # an unforeseen failure of one committee: logged, the others go on
+            logger.exception("Kolada, %s: the fetch failed", committee.slug)
+            _fetch_failure_record(committee=committee, trigger=Fetch.Trigger.NIGHTLY, error=error)
+            done[committee.slug] = repr(error)
+        else:
+            done[committee.slug] = "ok" if result.ok else result.error
+    return done
+
+
+def _fetch_failure_record(*, committee: Committee, trigger: str, error: BaseException) -> Fetch:
     """Record a fetch that failed in a way the fetch itself could not record (shown on the builds page)."""
     return Fetch.objects.create(
         committee=committee, trigger=trigger, years="", ok=False,

@@ -5,12 +5,12 @@ renderer (``common.renderers.FormRenderer``: Jinja2, several times faster than a
 """
 
 from django import template
-from django.forms.renderers import get_default_renderer
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from commitments.templatetags.richtext import rich_text, text_limit
+from common.renderers import render_fragment
 
 register = template.Library()
 
@@ -58,6 +58,4 @@ def previous_block(period, html, field, values):
         "words": {"copy_button": _("Copy to the field"), "figures": _("the figures")},
         "rich_text": rich_text,
     }
-    # The template itself, not the renderer's render(), which strips the white space around it.
-    template = get_default_renderer().get_template("followup/previous.html")
-    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes
+    return render_fragment("followup/previous.html", context)

@@ -5,13 +5,12 @@ translated here, so that they stay in the catalogue (``makemessages`` reads no J
 """
 
 from django import template
-from django.forms.renderers import get_default_renderer
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from commitments.selectors import STATE_NAMES
+from commitments.templatetags.status import status_label
+from common.renderers import render_fragment
 
 register = template.Library()
 
@@ -36,11 +35,9 @@ def commitment_rows(rows, is_reviewer):
             "reason": _("Reason:"),
             "none": _("No commitments match the filter."),
         },
-        "status_label": {status: str(name) for status, name in STATE_NAMES.items()}.get,
+        "status_label": status_label,
         "select_label": _select_label,
         "truncate": lambda text: Truncator(text).words(15, truncate=" …"),
         "changed": _changed,
     }
-    # The template itself, not the renderer's render(), which strips the white space around the rows.
-    template = get_default_renderer().get_template("followup/commitment_rows.html")
-    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes
+    return render_fragment("followup/commitment_rows.html", context)

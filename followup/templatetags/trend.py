@@ -1,9 +1,8 @@
 from django import template
-from django.forms.renderers import get_default_renderer
 from django.template.defaultfilters import floatformat
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common.renderers import render_fragment
 from followup.charts import trend_svg
 
 from .fields import swatch
@@ -49,6 +48,4 @@ def outcome_facts(line):
         "trend_chart": trend_chart,
         "swatch": swatch,
     }
-    # The template itself, not the renderer's render(), which strips the white space around it.
-    template = get_default_renderer().get_template("followup/outcome_facts.html")
-    return mark_safe(template.render(context))  # noqa: S308 -- Jinja2 autoescapes
+    return render_fragment("followup/outcome_facts.html", context)

@@ -41,6 +41,11 @@ def committee_ids(user: User, roles: tuple[str, ...] | None = None) -> set[int]:
     return {m.committee_id for m in _memberships(user) if roles is None or m.role in roles}
 
 
+def can_see_committee(user: User, committee_id: int) -> bool:
+    """Whether the user can see the committee at all (as ``committees_for``), from the memberships already read."""
+    return user.is_superuser or committee_id in committee_ids(user)
+
+
 def committees_for(user: User) -> QuerySet[Committee]:
     """Return the committees the user can see at all."""
     if user.is_superuser:

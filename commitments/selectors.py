@@ -37,7 +37,7 @@ from .permissions import (
     can_oversee,
     can_read_department,
     can_review,
-    committee_ids,
+    can_see_committee,
     committees_for,
     editable_department_ids,
     is_committee_admin,
@@ -345,8 +345,7 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
         .filter(plan__committee__slug=committee_slug, slug=period_slug)
         .first()
     )
-    # As committees_for(user), from the memberships the request has read.
-    if period is None or not (user.is_superuser or period.plan.committee_id in committee_ids(user)):
+    if period is None or not can_see_committee(user, period.plan.committee_id):
         raise Http404
     return period
 

@@ -617,6 +617,10 @@ class ReportingPeriodQuerySet(models.QuerySet):
             condition |= conditions[phase]
         return self.filter(condition)
 
+    def still_open(self) -> "ReportingPeriodQuerySet":
+        """Return the periods still followed up: taking entries, or past the deadline and in review."""
+        return self.in_phase(ReportingPeriod.Phase.ENTRY, ReportingPeriod.Phase.REVIEW)
+
 
 class ReportingPeriod(BaseModel):
     """

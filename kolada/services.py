@@ -66,7 +66,7 @@ class FetchResult:
 
 def open_years(committee: Committee) -> list[int]:
     """The plan years of the committee's open periods (taking entries or in review)."""
-    periods = ReportingPeriod.objects.in_phase(ReportingPeriod.Phase.ENTRY, ReportingPeriod.Phase.REVIEW)
+    periods = ReportingPeriod.objects.still_open()
     return sorted(set(periods.filter(plan__committee=committee).values_list("plan__year", flat=True)))
 
 
@@ -251,7 +251,7 @@ def _fetch_failure_record(*, committee: Committee, trigger: str, error: BaseExce
 
 def committees_to_fetch() -> list[Committee]:
     """The committees with a linked indicator in the plan of an open period."""
-    periods = ReportingPeriod.objects.in_phase(ReportingPeriod.Phase.ENTRY, ReportingPeriod.Phase.REVIEW)
+    periods = ReportingPeriod.objects.still_open()
     years = periods.values_list("plan__committee_id", "plan__year")
     linked = Indicator.objects.exclude(kolada_kpi="").values_list("plan__committee_id", "plan__year").distinct()
     ids = {committee for committee, _year in set(years) & set(linked)}

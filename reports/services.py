@@ -155,7 +155,7 @@ def nightly_builds_request() -> list[ReportBuild]:
     that fails is logged and the others go on.
     """
     # Followed until a committee admin closes the period: reviewers go on after the deadline.
-    periods = ReportingPeriod.objects.in_phase(ReportingPeriod.Phase.ENTRY, ReportingPeriod.Phase.REVIEW)
+    periods = ReportingPeriod.objects.still_open()
     periods = periods.select_related("plan__committee")
     builds = []
     for period in periods.order_by("plan__committee__slug", "start"):

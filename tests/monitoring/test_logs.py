@@ -90,7 +90,8 @@ def test_a_task_sent_during_a_request_logs_the_request_s_id_on_a_real_worker(tmp
         result.get(timeout=30)
         unsent = app.send_task("common.tasks.staged_uploads_cleanup_task", queue=node.queue)  # outside a request
         unsent.get(timeout=30)
-        records = [json.loads(line) for line in node.logfile.read_text().splitlines() if line.startswith("{")]
+    # Read once the worker has stopped: it stores a task's result before it logs "succeeded".
+    records = [json.loads(line) for line in node.logfile.read_text().splitlines() if line.startswith("{")]
     [done] = [r for r in records if r["task_id"] == result.id and "succeeded" in r["message"]]
     assert done["request_id"] == "req-42.abc"
     [other] = [r for r in records if r["task_id"] == unsent.id and "succeeded" in r["message"]]

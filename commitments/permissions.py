@@ -31,7 +31,8 @@ def _memberships(user: User) -> list[Membership]:
         return []
     cached = getattr(user, "_asn_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("committee", "department"))
+        # Unordered: their order is nobody's (committee_list sorts), and Meta.ordering would join for it.
+        cached = list(Membership.objects.filter(user=user).select_related("committee", "department").order_by())
         user._asn_memberships = cached
     return cached
 

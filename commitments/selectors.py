@@ -343,6 +343,7 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
     period = (
         ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
         .filter(plan__committee__slug=committee_slug, slug=period_slug)
+        .order_by()  # one at most: no Meta.ordering, whose joins cost more than the rest of the query
         .first()
     )
     if period is None or not can_see_committee(user, period.plan.committee_id):
@@ -386,9 +387,10 @@ def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     department's entry, or ``"not_started"``; ``entry_id``, ``entry_updated_at`` and
     ``entry_assessment_id``. ``attach_entries`` adds the entries themselves to a page of rows.
     """
+    # One entry at most per row; unordered, or each subquery joins seven tables for Meta.ordering.
     entries = ProgressEntry.objects.filter(
         period=period, commitment=OuterRef("commitment"), department=OuterRef("department")
-    )
+    ).order_by()
     rows = (
         CommitmentDepartment.objects.filter(commitment__plan=period.plan)
         .select_related("commitment__goal__goal_area", "department")
@@ -526,13 +528,16 @@ def progress_entry_get_or_new(
     *, commitment: Commitment, period: ReportingPeriod, department: Department
 ) -> ProgressEntry:
     """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
-    entry = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).first()
+    # Unique: first() by the primary key, not Meta.ordering (seven joins).
+    entry = (
+        ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).order_by().first()
+    )
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
 
 
 def goal_contribution_get_or_new(*, goal: Goal, period: ReportingPeriod, department: Department) -> GoalContribution:
     """Return the department's follow-up of its contribution to the goal, unsaved if there is none yet."""
-    contribution = GoalContribution.objects.filter(goal=goal, period=period, department=department).first()
+    contribution = GoalContribution.objects.filter(goal=goal, period=period, department=department).order_by().first()
     return contribution or GoalContribution(goal=goal, period=period, department=department)
 
 
@@ -543,7 +548,7 @@ def attach_entries(rows: list, period: ReportingPeriod) -> list:
     """
     ids = [row.entry_id for row in rows if row.entry_id]
     # Not the comments: a list shows none, and they are most of an entry's bytes.
-    entries = ProgressEntry.objects.select_related("updated_by", "assessment").defer("comment").in_bulk(ids)
+    entries = ProgressEntry.objects.select_related("updated_by", "assessment").defer("comment").order_by().in_bulk(ids)
     reasons = return_reasons(ProgressEntry, [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED])
     for row in rows:
         row.entry = entries.get(row.entry_id)

@@ -377,13 +377,21 @@ def previous_approved_get(
         return None
     row = None
     if commitment is not None:
-        row = ProgressEntry.objects.filter(
-            period=previous, department=department, commitment__code=commitment.code, status=ReviewStatus.APPROVED
-        ).first()
+        row = (
+            ProgressEntry.objects.filter(
+                period=previous, department=department, commitment__code=commitment.code, status=ReviewStatus.APPROVED
+            )
+            .order_by()
+            .first()
+        )
     elif goal_code:
-        row = GoalContribution.objects.filter(
-            period=previous, department=department, goal__code=goal_code, status=ReviewStatus.APPROVED
-        ).first()
+        row = (
+            GoalContribution.objects.filter(
+                period=previous, department=department, goal__code=goal_code, status=ReviewStatus.APPROVED
+            )
+            .order_by()
+            .first()
+        )
     if lines:
         outcomes = {
             o.indicator.code: o
@@ -393,7 +401,9 @@ def previous_approved_get(
                 indicator__plan=previous.plan,
                 indicator__code__in=[line.indicator.code for line in lines],
                 status=ReviewStatus.APPROVED,
-            ).select_related("indicator")
+            )
+            .select_related("indicator")
+            .order_by()
         }
         for line in lines:
             line.previous = outcomes.get(line.indicator.code)
@@ -402,7 +412,7 @@ def previous_approved_get(
 
 def outcome_get_or_new(*, indicator: Indicator, period: ReportingPeriod, department: Department) -> Outcome:
     """Return the department's outcome of the indicator for the period, unsaved if there is none yet."""
-    outcome = Outcome.objects.filter(indicator=indicator, period=period, department=department).first()
+    outcome = Outcome.objects.filter(indicator=indicator, period=period, department=department).order_by().first()
     return outcome or Outcome(indicator=indicator, period=period, department=department)
 
 

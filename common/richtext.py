@@ -9,11 +9,14 @@ the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two
 
 import functools
 import html as html_lib
+import json
 import re
 from html.parser import HTMLParser
 
 import nh3
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
@@ -196,6 +199,27 @@ class EditorWidget(ProseEditorWidget):
 
     def get_config(self):
         return super().get_config() | {"labels": dict(_labels_in(get_language()))}
+
+    def config_attribute(self) -> tuple[str, str]:
+        """
+        The attribute that carries the editor's configuration, as ProseEditorWidget writes it;
+        its JSON (3 kB, the same for every editor of a language) made once, not for each
+        editor of each page.
+        """
+        key = (get_language(), self.preset, json.dumps(self.config, sort_keys=True, default=str))
+        if key not in _config_json:
+            _config_json[key] = json.dumps(self.get_config(), separators=(",", ":"), cls=DjangoJSONEncoder)
+        return f"data-django-prose-editor-{self.preset}", _config_json[key]
+
+    def get_context(self, name, value, attrs):
+        context = forms.Textarea.get_context(self, name, value, attrs)
+        attribute, config = self.config_attribute()
+        context["widget"]["attrs"][attribute] = config
+        return context
+
+
+#: The editors' configurations as their attribute gives them, by language, preset and configuration.
+_config_json: dict[tuple, str] = {}
 
 
 def rich_text_field(label: str) -> ProseEditorFormField:

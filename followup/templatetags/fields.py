@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from commitments.templatetags.richtext import rich_text, text_limit
 from common.renderers import render_fragment
+from common.widget_html import radio_options, widget_html
 
 register = template.Library()
 
@@ -18,7 +19,7 @@ register = template.Library()
 @register.simple_tag
 def field(bound_field, help=""):
     """A field in its ``div.field``: label, ``help``, the limit of a rich text, the widget and its errors."""
-    context = {"field": bound_field, "help": help, "limit": text_limit(bound_field)}
+    context = {"field": bound_field, "help": help, "limit": text_limit(bound_field), "widget": widget_html}
     return mark_safe(bound_field.form.renderer.render("followup/field.html", context))  # noqa: S308 -- Jinja2 autoescapes
 
 
@@ -39,7 +40,7 @@ def swatch(colour: str):
 @register.simple_tag
 def choice(bound_field):
     """A choice of radio buttons in its fieldset, with the levels' colours and the errors."""
-    context = {"field": bound_field, "swatch": swatch}
+    context = {"field": bound_field, "swatch": swatch, "radio_options": radio_options}
     return mark_safe(bound_field.form.renderer.render("followup/choice.html", context))  # noqa: S308 -- Jinja2 autoescapes
 
 

@@ -1,0 +1,84 @@
+"""
+The HTML of the plain widgets of the follow-up pages, written directly.
+
+Django renders each widget by building its context (``BoundField.as_widget`` →
+``Widget.get_context``) and a template (``django/forms/jinja2/.../input.html`` and
+``attrs.html``). An entry page with five outcomes has some 60 widgets, and that machinery was
+about a third of the page's server time (``python -m bench.cpu``). These functions give the
+same bytes for the widgets the pages use (text and hidden inputs, textareas, the rich-text
+editor's, radio buttons),
+from the same attributes (``BoundField.build_widget_attrs``: required, disabled, aria-invalid,
+aria-describedby), without a template; any other widget is rendered by Django as before.
+``tests/followup/test_widget_html.py`` compares them with Django's own rendering.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.safestring import SafeString, mark_safe
+from markupsafe import escape
+
+from .richtext import EditorWidget
+
+#: The widgets written here (exact types: a subclass may render otherwise).
+_INPUTS = (forms.TextInput, forms.HiddenInput)
+
+
+def _attrs(attrs: dict) -> str:
+    """As ``django/forms/jinja2/django/forms/widgets/attrs.html``: ``True`` is a bare name, ``False`` left out."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _widget_attrs(bound_field, widget) -> dict:
+    """The attributes ``BoundField.as_widget`` gives the widget, in its order."""
+    attrs = bound_field.build_widget_attrs({}, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    return widget.build_attrs(widget.attrs, attrs)
+
+
+def widget_html(bound_field) -> SafeString:
+    """``str(bound_field)``: the field's widget with its value, attributes and id."""
+    field = bound_field.field
+    widget = field.widget
+    kind = type(widget)
+    if kind not in _INPUTS and kind is not forms.Textarea and kind is not EditorWidget:
+        return bound_field.as_widget()
+    if field.localize:
+        widget.is_localized = True
+    attrs = _widget_attrs(bound_field, widget)
+    if kind is EditorWidget:
+        attribute, config = widget.config_attribute()
+        attrs[attribute] = config
+    attrs = _attrs(attrs)
+    value = widget.format_value(bound_field.value())
+    name = escape(bound_field.html_name)
+    if kind is not forms.TextInput and kind is not forms.HiddenInput:  # a textarea
+        return mark_safe(f'<textarea name="{name}"{attrs}>\n{escape(value) if value else ""}</textarea>')  # noqa: S308
+    shown = "" if value is None else f' value="{escape(value)}"'
+    return mark_safe(f'<input type="{escape(widget.input_type)}" name="{name}"{shown}{attrs}>')  # noqa: S308 -- escaped
+
+
+def radio_options(bound_field) -> list[tuple[str, SafeString, dict]]:
+    """
+    The radio buttons of a ``RadioSelect`` field as (id, the input's HTML, the option), as
+    iterating over the bound field gives them (``radio.id_for_label``, ``radio.tag()``,
+    ``radio.data``); the option also carries what the widget's ``create_option`` adds (the
+    assessment levels' ``colour``).
+    """
+    widget = bound_field.field.widget
+    id_ = widget.attrs.get("id") or bound_field.auto_id
+    base = bound_field.build_widget_attrs({"id": id_} if id_ else {})
+    value = widget.format_value(bound_field.value())
+    options = []
+    for group in widget.optgroups(bound_field.html_name, value, base):
+        for option in group[1]:
+            attrs = option["attrs"]
+            shown = "" if option["value"] is None else f' value="{escape(option["value"])}"'
+            tag = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{shown}{_attrs(attrs)}>'
+            options.append((attrs.get("id"), mark_safe(tag), option))  # noqa: S308 -- escaped
+    return options

@@ -75,7 +75,8 @@ def test_an_outcome_s_widgets_as_posted_with_errors(plan, sv, code):
     }  # fmt: skip
     form, _ = outcome_form(plan, code, data=data)
     assert not form.is_valid()
-    assert form["assessment"].errors and form["assessment_motivation"].errors
+    assert form["assessment"].errors
+    assert form["assessment_motivation"].errors
     assert_as_django(form)
     assert 'aria-invalid="true"' in str(widget_html(form["assessment_motivation"]))
 
@@ -83,7 +84,8 @@ def test_an_outcome_s_widgets_as_posted_with_errors(plan, sv, code):
 @pytest.mark.django_db
 def test_the_entry_and_goal_forms_widgets(plan, sv):
     scale = list(plan.commitment_scale.values.all())
-    assert_as_django(EntryForm(initial={"comment": HOSTILE, "assessment": scale[0].pk, "version": 3}, scale_values=scale))
+    saved = {"comment": HOSTILE, "assessment": scale[0].pk, "version": 3}
+    assert_as_django(EntryForm(initial=saved, scale_values=scale))
     assert_as_django(EntryForm({"comment": "", "assessment": "x", "version": "y"}, scale_values=scale))
     form = ContributionForm(
         initial={"assessment_sentence": HOSTILE, "version": 1}, year_values=scale, mandate_values=scale,

@@ -6,7 +6,7 @@ Django renders each widget by building its context (``BoundField.as_widget`` →
 ``attrs.html``). An entry page with five outcomes has some 60 widgets, and that machinery was
 about a third of the page's server time (``python -m bench.cpu``). These functions give the
 same bytes for the widgets the pages use (text and hidden inputs, textareas, the rich-text
-editor's, radio buttons),
+editor's, radio buttons, the lists' filter selects),
 from the same attributes (``BoundField.build_widget_attrs``: required, disabled, aria-invalid,
 aria-describedby), without a template; any other widget is rendered by Django as before.
 ``tests/followup/test_widget_html.py`` compares them with Django's own rendering.
@@ -46,6 +46,8 @@ def widget_html(bound_field) -> SafeString:
     field = bound_field.field
     widget = field.widget
     kind = type(widget)
+    if kind is forms.Select and not widget.allow_multiple_selected:
+        return _select(bound_field, widget)
     if kind not in _INPUTS and kind is not forms.Textarea and kind is not EditorWidget:
         return bound_field.as_widget()
     if field.localize:
@@ -82,3 +84,22 @@ def radio_options(bound_field) -> list[tuple[str, SafeString, dict]]:
             tag = f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"{shown}{_attrs(attrs)}>'
             options.append((attrs.get("id"), mark_safe(tag), option))  # noqa: S308 -- escaped
     return options
+
+
+def _select(bound_field, widget) -> SafeString:
+    """As ``django/forms/jinja2/django/forms/widgets/select.html`` with ``select_option.html`` for each option."""
+    extra = bound_field.build_widget_attrs({}, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        extra.setdefault("id", bound_field.auto_id)
+    value = widget.format_value(bound_field.value())
+    parts = [f'<select name="{escape(bound_field.html_name)}"{_attrs(widget.build_attrs(widget.attrs, extra))}>']
+    for group_name, options, _index in widget.optgroups(bound_field.html_name, value, extra):
+        if group_name:
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+        for option in options:
+            attrs = _attrs(option["attrs"])
+            parts.append(f'\n  <option value="{escape(option["value"])}"{attrs}>{escape(option["label"])}</option>')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308 -- escaped

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 ROOT = Path(__file__).resolve().parent.parent
+PRINT_SETTING = "import django; django.setup(); from django.conf import settings; print(settings.%s)"
 
 
 def test_check_deploy_with_production_settings_prints_no_warning():
@@ -47,6 +48,30 @@ def test_production_settings_have_no_defaults(missing):
     )
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [("", "cached_db"), ("redis://127.0.0.1:6379/3", "cached_db"), ("locmemcache://", "db")],
+)
+def test_production_reads_sessions_through_the_cache_only_when_it_is_shared(cache_url, engine):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "asn.settings.prod",
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "example.org",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://example.org",
+        "CACHE_URL": cache_url,
+    }
+    if not cache_url:
+        del env["CACHE_URL"]  # the default: Redis (REDIS_URL)
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTING % "SESSION_ENGINE"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.strip() == f"django.contrib.sessions.backends.{engine}", result.stderr
 
 
 def test_every_ui_string_has_a_swedish_translation(tmp_path):

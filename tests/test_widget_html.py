@@ -100,3 +100,20 @@ def test_the_editor_s_help_is_the_paragraph_its_aria_describedby_names(client, e
     html = client.get("/n/asn/2019-helar/ataganden/A03/AMA/").content.decode()
     assert 'aria-describedby="id_comment_helptext"' in html
     assert html.count('id="id_comment_helptext"') == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [None, {"q": HOSTILE, "status": "submitted", "goal": "999999", "department": "x"}])
+def test_the_list_s_filter_widgets(demo, reviewer, sv, data):
+    from commitments.filters import CommitmentRowFilter
+    from commitments.models import ReportingPeriod
+    from commitments.selectors import commitment_rows
+
+    period = ReportingPeriod.objects.get(plan__committee=demo, slug="2019-helar")
+    rows = commitment_rows(user=reviewer, period=period)
+    filterset = CommitmentRowFilter(data, queryset=rows, period=period, departments=None)
+    if data:
+        filterset.form.is_valid()
+        assert filterset.form["goal"].errors  # an unknown goal: shown with its error state
+    assert_as_django(filterset.form)
+    assert "<option" in str(widget_html(filterset.form["goal"]))

@@ -318,7 +318,8 @@ def cache_config(url: str) -> dict:
 #: one process must reach the others), so on several processes it must be Redis (production's
 #: default is ``REDIS_URL``). By default here each process's own memory, enough for one
 #: process (``make run``, the tests).
-#: Sessions are in the database and django-axes counts failed logins there, not in the cache.
+#: Sessions are in the database (production reads them through a Redis cache: prod.py) and
+#: django-axes counts failed logins there, not in the cache.
 CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
 
 # TEMPLATES

@@ -23,6 +23,10 @@ def field(bound_field, help=""):
     return mark_safe(bound_field.form.renderer.render("followup/field.html", context))  # noqa: S308 -- Jinja2 autoescapes
 
 
+#: ``{{ field|widget }}``: the field's widget as Django renders it, for less (``common.widget_html``).
+register.filter("widget", widget_html)
+
+
 @register.simple_tag
 def swatch(colour: str):
     """

@@ -337,16 +337,38 @@ def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] |
     return out
 
 
-def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
-    """Return the period, or raise Http404 when it does not exist or the user may not see its committee."""
-    # Read each time, not kept (common.plan_cache): whether it takes entries decides every write.
-    period = (
-        ReportingPeriod.objects.select_related("plan__committee", "plan__commitment_scale")
-        .filter(plan__committee__slug=committee_slug, slug=period_slug)
-        .order_by()  # one at most: no Meta.ordering, whose joins cost more than the rest of the query
-        .first()
+def _period_ids() -> dict[tuple[str, str], int]:
+    """The id of every period by its committee's slug and its own, kept until plan data changes."""
+    return plan_cached(
+        "period-ids",
+        lambda: {
+            (committee, period): pk
+            for committee, period, pk in ReportingPeriod.objects.order_by().values_list(
+                "plan__committee__slug", "slug", "pk"
+            )
+        },
     )
-    if period is None or not can_see_committee(user, period.plan.committee_id):
+
+
+def _period_plan(plan_id: int) -> Plan:
+    """A plan with its committee and its commitments' scale, as every page of its periods reads them; kept."""
+    return plan_cached(
+        f"plan:{plan_id}", lambda: Plan.objects.select_related("committee", "commitment_scale").get(pk=plan_id)
+    )
+
+
+def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
+    """
+    Return the period (with its plan, committee and scale), or raise Http404 when it does not
+    exist or the user may not see its committee.
+    """
+    pk = _period_ids().get((committee_slug, period_slug))
+    # The period itself is read each time, not kept: whether it takes entries decides every write.
+    period = ReportingPeriod.objects.order_by().filter(pk=pk).first() if pk is not None else None
+    if period is None:
+        raise Http404
+    period.plan = _period_plan(period.plan_id)
+    if not can_see_committee(user, period.plan.committee_id):
         raise Http404
     return period
 

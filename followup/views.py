@@ -353,10 +353,12 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
         )
         shown_rows = attach_entries(commitment_row_list(filterset.qs, period), period)
         for row in shown_rows:
-            entry = row.entry or ProgressEntry(
-                commitment_id=row.commitment.pk, period=period, department=row.department
+            # Asked only of the rows of a department the user writes for (a reviewer's list has none):
+            # a row without an entry needs one made to ask.
+            row.can_edit = can_edit_department(user, row.department) and can_write(
+                user,
+                row.entry or ProgressEntry(commitment_id=row.commitment.pk, period=period, department=row.department),
             )
-            row.can_edit = can_write(user, entry)
             row.url = row_url(self.request.path, row.commitment.code, row.department.code)
         # Unfiltered, the rows shown are all the rows: counted without a query.
         counts = status_counts(rows) if filterset.is_bound else status_counts_of(shown_rows)

@@ -86,6 +86,27 @@ def test_an_admin_change_of_a_commitment_shows_at_once(
     assert "A05. Ny lydelse av åtagandet." in page(client, LIST)[1]
 
 
+def test_a_period_s_new_address_and_its_plan_s_change_answer_at_once(
+    client, editor, django_capture_on_commit_callbacks
+):
+    """The periods' ids by address and their plans are kept too: a new slug or committee name shows at once."""
+    from commitments.models import ReportingPeriod
+
+    client.force_login(editor)
+    page(client, LIST)  # kept
+    period = ReportingPeriod.objects.get(plan__committee__slug="asn", slug="2019-helar")
+    with django_capture_on_commit_callbacks(execute=True):
+        period.slug = "2019-hela-aret"
+        period.save()
+    assert client.get(LIST).status_code == 404
+    page(client, "/n/asn/2019-hela-aret/ataganden/")
+    committee = period.plan.committee
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.name = "Arbetsmarknads- och socialnämnden, ny lydelse"
+        committee.save()
+    assert "Arbetsmarknads- och socialnämnden, ny lydelse" in page(client, "/n/asn/2019-hela-aret/ataganden/")[1]
+
+
 def test_a_plan_file_import_shows_at_once(client, editor, demo, django_capture_on_commit_callbacks):
     client.force_login(editor)
     indicator = Indicator.objects.get(plan__committee=demo, plan__year=2019, code="MI07")

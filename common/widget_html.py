@@ -14,14 +14,22 @@ aria-describedby), without a template; any other widget is rendered by Django as
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .richtext import EditorWidget
 
 #: The widgets written here (exact types: a subclass may render otherwise).
 _INPUTS = (forms.TextInput, forms.HiddenInput)
+
+
+@functools.lru_cache(maxsize=16)
+def _escaped_config(config: str) -> Markup:
+    """An editor's configuration as its attribute holds it: 3 kB of JSON, escaped once (one per language)."""
+    return escape(config)
 
 
 def _attrs(attrs: dict) -> str:
@@ -55,7 +63,7 @@ def widget_html(bound_field) -> SafeString:
     attrs = _widget_attrs(bound_field, widget)
     if kind is EditorWidget:
         attribute, config = widget.config_attribute()
-        attrs[attribute] = config
+        attrs[attribute] = _escaped_config(config)
     attrs = _attrs(attrs)
     value = widget.format_value(bound_field.value())
     name = escape(bound_field.html_name)

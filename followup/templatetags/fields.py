@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from commitments.templatetags.richtext import rich_text, text_limit
 from common.renderers import render_fragment
 from common.widget_html import radio_options, widget_html
+from common.words import per_language
 
 register = template.Library()
 
@@ -48,6 +49,11 @@ def choice(bound_field):
     return mark_safe(bound_field.form.renderer.render("followup/choice.html", context))  # noqa: S308 -- Jinja2 autoescapes
 
 
+@per_language
+def _previous_words() -> dict[str, str]:
+    return {"copy_button": _("Copy to the field"), "figures": _("the figures")}
+
+
 @register.simple_tag
 def previous_block(period, html, field, values):
     """
@@ -60,7 +66,7 @@ def previous_block(period, html, field, values):
         "values": values,
         # As {% blocktranslate %}: the period's name escaped, the words not.
         "summary": mark_safe(_("Last period (%(period)s, approved)") % {"period": conditional_escape(period)}),  # noqa: S308
-        "words": {"copy_button": _("Copy to the field"), "figures": _("the figures")},
+        "words": _previous_words(),
         "rich_text": rich_text,
     }
     return render_fragment("followup/previous.html", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from commitments.templatetags.richtext import text_limit
 from common.renderers import render_fragment
 from common.widget_html import radio_options, widget_html
+from common.words import per_language
 
 from .fields import previous_block, swatch
 from .trend import outcome_facts
@@ -25,6 +26,20 @@ def kolada_proposal(line):
     return render_to_string("kolada/_proposal.html", {"line": line})
 
 
+@per_language
+def _words() -> dict[str, str]:
+    return {
+        "counts": _("Counts (the shares are computed from them)"),
+        "group": _("Group"),
+        "count": _("Count"),
+        "total": _("Total"),
+        "table_help": _(
+            "Write {tabell} on a line of its own where the table by sex is to stand in the document, under its "
+            "caption; without it, the table follows the comment."
+        ),
+    }
+
+
 @register.simple_tag
 def outcome_form(line, form, previous):
     """The section of ``line`` (an OutcomeLine) with its ``form``; ``previous``: the page's PreviousPeriod, or None."""
@@ -33,16 +48,7 @@ def outcome_form(line, form, previous):
         "form": form,
         "previous": previous,
         "level": capfirst(line.indicator.get_level_display()),
-        "words": {
-            "counts": _("Counts (the shares are computed from them)"),
-            "group": _("Group"),
-            "count": _("Count"),
-            "total": _("Total"),
-            "table_help": _(
-                "Write {tabell} on a line of its own where the table by sex is to stand in the document, under its "
-                "caption; without it, the table follows the comment."
-            ),
-        },
+        "words": _words(),
         "outcome_facts": outcome_facts,
         "kolada_proposal": kolada_proposal,
         "previous_block": previous_block,

@@ -3,6 +3,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from common.renderers import render_fragment
+from common.words import per_language
 from followup.charts import trend_svg
 
 from .fields import swatch
@@ -24,6 +25,22 @@ def trend_chart(line, chart_id=None):
     )
 
 
+@per_language
+def _facts_words() -> dict[str, str]:
+    return {
+        "caption": _("Targets and outcomes in the plan"),
+        "year": _("Year"),
+        "target": _("Target"),
+        "outcome": _("Outcome"),
+        "plan_year": _("(the plan year)"),
+        "so_far": _("(this period, so far)"),
+        "no_facts": _("The plan gives no target and no earlier outcome for the indicator."),
+        "proposed": _("Proposed assessment"),
+        "no_proposal": _("none (no numeric target or outcome)"),
+        "direction": _("Direction"),
+    }
+
+
 @register.simple_tag
 def outcome_facts(line):
     """
@@ -32,18 +49,7 @@ def outcome_facts(line):
     """
     context = {
         "line": line,
-        "words": {
-            "caption": _("Targets and outcomes in the plan"),
-            "year": _("Year"),
-            "target": _("Target"),
-            "outcome": _("Outcome"),
-            "plan_year": _("(the plan year)"),
-            "so_far": _("(this period, so far)"),
-            "no_facts": _("The plan gives no target and no earlier outcome for the indicator."),
-            "proposed": _("Proposed assessment"),
-            "no_proposal": _("none (no numeric target or outcome)"),
-            "direction": _("Direction"),
-        },
+        "words": _facts_words(),
         "floatformat": floatformat,
         "trend_chart": trend_chart,
         "swatch": swatch,

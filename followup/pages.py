@@ -145,6 +145,7 @@ class FollowUpPageView(LoginRequiredMixin, View):
         main_form = forms_by_target.get("")
         any_form = main_form or next(iter(forms_by_target.values()), None)
         actions = available_actions(obj, user)
+        is_reviewer = can_review(user, obj.period.plan.committee_id)
         context = {
             "committee": obj.period.plan.committee,
             "obj": obj,
@@ -154,12 +155,16 @@ class FollowUpPageView(LoginRequiredMixin, View):
             "forms": forms_by_target if writable else {},
             "department_actions": [a for a in actions if a.name not in REVIEW_ACTIONS],
             "review_actions": [a for a in actions if a.name in REVIEW_ACTIONS],
-            # A reviewer who may not approve this (their own work) is told why the button is missing.
+            # A reviewer who may not approve this (their own work) is told why the button is missing
+            # (asked again only then: it reads the row's history).
             "cannot_approve": why_not_approvable(obj, user)
-            if obj.pk and obj.status == ReviewStatus.SUBMITTED and can_review(user, obj.period.plan.committee_id)
+            if obj.pk
+            and obj.status == ReviewStatus.SUBMITTED
+            and is_reviewer
+            and not any(a.name == "approve" for a in actions)
             else "",
             "is_editor": can_edit_department(user, obj.department),
-            "is_reviewer": can_review(user, obj.period.plan.committee_id),
+            "is_reviewer": is_reviewer,
             "readonly_reason": "" if writable else why_not_writable(obj),
             "refused": refused,
             # A refusal (409) says why nothing was saved; the summary lists what to correct (400).

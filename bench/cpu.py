@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext, teardown_test_environment
 
 from accounts.models import User
 from bench.database import throwaway_database
-from bench.pages import build_city
+from bench.pages import build_city, submit_half
 
 RUNS = int(os.environ.get("BENCH_CPU_RUNS", "30"))
 
@@ -82,11 +82,14 @@ def pages(samples) -> list[tuple[str, str, str, dict | None]]:
     base = f"/n/{city.plan.committee.slug}/{city.slug}/ataganden/"
     entry = f"{base}{samples['commitment'].code}/{samples['department'].code}/"
     demo_entry = "/n/asn/2019-helar/ataganden/A05/AMA/"
+    submitted = samples["submitted"]
+    review = f"{base}{submitted.commitment.code}/{submitted.department.code}/"
     return [
         ("list, editor (city, 153 rows of a committee)", samples["editor"].username, base, None),
         ("list, reviewer, to review (city)", samples["reviewer"].username, f"{base}?status=submitted", None),
         ("list, reviewer, all rows (city)", samples["reviewer"].username, base, None),
         ("entry page (city, one indicator)", samples["editor"].username, entry, None),
+        ("entry page, reviewer, submitted (city)", samples["reviewer"].username, review, None),
         ("entry page (demo A05, five outcomes)", "redaktor", demo_entry, None),
         ("save draft (demo A05, five outcomes)", "redaktor", demo_entry, {}),
         ("entry page, reviewer (demo A05, five outcomes)", "granskare", demo_entry, None),
@@ -122,6 +125,7 @@ def main(argv: list[str]) -> int:
     only = argv[argv.index("--profile") + 1] if "--profile" in argv else None
     with throwaway_database():
         samples = build_city()
+        samples["submitted"] = submit_half(samples["period"])[0]
         call_command("load_demo", password="bench-only-password", verbosity=0)
         teardown_test_environment()  # plain template rendering, as in production
         settings.ALLOWED_HOSTS = ["testserver"]

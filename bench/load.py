@@ -48,16 +48,14 @@ from django.test import override_settings
 
 from accounts.models import User
 from bench.database import throwaway_database
-from bench.pages import build_city
-from commitments.models import Department, Membership, ProgressEntry, ReportingPeriod, ReviewStatus
+from bench.pages import build_city, submit_half
+from commitments.models import Department, Membership, ReportingPeriod
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 #: The editors' departments: those with no approved entries in the synthetic city (odd rows).
 EDITOR_DEPARTMENTS = ("D1", "D3", "D5")
-#: The department of which half the entries are set to "submitted", for the review list.
-SUBMITTED_DEPARTMENT = "D2"
 PASSWORD = "Belastning-i-syntetiska-kommunen"  # noqa: S105 (the throwaway city's accounts)
 #: The synthetic city's committees (``bench.pages.build_city``), whatever else the database holds.
 CITY = "Syntetiska kommunen"
@@ -90,10 +88,7 @@ def prepare_city(committees: int) -> dict:
         reviewer = User.objects.get(memberships__committee=committee, memberships__role="reviewer")
         User.objects.filter(pk=reviewer.pk).update(password=password)
         reviewers.append({"username": reviewer.username, "list": url})
-        entries = ProgressEntry.objects.filter(period=period, department__code=SUBMITTED_DEPARTMENT).order_by("pk")
-        ProgressEntry.objects.filter(pk__in=list(entries.values_list("pk", flat=True)[::2])).update(
-            status=ReviewStatus.SUBMITTED
-        )
+        submit_half(period)
     # Several committees from the first users on: the editors one department of each committee after the other.
     editors.sort(key=lambda e: (e["department"], len(e["username"]), e["username"]))
     return {"password": PASSWORD, "editors": editors, "reviewers": reviewers}

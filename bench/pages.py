@@ -36,7 +36,9 @@ from commitments.models import (
     Plan,
     ProgressEntry,
     ReportingPeriod,
+    ReviewStatus,
 )
+from common.plan_cache import plan_data_changed
 from indicators.models import Indicator, Target
 
 COMMITTEES = 15
@@ -131,7 +133,20 @@ def build_city(committees: int = COMMITTEES) -> dict:
                 "commitment": commitments[0],
                 "department": departments[0],
             }
+    plan_data_changed()  # bulk writes send no signals (common.plan_cache)
     return samples
+
+
+#: The department of which half the entries are set to "submitted", for the reviewers' pages.
+SUBMITTED_DEPARTMENT = "D2"
+
+
+def submit_half(period) -> list[ProgressEntry]:
+    """Set every other entry of ``SUBMITTED_DEPARTMENT`` in the period to "submitted", for the reviewers' pages."""
+    entries = ProgressEntry.objects.filter(period=period, department__code=SUBMITTED_DEPARTMENT).order_by("pk")
+    chosen = list(entries.values_list("pk", flat=True)[::2])
+    ProgressEntry.objects.filter(pk__in=chosen).update(status=ReviewStatus.SUBMITTED)
+    return list(ProgressEntry.objects.filter(pk__in=chosen).select_related("commitment", "department"))
 
 
 def measure(client: Client, url: str) -> tuple[float, float, int, int]:

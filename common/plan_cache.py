@@ -35,7 +35,15 @@ from django.db.models import signals
 
 T = TypeVar("T")
 
-GENERATION_KEY = "plan-data:generation"
+
+def generation_key() -> str:
+    """
+    The key of the generation, one for each database: processes that share a Redis but not a
+    database (the test suite's parallel databases, a benchmark's) keep apart what they read.
+    """
+    return f"plan-data:{connections[DEFAULT_DB_ALIAS].settings_dict['NAME']}:generation"
+
+
 #: A bound on how long a read is kept, should a change ever go unnoticed (seconds).
 TIMEOUT = 60 * 60
 
@@ -63,10 +71,10 @@ def plan_generation() -> int:
     in_request = getattr(_request, "active", None)
     generation = getattr(_request, "generation", None) if in_request else None
     if generation is None:
-        generation = cache.get(GENERATION_KEY)
+        generation = cache.get(generation_key())
         if generation is None:
-            cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
-            generation = cache.get(GENERATION_KEY)
+            cache.add(generation_key(), secrets.randbits(62), timeout=None)
+            generation = cache.get(generation_key())
         if in_request:
             _request.generation = generation
     return generation
@@ -75,9 +83,9 @@ def plan_generation() -> int:
 def _next_generation() -> None:
     _request.generation = None  # this request reads the next one (a page rendered after the commit)
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(generation_key())
     except ValueError:  # not there: any new number is one nothing was kept under
-        cache.set(GENERATION_KEY, secrets.randbits(62), timeout=None)
+        cache.set(generation_key(), secrets.randbits(62), timeout=None)
 
 
 def _waiting(connection) -> bool:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from commitments.models import Commitment, Department, Plan
-from common.plan_cache import GENERATION_KEY, plan_generation
+from common.plan_cache import generation_key, plan_generation
 from indicators.models import Indicator
 from indicators.plan_files import read_plan_files
 from indicators.selectors import plan_export
@@ -184,5 +184,5 @@ def test_a_request_asks_the_cache_for_the_generation_once(client, editor, monkey
     get = cache.get
     monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs))
     client.get(ENTRY)
-    assert asked.count(GENERATION_KEY) == 1
+    assert asked.count(generation_key()) == 1
     assert len(asked) > 2  # the page's several reads kept, under that one generation

@@ -10,6 +10,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What production's settings require, for the checks that load them.
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "asn.settings.prod",
+    "SECRET_KEY": "s" * 60,
+    "ALLOWED_HOSTS": "example.org",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SITE_URL": "https://example.org",
+}
 PRINT_SETTING = "import django; django.setup(); from django.conf import settings; print(settings.%s)"
 
 
@@ -33,15 +42,7 @@ def test_check_deploy_with_production_settings_prints_no_warning():
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_settings_have_no_defaults(missing):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "asn.settings.prod",
-        "SECRET_KEY": "s" * 60,
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "SITE_URL": "https://example.org",
-    }
+    env = {**os.environ, **PRODUCTION}
     del env[missing]
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -55,18 +56,9 @@ def test_production_settings_have_no_defaults(missing):
     [("", "cached_db"), ("redis://127.0.0.1:6379/3", "cached_db"), ("locmemcache://", "db")],
 )
 def test_production_reads_sessions_through_the_cache_only_when_it_is_shared(cache_url, engine):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "asn.settings.prod",
-        "SECRET_KEY": "s" * 60,
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/asn",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "SITE_URL": "https://example.org",
-        "CACHE_URL": cache_url,
-    }
-    if not cache_url:
-        del env["CACHE_URL"]  # the default: Redis (REDIS_URL)
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"} | PRODUCTION
+    if cache_url:  # else the default: Redis (REDIS_URL)
+        env["CACHE_URL"] = cache_url
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SETTING % "SESSION_ENGINE"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,

@@ -7,7 +7,6 @@ italics, bold, links and simple tables; nothing else is kept. The same configura
 the editor (django-prose-editor) and the server-side sanitiser (nh3), so the two agree.
 """
 
-import functools
 import html as html_lib
 import json
 import re
@@ -29,6 +28,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
 from .text import RICH_TEXT_MAX_LENGTH, RICH_TEXT_MAX_MARKUP, clean_rich_text, limit_hint
+from .words import per_language
 
 #: django-prose-editor extensions, https://django-prose-editor.readthedocs.io/
 EXTENSIONS = {
@@ -128,6 +128,7 @@ def _hint() -> str:
 rich_text_hint = lazy(_hint, str)
 
 
+@per_language  # some 50 translations for each editor on a page
 def editor_labels() -> dict[str, str]:
     """
     Return the editor's words in the active language, keyed by the English text the
@@ -184,12 +185,6 @@ def editor_labels() -> dict[str, str]:
     }
 
 
-@functools.cache
-def _labels_in(language: str | None) -> dict[str, str]:
-    """``editor_labels`` of a language, made once (some 50 translations for each editor on a page)."""
-    return editor_labels()
-
-
 class EditorWidget(ProseEditorWidget):
     """
     The editor with the project's preset (``static/js/prose-editor-asn.js``): its words in the
@@ -198,7 +193,7 @@ class EditorWidget(ProseEditorWidget):
     """
 
     def get_config(self):
-        return super().get_config() | {"labels": dict(_labels_in(get_language()))}
+        return super().get_config() | {"labels": dict(editor_labels())}
 
     def config_attribute(self) -> tuple[str, str]:
         """

@@ -41,12 +41,12 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _widget_attrs(bound_field, widget) -> dict:
-    """The attributes ``BoundField.as_widget`` gives the widget, in its order."""
+def _given_attrs(bound_field, widget) -> dict:
+    """The attributes ``BoundField.as_widget`` passes the widget (required, aria-*, id), in its order."""
     attrs = bound_field.build_widget_attrs({}, widget)
     if bound_field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", bound_field.auto_id)
-    return widget.build_attrs(widget.attrs, attrs)
+    return attrs
 
 
 def widget_html(bound_field) -> SafeString:
@@ -60,7 +60,7 @@ def widget_html(bound_field) -> SafeString:
         return bound_field.as_widget()
     if field.localize:
         widget.is_localized = True
-    attrs = _widget_attrs(bound_field, widget)
+    attrs = widget.build_attrs(widget.attrs, _given_attrs(bound_field, widget))
     if kind is EditorWidget:
         attribute, config = widget.config_attribute()
         attrs[attribute] = _escaped_config(config)
@@ -96,9 +96,7 @@ def radio_options(bound_field) -> list[tuple[str, SafeString, dict]]:
 
 def _select(bound_field, widget) -> SafeString:
     """As ``django/forms/jinja2/django/forms/widgets/select.html`` with ``select_option.html`` for each option."""
-    extra = bound_field.build_widget_attrs({}, widget)
-    if bound_field.auto_id and "id" not in widget.attrs:
-        extra.setdefault("id", bound_field.auto_id)
+    extra = _given_attrs(bound_field, widget)
     value = widget.format_value(bound_field.value())
     parts = [f'<select name="{escape(bound_field.html_name)}"{_attrs(widget.build_attrs(widget.attrs, extra))}>']
     for group_name, options, _index in widget.optgroups(bound_field.html_name, value, extra):

@@ -20,7 +20,7 @@ register = template.Library()
 @register.simple_tag
 def field(bound_field, help=""):
     """A field in its ``div.field``: label, ``help``, the limit of a rich text, the widget and its errors."""
-    context = {"field": bound_field, "help": help, "limit": text_limit(bound_field), "widget": widget_html}
+    context = {"field": bound_field, "help": help, "text_limit": text_limit, "widget": widget_html}
     return mark_safe(bound_field.form.renderer.render("followup/field.html", context))  # noqa: S308 -- Jinja2 autoescapes
 
 

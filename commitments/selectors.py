@@ -22,6 +22,7 @@ from .models import (
     Commitment,
     Committee,
     Department,
+    EntryMessage,
     Event,
     EventType,
     Goal,
@@ -357,6 +358,18 @@ def _period_plan(plan_id: int) -> Plan:
     )
 
 
+def plan_periods(plan_id: int) -> dict[int, ReportingPeriod]:
+    """
+    The plan's periods by id, kept until plan data changes: what a page shows of the other
+    periods of its year (their names and dates). Not for what a period allows now: read the
+    period itself (``period_get_for_user``).
+    """
+    return plan_cached(
+        f"plan-periods:{plan_id}",
+        lambda: {p.pk: p for p in ReportingPeriod.objects.filter(plan_id=plan_id).order_by()},
+    )
+
+
 def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) -> ReportingPeriod:
     """
     Return the period (with its plan, committee and scale), or raise Http404 when it does not
@@ -547,14 +560,45 @@ def status_counts(rows: QuerySet) -> dict[str, int]:
 
 
 def progress_entry_get_or_new(
-    *, commitment: Commitment, period: ReportingPeriod, department: Department
+    *, commitment: Commitment, period: ReportingPeriod, department: Department, with_thread_flag: bool = False
 ) -> ProgressEntry:
-    """Return the department's entry on the commitment for the period, unsaved if there is none yet."""
+    """
+    Return the department's entry on the commitment for the period, unsaved if there is none yet.
+    With ``with_thread_flag``, the entry read carries ``has_thread``: whether a reviewer ever gave
+    a reason for returning or reopening it, or anyone wrote in its thread (``entry_thread``).
+    """
     # Unique: first() by the primary key, not Meta.ordering (seven joins).
-    entry = (
-        ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).order_by().first()
-    )
+    entries = ProgressEntry.objects.filter(commitment=commitment, period=period, department=department).order_by()
+    if with_thread_flag:
+        entries = entries.annotate(
+            has_thread=Exists(_thread_reasons(ProgressEntry).filter(object_id=OuterRef("pk")))
+            | Exists(EntryMessage.objects.filter(entry=OuterRef("pk")).order_by())
+        )
+    entry = entries.first()
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
+
+
+def _thread_reasons(model) -> QuerySet[Event]:
+    """The reviewers' returns and reopenings (with their reasons) of ``model`` rows, unordered."""
+    return Event.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), type__in=EventType.with_action("return", "reopen")
+    ).order_by()
+
+
+def entry_thread(entry: ProgressEntry) -> list[tuple]:
+    """
+    The entry's thread: the reviewers' reasons and messages, oldest first, as (time, who, text,
+    is_reason). No query for an entry read with ``has_thread`` false (most entries).
+    """
+    if not entry.pk or not getattr(entry, "has_thread", True):
+        return []
+    reasons = _thread_reasons(ProgressEntry).filter(object_id=entry.pk).select_related("actor")
+    messages = entry.messages.select_related("author").order_by()
+    return sorted(
+        [(e.created_at, e.actor, e.reason, True) for e in reasons]
+        + [(m.created_at, m.author, m.text, False) for m in messages],
+        key=lambda item: item[0],
+    )
 
 
 def goal_contribution_get_or_new(*, goal: Goal, period: ReportingPeriod, department: Department) -> GoalContribution:
@@ -586,11 +630,7 @@ def return_reasons(model, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     reasons = {}
-    for event in Event.objects.filter(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id__in=ids,
-        type__in=EventType.with_action("return", "reopen"),
-    ).order_by("created_at", "pk"):
+    for event in _thread_reasons(model).filter(object_id__in=ids).order_by("created_at", "pk"):
         reasons[event.object_id] = event.reason
     return reasons
 

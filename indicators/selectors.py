@@ -22,7 +22,6 @@ from commitments.models import (
     Commitment,
     Committee,
     Department,
-    EventType,
     Goal,
     GoalContribution,
     Plan,
@@ -32,7 +31,13 @@ from commitments.models import (
     ReviewStatus,
 )
 from commitments.permissions import can_edit_department, can_read_department, can_review, readable_department_ids
-from commitments.selectors import events_for_object, period_previous, progress_entry_get_or_new
+from commitments.selectors import (
+    entry_thread,
+    events_for_object,
+    period_previous,
+    plan_periods,
+    progress_entry_get_or_new,
+)
 from common.plan_cache import plan_cached
 from common.search import RESULTS_PER_KIND, fallback_matches, text_search
 
@@ -178,12 +183,20 @@ def outcome_lines(
     this_year: dict[int, list[Outcome]] = {indicator.pk: [] for indicator in indicators}
     if indicators:
         by_pk = {indicator.pk: indicator for indicator in indicators}
-        for outcome in (
-            Outcome.objects.filter(period__plan_id=period.plan_id, department=department, indicator__in=list(by_pk))
-            .select_related("assessment", "period__plan")
-            .order_by("period__start", "period__end")
-        ):
-            outcome.indicator = by_pk[outcome.indicator_id]
+        # Their indicators, periods and levels from what the page holds, not joined to each outcome.
+        periods = plan_periods(period.plan_id) | {period.pk: period}
+        levels = {value.pk: value for value in scale_values}
+        outcomes = list(
+            Outcome.objects.filter(
+                period__plan_id=period.plan_id, department=department, indicator__in=list(by_pk)
+            ).order_by()
+        )
+        for outcome in outcomes:
+            outcome.indicator, outcome.period = by_pk[outcome.indicator_id], periods[outcome.period_id]
+            outcome.period.plan = period.plan
+            if outcome.assessment_id in levels:  # (else read if asked for: a level of another scale)
+                outcome.assessment = levels[outcome.assessment_id]
+        for outcome in sorted(outcomes, key=lambda o: (o.period.start, o.period.end)):
             this_year[outcome.indicator_id].append(outcome)
     lines = []
     for indicator in indicators:
@@ -246,14 +259,7 @@ class EntryPage:
     @cached_property
     def thread(self) -> list:
         """The entry's thread: the reviewers' reasons and messages, oldest first, as (time, who, text, is_reason)."""
-        if not self.entry.pk:
-            return []
-        reasons = events_for_object(self.entry).filter(type__in=EventType.with_action("return", "reopen"))
-        return sorted(
-            [(e.created_at, e.actor, e.reason, True) for e in reasons]
-            + [(m.created_at, m.author, m.text, False) for m in self.entry.messages.select_related("author")],
-            key=lambda item: item[0],
-        )
+        return entry_thread(self.entry)
 
     @cached_property
     def previous(self) -> PreviousPeriod | None:
@@ -317,7 +323,9 @@ def entry_page_get(*, user: User, period: ReportingPeriod, commitment_code: str,
     )
     if commitment is None or not can_read_department(user, department):
         raise Http404
-    entry = progress_entry_get_or_new(commitment=commitment, period=period, department=department)
+    entry = progress_entry_get_or_new(
+        commitment=commitment, period=period, department=department, with_thread_flag=True
+    )
     # Its commitment, period and department are the page's: a save or a check needs not read them again.
     entry.commitment, entry.period, entry.department = commitment, period, department
     is_editor = can_edit_department(user, department)

@@ -262,6 +262,27 @@ def test_thread_of_a_returned_entry(client, people, reader):
     assert entry.messages.count() == 2
 
 
+def test_the_thread_is_read_only_for_an_entry_that_has_one(client, people):
+    """Most entries have no thread: their page asks no query of it; a message or a reason alone makes one."""
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    entry_in("draft", people)
+    page_url = reverse("followup:entry", args=["asn", "2019-helar", "A05", "AMA"])
+    client.force_login(people["reviewer"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page_url).status_code == 200
+    thread_reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "commitments_entrymessage"')]
+    assert thread_reads == []
+    message_url = reverse("followup:entry_message", args=["asn", "2019-helar", "A05", "AMA"])
+    client.post(message_url, {"text": "Bara en fråga."})
+    assert "Bara en fråga." in client.get(page_url).content.decode()
+    other = entry_in("approved", people, "A06")
+    reviewable_transition(obj=other, action="reopen", user=people["reviewer"], reason="Siffrorna ändrades.")
+    html = client.get(reverse("followup:entry", args=["asn", "2019-helar", "A06", "AMA"])).content.decode()
+    assert "Siffrorna ändrades." in html
+
+
 def test_staff_reviewer_takes_the_review_steps_as_admin_actions(client, people):
     from django.urls import reverse
 

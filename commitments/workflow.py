@@ -200,17 +200,20 @@ def can_write(user: User, obj: Reviewable) -> bool:
     return can_edit_department(user, obj.department) and not why_not_writable(obj)
 
 
-def own_work(obj: Reviewable, user: User) -> bool:
+def own_work(obj: Reviewable, user: User, children: list[Reviewable] | None = None) -> bool:
     """
     Whether ``user`` wrote or submitted what an approval of ``obj`` would approve: they
     submitted it last, saved its text last, or moved it last (``updated_by``), or did either
     on one of the rows that belong to it (an entry's outcomes) and stand where it stands.
+    ``children``: those rows (``children_of``) when the caller has just read them.
     """
     if obj.pk is None:
         return False
+    if children is None:
+        children = children_of(obj)
     # The rows that belong to it count where they are approved with it (not those approved before, say
     # with another entry that shares them).
-    rows = [obj, *(child for child in children_of(obj) if child.status == obj.status)]
+    rows = [obj, *(child for child in children if child.status == obj.status)]
     if any(row.updated_by_id == user.pk for row in rows):
         return True
     submitter = (
@@ -243,24 +246,27 @@ def own_work(obj: Reviewable, user: User) -> bool:
     return False
 
 
-def why_not_approvable(obj: Reviewable, user: User) -> str:
-    """Return why ``user`` may not approve ``obj`` although a reviewer: their own work; "" when they may."""
-    if obj.period.plan.committee.approve_own_work or not own_work(obj, user):
+def why_not_approvable(obj: Reviewable, user: User, children: list[Reviewable] | None = None) -> str:
+    """
+    Return why ``user`` may not approve ``obj`` although a reviewer: their own work; "" when they
+    may. ``children`` as for ``own_work``.
+    """
+    if obj.period.plan.committee.approve_own_work or not own_work(obj, user, children):
         return ""
     return _("You submitted or wrote it yourself; another reviewer must approve it.")
 
 
-def available_actions(obj: Reviewable, user: User) -> list[Action]:
+def available_actions(obj: Reviewable, user: User, children: list[Reviewable] | None = None) -> list[Action]:
     """
     Return the steps ``user`` can take on ``obj`` in its present state, in the order a page
     shows them: the department's save and submit while it may write, the reviewers' steps
     that the state allows (a reviewer may also act after the period closed), but not the
-    approval of their own work unless the committee allows it.
+    approval of their own work unless the committee allows it. ``children`` as for ``own_work``.
     """
     actions = list(DEPARTMENT_ACTIONS) if can_write(user, obj) else []
     if obj.pk is not None and can_review(user, obj.period.plan.committee_id):
         names = [name for name in REVIEW_ACTIONS if obj.status in TRANSITIONS[name][0]]
-        if "approve" in names and why_not_approvable(obj, user):
+        if "approve" in names and why_not_approvable(obj, user, children):
             names.remove("approve")
         actions += [REVIEW_ACTIONS[name] for name in names]
     return actions

@@ -138,13 +138,18 @@ class FollowUpPageView(LoginRequiredMixin, View):
         """Return the names of the parts that the error summary puts before their messages."""
         return {}
 
+    def workflow_children(self, obj: Reviewable) -> list[Reviewable] | None:
+        """The saved rows that move with ``obj`` (``workflow.children_of``) if the page read them; else None."""
+        return None
+
     def render(self, request, obj, forms_by_target, *, status=200, conflict=None, refused=""):
         user = request.user
         # After a refused save the forms stay as typed, even where the row no longer takes changes.
         writable = bool(forms_by_target) and (can_write(user, obj) or status >= 400)
         main_form = forms_by_target.get("")
         any_form = main_form or next(iter(forms_by_target.values()), None)
-        actions = available_actions(obj, user)
+        children = self.workflow_children(obj)
+        actions = available_actions(obj, user, children)
         is_reviewer = can_review(user, obj.period.plan.committee_id)
         context = {
             "committee": obj.period.plan.committee,
@@ -157,7 +162,7 @@ class FollowUpPageView(LoginRequiredMixin, View):
             "review_actions": [a for a in actions if a.name in REVIEW_ACTIONS],
             # A reviewer who may not approve this (their own work) is told why the button is missing
             # (asked again only then: it reads the row's history).
-            "cannot_approve": why_not_approvable(obj, user)
+            "cannot_approve": why_not_approvable(obj, user, children)
             if obj.pk
             and obj.status == ReviewStatus.SUBMITTED
             and is_reviewer

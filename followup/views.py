@@ -119,6 +119,10 @@ class OutcomeLinesMixin:
 
     lines: list[OutcomeLine]
 
+    def workflow_children(self, obj):
+        # The outcomes that move with the row are the saved outcomes of the page's lines.
+        return [line.outcome for line in self.lines if line.outcome.pk is not None]
+
     def attach_kolada(self) -> None:
         """Kolada's values beside the outcomes they propose (``line.kolada``), in one query."""
         if self.lines:

@@ -249,6 +249,10 @@ def test_who_last_wrote_the_comment_or_an_outcome_cannot_approve_what_a_colleagu
     assert alva.post(url, entry_form_data(alva, url, **{"o-AI1-value": "40"})).status_code == 302
     a05 = submitted_by_page(rasmus, comment="<p>Rasmus skrev</p>")
     assert entry().updated_by == editor
+    # The page asks it of the outcomes it shows (not read again), as the transition does.
+    page = alva.get(url)
+    assert [a.name for a in page.context["review_actions"]] == ["return"]
+    assert "en annan granskare måste godkänna den" in page.content.decode()
     with pytest.raises(OwnWork):
         reviewable_transition(obj=a05, action="approve", user=writing_reviewer)
     reviewable_transition(obj=a05, action="return", user=reviewer, reason="Mer om unga")

@@ -8,7 +8,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -422,18 +434,21 @@ def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
     department's entry, or ``"not_started"``; ``entry_id``, ``entry_updated_at`` and
     ``entry_assessment_id``. ``attach_entries`` adds the entries themselves to a page of rows.
     """
-    # One entry at most per row; unordered, or each subquery joins seven tables for Meta.ordering.
-    entries = ProgressEntry.objects.filter(
-        period=period, commitment=OuterRef("commitment"), department=OuterRef("department")
-    ).order_by()
+    # The department's entry for the period, joined: one at most (unique by commitment, period and
+    # department). Not a subquery per column: each was built and compiled anew for every request.
+    entry = FilteredRelation(
+        "commitment__entries",
+        condition=Q(commitment__entries__period=period, commitment__entries__department=F("department")),
+    )
     rows = (
         CommitmentDepartment.objects.filter(commitment__plan=period.plan)
         .select_related("commitment__goal__goal_area", "department")
+        .annotate(period_entry=entry)
         .annotate(
-            status=Coalesce(Subquery(entries.values("status")[:1]), Value(NOT_STARTED)),
-            entry_id=Subquery(entries.values("pk")[:1]),
-            entry_updated_at=Subquery(entries.values("updated_at")[:1]),
-            entry_assessment_id=Subquery(entries.values("assessment_id")[:1]),
+            status=Coalesce(F("period_entry__status"), Value(NOT_STARTED)),
+            entry_id=F("period_entry__id"),
+            entry_updated_at=F("period_entry__updated_at"),
+            entry_assessment_id=F("period_entry__assessment_id"),
         )
         .order_by(
             "commitment__goal__goal_area__sort_order",

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
@@ -432,7 +433,7 @@ def commitment_rows(*, user: User | None, period: ReportingPeriod) -> QuerySet:
 
     Each row (the commitment–department link) carries ``status``: the state of the
     department's entry, or ``"not_started"``; ``entry_id``, ``entry_updated_at`` and
-    ``entry_assessment_id``. ``attach_entries`` adds the entries themselves to a page of rows.
+    ``entry_assessment_id``; ``commitment_row_list`` reads them with the entries themselves.
     """
     # The department's entry for the period, joined: one at most (unique by commitment, period and
     # department). Not a subquery per column: each was built and compiled anew for every request.
@@ -485,7 +486,7 @@ class CommitmentRow:
     """
     One row of a period's list of commitments (``commitment_row_list``): the commitment (with its
     goal and goal area) and the department, as the plan has them, and the state of the
-    department's entry; ``attach_entries`` adds the entry itself.
+    department's entry with what a list shows of it; ``attach_return_reasons`` adds why it was returned.
     """
 
     #: The commitment–department link's id.
@@ -529,19 +530,61 @@ def plan_departments(plan: Plan) -> dict[int, Department]:
     )
 
 
+def commitment_scale_levels(plan: Plan) -> dict[int, AssessmentValue]:
+    """The levels of the plan's scale for commitments by id, kept until the plan changes (``plan_cached``)."""
+    return plan_cached(
+        f"commitment-scale-levels:{plan.pk}",
+        lambda: {v.pk: v for v in AssessmentValue.objects.filter(scale_id=plan.commitment_scale_id)},
+    )
+
+
+def _read_in_part(model, db: str, values: dict):
+    """A ``model`` row from some of its fields as read (by attname); the others are read if asked for (deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
 def commitment_row_list(rows: QuerySet, period: ReportingPeriod) -> list[CommitmentRow]:
     """
-    Return the rows of ``commitment_rows`` (filtered as they are) as ``CommitmentRow``: one
-    query of their ids and states, with the commitments and departments the plan keeps,
-    instead of five model rows built for each.
+    Return the rows of ``commitment_rows`` (filtered as they are) as ``CommitmentRow``, each with
+    its entry (``row.entry``, None before the first save) as a list shows it and ``can_write``
+    asks of it: its state, version, assessment and who changed it last (its comment and the rest
+    are read if asked for). One query, with the commitments, departments and levels the plan
+    keeps, instead of five model rows built for each row and a second query for the entries.
     """
     commitments, departments = plan_commitments(period.plan), plan_departments(period.plan)
-    return [
-        CommitmentRow(pk, commitments[commitment_id], departments[department_id], *entry)
-        for pk, commitment_id, department_id, *entry in rows.values_list(
-            "pk", "commitment_id", "department_id", "status", "entry_id", "entry_updated_at", "entry_assessment_id"
-        )
-    ]
+    levels = commitment_scale_levels(period.plan)
+    changers: dict[int, User] = {}
+    listed = []
+    for (
+        pk, commitment_id, department_id, status, entry_id, updated_at, assessment_id,
+        version, returned_at, updated_by_id, first_name, last_name, username,
+    ) in rows.values_list(
+        "pk", "commitment_id", "department_id", "status", "entry_id", "entry_updated_at", "entry_assessment_id",
+        "period_entry__version", "period_entry__returned_at", "period_entry__updated_by_id",
+        "period_entry__updated_by__first_name", "period_entry__updated_by__last_name",
+        "period_entry__updated_by__username",
+    ):  # fmt: skip
+        department = departments[department_id]
+        row = CommitmentRow(pk, commitments[commitment_id], department, status, entry_id, updated_at, assessment_id)
+        if entry_id is not None:
+            entry = _read_in_part(ProgressEntry, rows.db, {
+                "id": entry_id, "commitment_id": commitment_id, "period_id": period.pk,
+                "department_id": department_id, "status": status, "version": version, "updated_at": updated_at,
+                "assessment_id": assessment_id, "updated_by_id": updated_by_id, "returned_at": returned_at,
+            })  # fmt: skip
+            entry.period, entry.department = period, department
+            if assessment_id in levels:  # (else read if asked for)
+                entry.assessment = levels[assessment_id]
+            if updated_by_id is not None:
+                if updated_by_id not in changers:
+                    changers[updated_by_id] = _read_in_part(get_user_model(), rows.db, {
+                        "id": updated_by_id, "first_name": first_name, "last_name": last_name, "username": username
+                    })  # fmt: skip
+                entry.updated_by = changers[updated_by_id]
+            row.entry = entry
+        listed.append(row)
+    return listed
 
 
 def list_filter_choices(plan: Plan) -> dict[str, list[tuple[int, str]]]:
@@ -622,20 +665,10 @@ def goal_contribution_get_or_new(*, goal: Goal, period: ReportingPeriod, departm
     return contribution or GoalContribution(goal=goal, period=period, department=department)
 
 
-def attach_entries(rows: list, period: ReportingPeriod) -> list:
-    """
-    Set ``row.entry`` (with who changed it last and its assessment) and, for returned rows,
-    ``row.return_reason`` (the reviewer's latest reason) on each row, in two queries.
-    """
-    ids = [row.entry_id for row in rows if row.entry_id]
-    # Not the comments: a list shows none, and they are most of an entry's bytes.
-    entries = ProgressEntry.objects.select_related("updated_by", "assessment").defer("comment").order_by().in_bulk(ids)
+def attach_return_reasons(rows: list[CommitmentRow]) -> list[CommitmentRow]:
+    """Set ``row.return_reason`` (the reviewer's latest reason) on each returned row, in one query if any."""
     reasons = return_reasons(ProgressEntry, [row.entry_id for row in rows if row.status == ReviewStatus.RETURNED])
     for row in rows:
-        row.entry = entries.get(row.entry_id)
-        if row.entry is not None:
-            # The list's period and the row's department, already read.
-            row.entry.period, row.entry.department = period, row.department
         row.return_reason = reasons.get(row.entry_id, "")
     return rows
 

@@ -36,7 +36,7 @@ from commitments.permissions import (
 )
 from commitments.selectors import (
     STATE_NAMES,
-    attach_entries,
+    attach_return_reasons,
     commitment_row_list,
     commitment_rows,
     committee_get_for_user,
@@ -355,7 +355,7 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
             period=period,
             departments=readable_department_ids(user, period.plan.committee),
         )
-        shown_rows = attach_entries(commitment_row_list(filterset.qs, period), period)
+        shown_rows = attach_return_reasons(commitment_row_list(filterset.qs, period))
         for row in shown_rows:
             # Asked only of the rows of a department the user writes for (a reviewer's list has none):
             # a row without an entry needs one made to ask.

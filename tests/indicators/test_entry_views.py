@@ -59,6 +59,29 @@ def test_editor_sees_their_departments_commitments_with_status(client, editor):
     assert "1 inrapportering kvar att skicka in" in html
 
 
+def test_each_row_shows_its_entry_as_the_entry_itself_is(client, editor, reviewer):
+    """The list reads each entry with its rows (in part): what it shows is the entry's, the rest is read if asked."""
+    client.force_login(editor)
+    url = entry_url()
+    level = ReportingPeriod.objects.get(slug="2019-helar").plan.commitment_scale.values.last()
+    data = entry_form_data(client, url, comment="<p>Pågår.</p>", assessment=level.pk)
+    assert client.post(url, data).status_code == 302
+    client.force_login(reviewer)
+    response = client.get(list_url("2019-helar"))
+    row = next(r for r in response.context["rows"] if (r.commitment.code, r.department.code) == ("A05", "AMA"))
+    entry = ProgressEntry.objects.select_related("assessment", "updated_by").get(pk=row.entry_id)
+    listed = row.entry
+    assert (listed.pk, listed.version, listed.status, listed.returned_at, listed.updated_at) == (
+        entry.pk, entry.version, entry.status, entry.returned_at, entry.updated_at,
+    )  # fmt: skip
+    assert (listed.assessment, listed.updated_by, str(listed.updated_by)) == (level, editor, "Rasmus Redaktör")
+    html = response.content.decode()
+    assert f"{level.label}</td>" in html
+    assert '<span class="muted">Rasmus Redaktör</span>' in html
+    assert listed.comment == "<p>Pågår.</p>"  # not listed: read when asked for
+    assert [r.entry for r in response.context["rows"] if r.entry_id is None] == [None] * 35
+
+
 def test_reviewer_sees_every_commitment_and_department(client, reviewer):
     client.force_login(reviewer)
     rows = client.get(list_url()).context["rows"]

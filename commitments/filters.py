@@ -54,6 +54,8 @@ class CommitmentRowFilter(django_filters.FilterSet):
         """``departments``: the ids of the departments whose rows the queryset holds (None: all of them)."""
         super().__init__(*args, **kwargs)
         self.period, self.departments = period, departments
+        if not self.is_bound:
+            return  # Nothing to check: the choices come from list_filter_choices (the form property).
         self.filters["goal_area"].queryset = GoalArea.objects.filter(plan=period.plan)
         self.filters["goal"].queryset = Goal.objects.filter(plan=period.plan)
         scale = period.plan.commitment_scale_id

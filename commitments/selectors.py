@@ -514,6 +514,18 @@ def plan_commitments(plan: Plan) -> dict[int, ListedCommitment]:
     )
 
 
+def plan_responsibilities(plan_id: int) -> frozenset[tuple[int, int]]:
+    """Each (commitment id, department id) of the plan's commitments and the departments responsible, kept."""
+    return plan_cached(
+        f"plan-responsibilities:{plan_id}",
+        lambda: frozenset(
+            CommitmentDepartment.objects.filter(commitment__plan_id=plan_id)
+            .order_by()
+            .values_list("commitment_id", "department_id")
+        ),
+    )
+
+
 def plan_departments(plan: Plan) -> dict[int, Department]:
     """
     The departments responsible for the plan's commitments by id, in their order (``sort_order``,

@@ -15,6 +15,7 @@ from common.text import PLAIN_TEXT_MAX_LENGTH, clean_text
 from .events import event_period
 from .models import AssessmentValue, EntryMessage, GoalContribution, ProgressEntry, ReportingPeriod
 from .permissions import can_edit_department, can_review, is_committee_admin
+from .selectors import plan_responsibilities
 from .workflow import Change, InvalidTransition, reviewable_save
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def progress_entry_change(
         raise PermissionDenied
     if entry.commitment.plan_id != entry.period.plan_id:
         raise PermissionDenied
-    if not entry.commitment.departments.filter(pk=entry.department_id).exists():
+    if (entry.commitment_id, entry.department_id) not in plan_responsibilities(entry.period.plan_id):
         raise PermissionDenied
     change = Change(target, entry, expected_version)
     scale_id = entry.period.plan.commitment_scale_id

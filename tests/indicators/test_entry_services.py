@@ -319,6 +319,13 @@ def test_services_refuse_rows_outside_the_departments_plan_and_responsibility(he
     entry = progress_entry_get_or_new(commitment=foreign, period=helar, department=Department.objects.get(code="AMA"))
     with pytest.raises(PermissionDenied):
         save(entry, editor)
+    # A commitment of the plan that another department is responsible for.
+    bts = Commitment.objects.get(plan=helar.plan, code="A21")
+    assert not bts.departments.filter(code="AMA").exists()
+    entry = progress_entry_get_or_new(commitment=bts, period=helar, department=Department.objects.get(code="AMA"))
+    with pytest.raises(PermissionDenied):
+        save(entry, editor)
+    assert not ProgressEntry.objects.filter(commitment=bts, department__code="AMA").exists()
     not_ours = outcome_get_or_new(
         indicator=Indicator.objects.get(plan=helar.plan, code="AI5"),  # BTS's commitment A21
         period=helar,

@@ -20,12 +20,14 @@ class CommitmentsConfig(AppConfig):
             Goal,
             GoalArea,
             MandatePeriod,
+            Membership,
             Plan,
             ReportingPeriod,
         )
 
-        # What the pages keep of a plan in the cache is read again after any change of these.
+        # What the pages keep of a plan in the cache is read again after any change of these; so are
+        # the users' memberships (commitments.permissions), which change as seldom.
         watch_plan_models(
             Committee, Department, MandatePeriod, AssessmentScale, AssessmentValue, Plan, GoalArea, Goal,
-            Goal.departments.through, Commitment, Commitment.departments.through, ReportingPeriod,
+            Goal.departments.through, Commitment, Commitment.departments.through, ReportingPeriod, Membership,
         )  # fmt: skip

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from common.plan_cache import plan_cached
+
 from .models import Committee, Department, Membership
 
 if TYPE_CHECKING:
@@ -22,17 +24,26 @@ Role = Membership.Role
 
 def _memberships(user: User) -> list[Membership]:
     """
-    Return the user's memberships, read once and kept on the user object.
+    Return the user's memberships, kept on the user object and in the plan cache.
 
     ``request.user`` is built anew for every request, so a request sees the roles of its
-    start; code that changes memberships and asks again must use a fresh user object.
+    start; code that changes memberships and asks again must use a fresh user object. Every
+    save and delete of a membership (the admin, single sign-on's group roles) begins a new
+    generation of the plan cache when it commits (``commitments.apps``), so the next request
+    reads them again: a role taken away is gone from the next page on.
     """
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_asn_memberships", None)
     if cached is None:
-        # Unordered: their order is nobody's (committee_list sorts), and Meta.ordering would join for it.
-        cached = list(Membership.objects.filter(user=user).select_related("committee", "department").order_by())
+        user_id = user.pk
+        cached = plan_cached(
+            f"memberships:{user_id}",
+            # Unordered: their order is nobody's (committee_list sorts), and Meta.ordering would join for it.
+            lambda: list(
+                Membership.objects.filter(user_id=user_id).select_related("committee", "department").order_by()
+            ),
+        )
         user._asn_memberships = cached
     return cached
 

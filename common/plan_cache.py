@@ -13,6 +13,9 @@ data commits, so that no request reads what was kept before. One generation for 
 committees: plan data changes seldom, and a change needs not find its committee (a query
 for each row a file writes) to be certain to invalidate.
 
+The users' memberships (``commitments.permissions``) are kept the same way: read on every
+request, changed as seldom, and watched as plan models are.
+
 The ORM's signals call ``plan_data_changed`` for every save and delete of a plan model
 (``commitments.apps`` and ``indicators.apps`` connect them); the paths that write with
 bulk queries, which send no signals (the plan import, the committee file, the rollover),

@@ -186,3 +186,26 @@ def test_a_request_asks_the_cache_for_the_generation_once(client, editor, monkey
     client.get(ENTRY)
     assert asked.count(generation_key()) == 1
     assert len(asked) > 2  # the page's several reads kept, under that one generation
+
+
+def test_a_role_taken_away_or_given_counts_from_the_next_request(client, editor, django_capture_on_commit_callbacks):
+    """The users' memberships are kept as plan data is: read from the cache, read again after a change commits."""
+    from commitments.models import Membership
+
+    client.force_login(editor)
+    assert client.get(ENTRY).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(ENTRY).status_code == 200
+    assert not [q for q in warm.captured_queries if '"commitments_membership"' in q["sql"]]
+    membership = Membership.objects.get(user=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.delete()
+    assert client.get(ENTRY).status_code == 404
+    assert client.get(LIST).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        Membership.objects.create(
+            user=editor, committee=membership.committee, department=membership.department, role="reader"
+        )
+    response = client.get(ENTRY)
+    assert response.status_code == 200
+    assert response.context["forms"] == {}  # a reader: nothing to write

@@ -389,8 +389,11 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
     exist or the user may not see its committee.
     """
     pk = _period_ids().get((committee_slug, period_slug))
-    # The period itself is read each time, not kept: whether it takes entries decides every write.
-    period = ReportingPeriod.objects.order_by().filter(pk=pk).first() if pk is not None else None
+    if pk is None:
+        raise Http404
+    # Kept as plan data: closing or reopening it saves it, which begins the next generation when it
+    # commits (whether it takes entries decides every write: no request after that sees it open).
+    period = plan_cached(f"period:{pk}", lambda: ReportingPeriod.objects.order_by().filter(pk=pk).first())
     if period is None:
         raise Http404
     period.plan = _period_plan(period.plan_id)

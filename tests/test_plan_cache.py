@@ -209,3 +209,23 @@ def test_a_role_taken_away_or_given_counts_from_the_next_request(client, editor,
     response = client.get(ENTRY)
     assert response.status_code == 200
     assert response.context["forms"] == {}  # a reader: nothing to write
+
+
+def test_a_period_closed_or_reopened_takes_entries_or_not_from_the_next_request(
+    client, editor, committee_admin, django_capture_on_commit_callbacks
+):
+    """The period is kept with the plan: closing it (a save) begins the next generation, so no page sees it open."""
+    from commitments.models import ReportingPeriod
+    from commitments.services import period_close, period_reopen
+
+    client.force_login(editor)
+    assert client.get(ENTRY).context["forms"]  # kept, open
+    period = ReportingPeriod.objects.get(plan__committee__slug="asn", slug="2019-helar")
+    with django_capture_on_commit_callbacks(execute=True):
+        period_close(period=period, user=committee_admin)
+    response = client.get(ENTRY)
+    assert response.context["forms"] == {}
+    assert "Perioden är stängd" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        period_reopen(period=period, user=committee_admin)
+    assert client.get(ENTRY).context["forms"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from commitments.templatetags.status import status_label
 from common.renderers import render_fragment
+from common.widget_html import widget_html
 
 register = template.Library()
 
@@ -41,3 +42,18 @@ def commitment_rows(rows, is_reviewer):
         "changed": _changed,
     }
     return render_fragment("followup/commitment_rows.html", context)
+
+
+@register.simple_tag(takes_context=True)
+def filter_form(context, form, label):
+    """The filter form of a list or overview: each field with its label, then Filter and Clear (Jinja2)."""
+    return render_fragment(
+        "followup/filters.html",
+        {
+            "form": form,
+            "label": label,
+            "clear_url": context["request"].path,
+            "widget": widget_html,
+            "words": {"apply": _("Filter"), "clear_all": _("Clear filters")},
+        },
+    )

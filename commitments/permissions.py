@@ -152,9 +152,7 @@ def can_read_department(user: User, department: Department) -> bool:
 
 def can_edit_department(user: User, department: Department) -> bool:
     """Whether the user writes for ``department`` (its editors)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return any(m.role == Role.EDITOR and m.department_id == department.pk for m in _memberships(user))
+    return department.pk in editable_department_ids(user)
 
 
 def readable_department_ids(user: User, committee: Committee) -> set[int] | None:
@@ -165,7 +163,9 @@ def readable_department_ids(user: User, committee: Committee) -> set[int] | None
 
 
 def editable_department_ids(user: User) -> set[int]:
-    """Return the ids of the departments the user writes for."""
+    """Return the ids of the departments the user writes for (``can_edit_department`` of each)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
     return {m.department_id for m in _memberships(user) if m.role == Role.EDITOR}
 
 

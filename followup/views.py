@@ -31,6 +31,7 @@ from commitments.permissions import (
     can_edit_department,
     can_oversee,
     can_review,
+    editable_department_ids,
     is_committee_admin,
     readable_department_ids,
 )
@@ -356,10 +357,11 @@ class CommitmentListView(LoginRequiredMixin, TemplateView):
             departments=readable_department_ids(user, period.plan.committee),
         )
         shown_rows = attach_return_reasons(commitment_row_list(filterset.qs, period))
+        editable = editable_department_ids(user)
         for row in shown_rows:
             # Asked only of the rows of a department the user writes for (a reviewer's list has none):
             # a row without an entry needs one made to ask.
-            row.can_edit = can_edit_department(user, row.department) and can_write(
+            row.can_edit = row.department.pk in editable and can_write(
                 user,
                 row.entry or ProgressEntry(commitment_id=row.commitment.pk, period=period, department=row.department),
             )

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from commitments.templatetags.status import status_label
+from commitments.selectors import STATE_NAMES
 from common.renderers import render_fragment
 from common.widget_html import widget_html
 
@@ -21,13 +21,12 @@ def _changed(when) -> str:
     return localtime(when).strftime("%Y-%m-%d %H:%M") if when else "–"
 
 
-def _select_label(row) -> str:
-    return _("Select %(code)s, %(department)s") % {"code": row.commitment.code, "department": row.department.name}
-
-
 @register.simple_tag
 def commitment_rows(rows, is_reviewer):
     """The ``tr`` of each row of the list of commitments (``commitments.selectors.CommitmentRow``), or of none."""
+    # Translated once, not once a row (a list may have hundreds).
+    select = _("Select %(code)s, %(department)s")
+    labels = {status: str(label) for status, label in STATE_NAMES.items()}
     context = {
         "rows": rows,
         "is_reviewer": is_reviewer,
@@ -36,8 +35,8 @@ def commitment_rows(rows, is_reviewer):
             "reason": _("Reason:"),
             "none": _("No commitments match the filter."),
         },
-        "status_label": status_label,
-        "select_label": _select_label,
+        "status_label": lambda status: labels.get(status, ""),
+        "select_label": lambda row: select % {"code": row.commitment.code, "department": row.department.name},
         "truncate": lambda text: Truncator(text).words(15, truncate=" …"),
         "changed": _changed,
     }

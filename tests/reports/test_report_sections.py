@@ -186,7 +186,9 @@ def test_an_invalid_post_keeps_what_was_typed(client, helar_2024, opened):
     assert response.status_code == 409
     assert "Mitt utkast" in response.content.decode()
     assert not SectionText.objects.filter(section=target).exists()
-    ReportingPeriod.objects.filter(pk=opened.pk).update(status="closed")  # closed while the editor typed
+    # Closed while the editor typed, as the committee's admin closes it (a save: the pages keep the period).
+    opened.status = ReportingPeriod.Status.CLOSED
+    opened.save(update_fields=["status"])
     response = client.post(url, {"comment": "<p>Mitt andra utkast</p>", "version": 0})
     assert response.status_code == 409
     assert "Mitt andra utkast" in response.content.decode()

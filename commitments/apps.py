@@ -7,7 +7,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Plan and commitments")
 
     def ready(self):
-        from common.plan_cache import watch_plan_models
+        from common.plan_cache import watch_migrations, watch_plan_models
 
         # Roles from the identity provider's groups at single sign-on (OIDC_GROUP_ROLES), and its check.
         from . import sso  # noqa: F401
@@ -31,3 +31,5 @@ class CommitmentsConfig(AppConfig):
             Committee, Department, MandatePeriod, AssessmentScale, AssessmentValue, Plan, GoalArea, Goal,
             Goal.departments.through, Commitment, Commitment.departments.through, ReportingPeriod, Membership,
         )  # fmt: skip
+        # And after every migrate: a migration may change them with SQL that sends no signal.
+        watch_migrations(self)

@@ -26,6 +26,7 @@ change, as a dry run, leaves the generation and the cache as they were).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -37,6 +38,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import signals
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 def generation_key() -> str:
@@ -145,6 +148,24 @@ def plan_cached(key: str, build: Callable[[], T]) -> T:
 
 def _changed(sender, **kwargs) -> None:
     plan_data_changed()
+
+
+def _migrated(sender, **kwargs) -> None:
+    """After ``migrate``: a migration may have changed plan data with SQL that sends no signal."""
+    try:
+        plan_data_changed()
+    except Exception:  # a cache out of reach must not fail the deployment's migrate step
+        logger.warning(
+            "The cache could not be told that the database was migrated: clear it, or the pages may show "
+            "what they kept before for up to %s seconds.",
+            TIMEOUT,
+            exc_info=True,
+        )
+
+
+def watch_migrations(app_config) -> None:
+    """Begin the next generation after every ``migrate`` (once: ``post_migrate`` of ``app_config``)."""
+    signals.post_migrate.connect(_migrated, sender=app_config, dispatch_uid="plan-data-migrated")
 
 
 def watch_plan_models(*models) -> None:

@@ -229,3 +229,13 @@ def test_a_period_closed_or_reopened_takes_entries_or_not_from_the_next_request(
     with django_capture_on_commit_callbacks(execute=True):
         period_reopen(period=period, user=committee_admin)
     assert client.get(ENTRY).context["forms"]
+
+
+def test_a_migrate_moves_to_the_next_generation(db, django_capture_on_commit_callbacks):
+    """A migration may change plan data with SQL that sends no signal: the pages read it afresh afterwards."""
+    from django.core.management import call_command
+
+    before = plan_generation()
+    with django_capture_on_commit_callbacks(execute=True):  # (the test's transaction: as if committed)
+        call_command("migrate", verbosity=0)
+    assert plan_generation() != before

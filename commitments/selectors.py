@@ -351,14 +351,14 @@ def period_row_counts(*, periods: list[ReportingPeriod], departments: set[int] |
     return out
 
 
-def _period_ids() -> dict[tuple[str, str], int]:
-    """The id of every period by its committee's slug and its own, kept until plan data changes."""
+def _period_ids() -> dict[tuple[str, str], tuple[int, int]]:
+    """The id of every period and of its plan by its committee's slug and its own, kept until plan data changes."""
     return plan_cached(
         "period-ids",
         lambda: {
-            (committee, period): pk
-            for committee, period, pk in ReportingPeriod.objects.order_by().values_list(
-                "plan__committee__slug", "slug", "pk"
+            (committee, period): (pk, plan_id)
+            for committee, period, pk, plan_id in ReportingPeriod.objects.order_by().values_list(
+                "plan__committee__slug", "slug", "pk", "plan_id"
             )
         },
     )
@@ -373,9 +373,9 @@ def _period_plan(plan_id: int) -> Plan:
 
 def plan_periods(plan_id: int) -> dict[int, ReportingPeriod]:
     """
-    The plan's periods by id, kept until plan data changes: what a page shows of the other
-    periods of its year (their names and dates). Not for what a period allows now: read the
-    period itself (``period_get_for_user``).
+    The plan's periods by id, kept until plan data changes. Also what a period allows now (whether
+    it takes entries decides every write): closing or reopening it saves it, which begins the
+    next generation when it commits, so no request after that sees it as it was.
     """
     return plan_cached(
         f"plan-periods:{plan_id}",
@@ -388,15 +388,11 @@ def period_get_for_user(*, user: User, committee_slug: str, period_slug: str) ->
     Return the period (with its plan, committee and scale), or raise Http404 when it does not
     exist or the user may not see its committee.
     """
-    pk = _period_ids().get((committee_slug, period_slug))
-    if pk is None:
-        raise Http404
-    # Kept as plan data: closing or reopening it saves it, which begins the next generation when it
-    # commits (whether it takes entries decides every write: no request after that sees it open).
-    period = plan_cached(f"period:{pk}", lambda: ReportingPeriod.objects.order_by().filter(pk=pk).first())
+    pk, plan_id = _period_ids().get((committee_slug, period_slug), (None, None))
+    period = plan_periods(plan_id).get(pk) if pk is not None else None
     if period is None:
         raise Http404
-    period.plan = _period_plan(period.plan_id)
+    period.plan = _period_plan(plan_id)
     if not can_see_committee(user, period.plan.committee_id):
         raise Http404
     return period

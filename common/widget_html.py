@@ -9,7 +9,7 @@ same bytes for the widgets the pages use (text and hidden inputs, textareas, the
 editor's, radio buttons, the lists' filter selects),
 from the same attributes (``BoundField.build_widget_attrs``: required, disabled, aria-invalid,
 aria-describedby), without a template; any other widget is rendered by Django as before.
-``tests/followup/test_widget_html.py`` compares them with Django's own rendering.
+``tests/test_widget_html.py`` compares them with Django's own rendering.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from commitments.selectors import STATE_NAMES
 from common.renderers import render_fragment
 from common.widget_html import widget_html
+from common.words import per_language
 
 register = template.Library()
 
@@ -21,22 +22,32 @@ def _changed(when) -> str:
     return localtime(when).strftime("%Y-%m-%d %H:%M") if when else "–"
 
 
+@per_language
+def _state_names() -> dict[str, str]:
+    """The rows' states by name (``STATE_NAMES``) in the active language."""
+    return {status: str(name) for status, name in STATE_NAMES.items()}
+
+
+@per_language
+def _row_words() -> dict[str, str]:
+    return {
+        "can_edit": _("you can edit"),
+        "reason": _("Reason:"),
+        "none": _("No commitments match the filter."),
+        "select": _("Select %(code)s, %(department)s"),
+    }
+
+
 @register.simple_tag
 def commitment_rows(rows, is_reviewer):
     """The ``tr`` of each row of the list of commitments (``commitments.selectors.CommitmentRow``), or of none."""
-    # Translated once, not once a row (a list may have hundreds).
-    select = _("Select %(code)s, %(department)s")
-    labels = {status: str(label) for status, label in STATE_NAMES.items()}
+    words, states = _row_words(), _state_names()
     context = {
         "rows": rows,
         "is_reviewer": is_reviewer,
-        "words": {
-            "can_edit": _("you can edit"),
-            "reason": _("Reason:"),
-            "none": _("No commitments match the filter."),
-        },
-        "status_label": lambda status: labels.get(status, ""),
-        "select_label": lambda row: select % {"code": row.commitment.code, "department": row.department.name},
+        "words": words,
+        "status_label": lambda status: states.get(status, ""),
+        "select_label": lambda row: words["select"] % {"code": row.commitment.code, "department": row.department.name},
         "truncate": lambda text: Truncator(text).words(15, truncate=" …"),
         "changed": _changed,
     }

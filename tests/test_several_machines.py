@@ -270,7 +270,7 @@ def test_production_reads_storage_cache_and_queues_from_the_environment():
     plain = prod_settings()
     assert plain["storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     assert plain["cache"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis.example.se:6379/0"
+        "BACKEND": "common.cache.RedisCache", "LOCATION": "redis://redis.example.se:6379/0"
     }  # fmt: skip
     assert plain["queues"] == ["asn", "asn-reports"]  # a worker without -Q takes both
     s3 = prod_settings(

@@ -307,9 +307,15 @@ STORAGES = {
 }
 
 
+REDIS_CACHE = "common.cache.RedisCache"
+
+
 def cache_config(url: str) -> dict:
-    """The cache ``url`` names: ``redis://host:6379/2`` (Django's own Redis cache), ``locmemcache://``, ``dummycache://``."""
-    backend = "django.core.cache.backends.redis.RedisCache" if url.startswith(("redis://", "rediss://")) else None
+    """
+    The cache ``url`` names: ``redis://host:6379/2`` (Django's own Redis cache, keeping its
+    redis-py clients: ``common/cache.py``), ``locmemcache://``, ``dummycache://``.
+    """
+    backend = REDIS_CACHE if url.startswith(("redis://", "rediss://")) else None
     return env.cache_url_config(url, backend=backend)
 
 

@@ -1,7 +1,7 @@
 """Production: every secret and address comes from the environment, with no default."""
 
 from .base import *  # noqa: F403
-from .base import cache_config, database, env, logging_config
+from .base import REDIS_CACHE, cache_config, database, env, logging_config
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -25,7 +25,7 @@ CACHES = {"default": cache_config(env("CACHE_URL", default=REDIS_URL))}
 # less a request); it is still written through to the database. Only with a shared cache:
 # with each process's own memory, a session ended in one process would live on in another's.
 # https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+if CACHES["default"]["BACKEND"] == REDIS_CACHE:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # SECURITY: https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

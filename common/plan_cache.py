@@ -27,7 +27,10 @@ change, as a dry run, leaves the generation and the cache as they were).
 from __future__ import annotations
 
 import logging
+import pickle
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -70,6 +73,46 @@ def _request_finished(**kwargs) -> None:
 
 request_started.connect(_request_started, dispatch_uid="plan-data-request-started")
 request_finished.connect(_request_finished, dispatch_uid="plan-data-request-finished")
+
+
+class _InProcess:
+    """
+    What this process read of the shared cache in the current generation, as pickled bytes
+    (each read unpickles its own copy). The shared cache is asked for the generation once a
+    request; for the same generation every process has kept the same reads, so a process
+    reads them from its own memory instead of asking the cache for each (a round trip costs
+    about 0.1 ms of CPU, and a page makes ten). Another generation, seen first by any thread,
+    empties it, as does passing ``IN_PROCESS_BYTES``; a read is kept here no longer than
+    ``TIMEOUT``, as in the shared cache.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._state: tuple[int | None, dict[str, tuple[float, bytes]]] = (None, {})
+        self._size = 0
+
+    def get(self, generation: int, key: str) -> bytes | None:
+        kept_generation, values = self._state  # one tuple: another thread replaces both at once
+        if kept_generation != generation or key not in values:
+            return None
+        until, pickled = values[key]
+        return pickled if time.monotonic() < until else None
+
+    def put(self, generation: int, key: str, pickled: bytes) -> None:
+        with self._lock:
+            kept_generation, values = self._state
+            if kept_generation != generation or self._size + len(pickled) > IN_PROCESS_BYTES:
+                values, self._size = {}, 0
+                self._state = (generation, values)
+            values[key] = (time.monotonic() + TIMEOUT, pickled)
+            self._size += len(pickled)
+
+
+#: The most memory a process gives to what it keeps of the shared cache (bytes). A city's
+#: pages keep about 2 KB for each commitment's entry page and 10 KB for each plan's list.
+IN_PROCESS_BYTES = 64 * 1024 * 1024
+
+_in_process = _InProcess()
 
 
 def plan_generation() -> int:
@@ -138,11 +181,16 @@ def plan_cached(key: str, build: Callable[[], T]) -> T:
     """
     if _waiting(connections[DEFAULT_DB_ALIAS]):
         return build()
-    full_key = f"plan-data:{plan_generation()}:{key}"
+    generation = plan_generation()
+    pickled = _in_process.get(generation, key)
+    if pickled is not None:
+        return pickle.loads(pickled)[0]  # noqa: S301 (what this process pickled itself)
+    full_key = f"plan-data:{generation}:{key}"
     kept = cache.get(full_key)  # a 1-tuple, so that a read that returns None is kept too
     if kept is None:
         kept = (build(),)
         cache.set(full_key, kept, timeout=TIMEOUT)
+    _in_process.put(generation, key, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
     return kept[0]
 
 

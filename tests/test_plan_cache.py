@@ -175,8 +175,14 @@ def test_a_save_moves_to_the_next_generation_and_its_transaction_reads_past_the_
         assert "<td>Avdelningen för arbete</td>" in page(client, LIST)[1]
 
 
-def test_a_request_asks_the_cache_for_the_generation_once(client, editor, monkeypatch):
+def test_a_request_asks_the_shared_cache_for_the_generation_and_the_rest_of_its_process(client, editor, monkeypatch):
+    """
+    Once a process has kept a page's reads, a request of it asks the shared cache only for the
+    generation; another process (a memory of its own) asks the shared cache, not the database.
+    """
     from django.core.cache import cache
+
+    from common import plan_cache
 
     client.force_login(editor)
     client.get(ENTRY)
@@ -184,8 +190,61 @@ def test_a_request_asks_the_cache_for_the_generation_once(client, editor, monkey
     get = cache.get
     monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: asked.append(key) or get(key, *args, **kwargs))
     client.get(ENTRY)
+    assert [key for key in asked if key.startswith("plan-data")] == [generation_key()]
+    html = page(client, ENTRY)[1]
+
+    asked.clear()
+    monkeypatch.setattr(plan_cache, "_in_process", plan_cache._InProcess())  # as in another process
+    with CaptureQueriesContext(connection) as queries:
+        assert page(client, ENTRY)[1] == html
+    kept_reads = [key for key in asked if key.startswith("plan-data") and key != generation_key()]
+    assert len(kept_reads) > 2, asked
     assert asked.count(generation_key()) == 1
-    assert len(asked) > 2  # the page's several reads kept, under that one generation
+    assert not [q for q in queries.captured_queries if '"indicators_target"' in q["sql"]]
+
+
+def test_a_generation_another_process_began_counts_from_the_next_request(client, editor):
+    """What this process kept is read only under the generation the shared cache names, whoever moved it."""
+    from django.core.cache import cache
+
+    client.force_login(editor)
+    department = Department.objects.get(committee__slug="asn", code="AMA")
+    assert department.name in page(client, LIST)[1]  # kept in the shared cache and this process
+    Department.objects.filter(pk=department.pk).update(name="Avdelningen för arbete")  # no signal, as in SQL
+    assert "<td>Avdelningen för arbete</td>" not in page(client, LIST)[1]
+    cache.incr(generation_key())  # another process's plan_data_changed
+    assert "<td>Avdelningen för arbete</td>" in page(client, LIST)[1]
+
+
+def test_each_read_of_what_the_process_keeps_is_a_copy_of_its_own(db):
+    from common.plan_cache import plan_cached
+
+    built = []
+    first = plan_cached("test-copy", lambda: built.append(1) or {"rows": [1, 2]})
+    first["rows"].append(3)
+    again = plan_cached("test-copy", lambda: built.append(1) or {"rows": []})
+    assert again == {"rows": [1, 2]}
+    again["rows"].clear()
+    assert plan_cached("test-copy", dict) == {"rows": [1, 2]}
+    assert built == [1]
+
+
+def test_what_the_process_keeps_is_bounded_and_expires_as_the_shared_cache_does(monkeypatch):
+    from common import plan_cache
+
+    kept = plan_cache._InProcess()
+    monkeypatch.setattr(plan_cache, "IN_PROCESS_BYTES", 25)
+    kept.put(7, "a", b"a" * 10)
+    kept.put(7, "b", b"b" * 10)
+    assert (kept.get(7, "a"), kept.get(7, "b")) == (b"a" * 10, b"b" * 10)
+    assert kept.get(8, "a") is None  # another generation
+    kept.put(7, "c", b"c" * 10)  # past the bound: it begins afresh
+    assert (kept.get(7, "a"), kept.get(7, "b"), kept.get(7, "c")) == (None, None, b"c" * 10)
+    kept.put(8, "d", b"d")  # another generation: what the last one kept goes
+    assert (kept.get(7, "c"), kept.get(8, "d")) == (None, b"d")
+    now = plan_cache.time.monotonic()
+    monkeypatch.setattr(plan_cache.time, "monotonic", lambda: now + plan_cache.TIMEOUT + 1)
+    assert kept.get(8, "d") is None
 
 
 def test_a_role_taken_away_or_given_counts_from_the_next_request(client, editor, django_capture_on_commit_callbacks):

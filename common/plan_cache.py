@@ -13,6 +13,10 @@ data commits, so that no request reads what was kept before. One generation for 
 committees: plan data changes seldom, and a change needs not find its committee (a query
 for each row a file writes) to be certain to invalidate.
 
+Each process also keeps a copy of what it read (``_InProcess``), used only while the shared
+cache names the same generation: a request asks the shared cache for the generation once,
+and for nothing else a process has read before.
+
 The users' memberships (``commitments.permissions``) are kept the same way: read on every
 request, changed as seldom, and watched as plan models are.
 

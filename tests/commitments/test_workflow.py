@@ -278,8 +278,12 @@ def test_the_thread_is_read_only_for_an_entry_that_has_one(client, people):
     client.post(message_url, {"text": "Bara en fråga."})
     assert "Bara en fråga." in client.get(page_url).content.decode()
     other = entry_in("approved", people, "A06")
+    other_url = reverse("followup:entry", args=["asn", "2019-helar", "A06", "AMA"])
+    with CaptureQueriesContext(connection) as captured:  # submitted and approved: steps, but no thread
+        assert client.get(other_url).status_code == 200
+    assert not [q["sql"] for q in captured if q["sql"].startswith('SELECT "commitments_entrymessage"')]
     reviewable_transition(obj=other, action="reopen", user=people["reviewer"], reason="Siffrorna ändrades.")
-    html = client.get(reverse("followup:entry", args=["asn", "2019-helar", "A06", "AMA"])).content.decode()
+    html = client.get(other_url).content.decode()
     assert "Siffrorna ändrades." in html
 
 

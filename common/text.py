@@ -9,6 +9,7 @@ sanitiser, imported cells, workflow reasons) and again where a document is made 
 texts already stored), so that one character can neither break a build nor a save.
 """
 
+import functools
 import re
 
 from django import forms
@@ -17,7 +18,7 @@ from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import cached_property, lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 # The limits, in characters of text (for rich text: of its text, not its markup). Measured
@@ -70,6 +71,12 @@ def clean_rich_text(html: str) -> str:
 
 def limit_hint(limit: int) -> str:
     """The limit as a writer is told it before reaching it: "Högst 4 000 tecken."."""
+    return _limit_hint(limit, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _limit_hint(limit: int, language: str | None) -> str:
+    # Once a limit and language, not once a field: an entry page with five outcomes says some 40.
     return gettext("At most %(max)s characters.") % {"max": number_format(limit, force_grouping=True)}
 
 

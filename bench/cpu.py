@@ -35,6 +35,7 @@ from django.test.utils import CaptureQueriesContext, teardown_test_environment
 from accounts.models import User
 from bench.database import throwaway_database
 from bench.pages import build_city, submit_half
+from commitments.models import Membership
 
 RUNS = int(os.environ.get("BENCH_CPU_RUNS", "30"))
 
@@ -85,17 +86,29 @@ def pages(samples) -> list[tuple[str, str, str, dict | None]]:
     demo_entry = "/n/asn/2019-helar/ataganden/A05/AMA/"
     submitted = samples["submitted"]
     review = f"{base}{submitted.commitment.code}/{submitted.department.code}/"
+    many = samples["many_outcomes"]
+    many_entry = f"{base}{many.code}/{many.departments.get().code}/"
     return [
         ("list, editor (city, 153 rows of a committee)", samples["editor"].username, base, None),
         ("list, reviewer, to review (city)", samples["reviewer"].username, f"{base}?status=submitted", None),
         ("list, reviewer, all rows (city)", samples["reviewer"].username, base, None),
         ("entry page (city, one indicator)", samples["editor"].username, entry, None),
         ("entry page, reviewer, submitted (city)", samples["reviewer"].username, review, None),
+        ("entry page (city, five outcomes)", samples["many_editor"].username, many_entry, None),
+        ("save draft (city, five outcomes)", samples["many_editor"].username, many_entry, {}),
         ("entry page (demo A05, five outcomes)", "redaktor", demo_entry, None),
         ("save draft (demo A05, five outcomes)", "redaktor", demo_entry, {}),
         ("entry page, reviewer (demo A05, five outcomes)", "granskare", demo_entry, None),
         ("list, editor (demo)", "redaktor", "/n/asn/2019-helar/ataganden/", None),
     ]
+
+
+def editor_of(commitment) -> User:
+    """A new editor of the department responsible for ``commitment``."""
+    department = commitment.departments.get()
+    user = User.objects.create(username=f"red-{department.committee.slug}-{department.code}")
+    Membership.objects.create(user=user, committee=department.committee, department=department, role="editor")
+    return user
 
 
 def measure(client: Client, url: str, post: dict | None, runs: int, profile: cProfile.Profile | None = None):
@@ -132,6 +145,7 @@ def main(argv: list[str]) -> int:
     with throwaway_database():
         samples = build_city()
         samples["submitted"] = submit_half(samples["period"])[0]
+        samples["many_editor"] = editor_of(samples["many_outcomes"])
         call_command("load_demo", password="bench-only-password", verbosity=0)
         teardown_test_environment()  # plain template rendering, as in production
         settings.ALLOWED_HOSTS = ["testserver"]

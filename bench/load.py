@@ -44,12 +44,16 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test import override_settings
+from django.utils.module_loading import import_string
 
 from accounts.models import User
+from asn.settings.base import cache_config
 from bench.database import throwaway_database
-from bench.pages import build_city, submit_half
-from commitments.models import Department, Membership, ReportingPeriod
+from bench.pages import MANY_OUTCOMES, build_city, submit_half
+from commitments.models import Commitment, Department, Membership, ReportingPeriod
+from common.plan_cache import generation_key
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -75,7 +79,7 @@ def prepare_city(committees: int) -> dict:
     build_city(committees)
     hasher = PBKDF2PasswordHasher()
     password = hasher.encode(PASSWORD, hasher.salt())
-    editors, reviewers = [], []
+    editors, reviewers, many_outcomes = [], [], []
     periods = ReportingPeriod.objects.filter(plan__committee__organisation=CITY).select_related("plan__committee")
     for period in periods.order_by("plan__committee__pk"):
         committee = period.plan.committee
@@ -89,9 +93,28 @@ def prepare_city(committees: int) -> dict:
         User.objects.filter(pk=reviewer.pk).update(password=password)
         reviewers.append({"username": reviewer.username, "list": url})
         submit_half(period)
+        heavy = (
+            Commitment.objects.filter(plan=period.plan)
+            .annotate(shares=Count("indicators"))
+            .filter(shares__gte=MANY_OUTCOMES)
+            .prefetch_related("departments")
+        )
+        many_outcomes += [f"{url}{c.code}/{d.code}/" for c in heavy for d in c.departments.all()]
     # Several committees from the first users on: the editors one department of each committee after the other.
     editors.sort(key=lambda e: (e["department"], len(e["username"]), e["username"]))
-    return {"password": PASSWORD, "editors": editors, "reviewers": reviewers}
+    return {"password": PASSWORD, "editors": editors, "reviewers": reviewers, "many_outcomes": many_outcomes}
+
+
+def new_plan_generation(cache_url: str) -> None:
+    """
+    Begin a new generation of the plan cache (``common.plan_cache``) in the servers' cache,
+    for this database. The city is built with the test settings, whose cache is this process's
+    memory, so the servers' Redis does not hear of it; without this, the servers would read
+    what an earlier run kept there under the same database name, of a city with the same ids.
+    """
+    config = cache_config(cache_url)
+    backend = import_string(config.pop("BACKEND"))
+    backend(config.pop("LOCATION", ""), config).delete(generation_key())
 
 
 #: How the static files are gathered: as production does (its storage: hashed names and compressed
@@ -270,6 +293,7 @@ def run_load(
     try:
         started = time.perf_counter()
         accounts = prepare_city(committees)
+        new_plan_generation(os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         built = time.perf_counter() - started
         url = database_url()
         database = connection.settings_dict["NAME"]

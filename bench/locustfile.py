@@ -7,6 +7,9 @@ an entry page → save a draft (the entry form as the browser posts it: its CSRF
 version it read, a new comment) → the entry page again (the browser follows the redirect).
 Reviewers log in once and loop: the review list (the committee's list filtered on
 "submitted") → a submitted entry's page. Each step waits 0.5–1.5 s, as a person reads.
+The entry pages with five outcomes by sex (``bench.pages.MANY_OUTCOMES``: about a third of
+D1's editors' pages, an eighth of all) and their saves are counted apart, as
+"entry page (5 outcomes)" and "save draft (5 outcomes)".
 
 The server is production's (``asn.settings.prod``) behind a TLS-terminating proxy, as it runs:
 the users send ``X-Forwarded-Proto: https`` (``SECURE_PROXY_SSL_HEADER``) and the Origin and
@@ -51,6 +54,8 @@ def _accounts() -> dict:
 
 
 ACCOUNTS = _accounts()
+#: The entry pages with five outcomes by sex (``bench.pages.MANY_OUTCOMES``), counted apart.
+MANY_OUTCOMES = set(ACCOUNTS.get("many_outcomes", []))
 _next_editor = itertools.cycle(ACCOUNTS["editors"] or [None])
 _next_reviewer = itertools.cycle(ACCOUNTS["reviewers"] or [None])
 #: Simulated users who have tried to log in (the run waits for all of them before it measures).
@@ -153,11 +158,15 @@ class Editor(BrowserUser):
             return
         url = random.choice(links)  # noqa: S311 (not a secret)
         self.wait()
-        html = self.page(url, "entry page (editor)")
+        html = self.page(url, self.entry_page(url))
         if html is None:
             return
         self.wait()
         self.save_draft(url, html)
+
+    @staticmethod
+    def entry_page(url: str) -> str:
+        return "entry page (5 outcomes)" if url in MANY_OUTCOMES else "entry page (editor)"
 
     def save_draft(self, url: str, html: str) -> None:
         doc = lxml.html.fromstring(html)
@@ -169,7 +178,8 @@ class Editor(BrowserUser):
         stamp = time.strftime("%H:%M:%S")
         values += [("comment", f"<p>Arbetet går enligt plan ({stamp}). {'Vi följer upp varje månad. ' * 20}</p>")]
         values += [("action", "save")]
-        with self.post(url, values, "save draft", url) as response:
+        name = "save draft (5 outcomes)" if url in MANY_OUTCOMES else "save draft"
+        with self.post(url, values, name, url) as response:
             if response.status_code == 409:
                 response.request_meta["name"] = "save draft (conflict)"
                 response.success()
@@ -179,7 +189,7 @@ class Editor(BrowserUser):
                 summary = lxml.html.fromstring(response.text).xpath("//*[@id='error-summary-heading']/..//li")
                 response.failure(f"{response.status_code} {' '.join(li.text_content() for li in summary)}".strip())
                 return
-        self.page(url, "entry page (editor)")
+        self.page(url, self.entry_page(url))
 
 
 class Reviewer(BrowserUser):

@@ -46,6 +46,10 @@ DEPARTMENTS = 6
 GOAL_AREAS = 9
 GOALS = 17
 COMMITMENTS_PER_GOAL = 9  # 17 × 9 = 153 per committee, 2,295 in the city
+#: Every third commitment has an indicator (a share by sex, with its counts); the second
+#: commitment of each goal has this many, as ASN's A05 has five outcomes by sex: the heaviest
+#: entry page. Those of even-numbered goals belong to D1, a department with no entry approved.
+MANY_OUTCOMES = 5
 RUNS = 40
 SCALE = [("a", "●", "achieved"), ("b", "◆", "partly"), ("c", "■", "not_achieved")]
 
@@ -93,20 +97,26 @@ def build_city(committees: int = COMMITTEES) -> dict:
             Commitment.departments.through(commitment=cm, department=departments[i % DEPARTMENTS])
             for i, cm in enumerate(commitments)
         )
+        shares = [(f"AI{i}", cm) for i, cm in enumerate(commitments[::3])]
+        shares += [
+            (f"AI{g}-{n}", cm)
+            for g, cm in enumerate(commitments[1::COMMITMENTS_PER_GOAL])
+            for n in range(MANY_OUTCOMES)
+        ]
         indicators = Indicator.objects.bulk_create(
             Indicator(
                 plan=plan,
                 goal=cm.goal,
                 commitment=cm,
                 level="commitment",
-                code=f"AI{i}",
-                name=f"Andel {i}",
+                code=code,
+                name=f"Andel {code}",
                 unit="%",
                 direction="higher",
                 disaggregation="women_men",
                 sort_order=100 + i,
             )
-            for i, cm in enumerate(commitments[::3])
+            for i, (code, cm) in enumerate(shares)
         )
         Target.objects.bulk_create(Target(indicator=ind, year=2019, value=40) for ind in indicators)
         ProgressEntry.objects.bulk_create(
@@ -132,6 +142,7 @@ def build_city(committees: int = COMMITTEES) -> dict:
                 "period": period,
                 "commitment": commitments[0],
                 "department": departments[0],
+                "many_outcomes": commitments[1],  # D1's (departments[1])
             }
     plan_data_changed()  # bulk writes send no signals (common.plan_cache)
     return samples

@@ -34,3 +34,25 @@ def test_the_load_section_measures_a_tiny_city_without_failures():
         assert float(row["cpu"]) > 0 or row["page"] == "hello world (floor)", "\n".join(lines)
     # No error was reported at all (the failures of the warm-up included).
     assert not [line for line in lines if line.startswith("  app at") or line.startswith("  floor at")]
+
+
+def test_the_servers_begin_a_new_plan_generation_for_the_city_built(db):
+    """
+    The city is built with the test settings (a cache in this process's memory): the servers'
+    Redis must not keep the generation under which an earlier run's city, same database name
+    and same ids, was kept (it showed the lists as 404: another city's periods and roles).
+    """
+    import os
+
+    from django.utils.module_loading import import_string
+
+    from asn.settings.base import cache_config
+    from bench.load import new_plan_generation
+    from common.plan_cache import generation_key
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    config = cache_config(url)
+    servers_cache = import_string(config.pop("BACKEND"))(config.pop("LOCATION"), config)
+    servers_cache.set(generation_key(), 41, timeout=60)
+    new_plan_generation(url)
+    assert servers_cache.get(generation_key()) is None

@@ -105,6 +105,13 @@ def prepare_city(committees: int) -> dict:
     return {"password": PASSWORD, "editors": editors, "reviewers": reviewers, "many_outcomes": many_outcomes}
 
 
+def servers_cache(cache_url: str):
+    """The cache the servers use (``CACHE_URL``, else ``REDIS_URL``), as they make it from its URL."""
+    config = cache_config(cache_url)
+    backend = import_string(config.pop("BACKEND"))
+    return backend(config.pop("LOCATION", ""), config)
+
+
 def new_plan_generation(cache_url: str) -> None:
     """
     Begin a new generation of the plan cache (``common.plan_cache``) in the servers' cache,
@@ -112,9 +119,7 @@ def new_plan_generation(cache_url: str) -> None:
     memory, so the servers' Redis does not hear of it; without this, the servers would read
     what an earlier run kept there under the same database name, of a city with the same ids.
     """
-    config = cache_config(cache_url)
-    backend = import_string(config.pop("BACKEND"))
-    backend(config.pop("LOCATION", ""), config).delete(generation_key())
+    servers_cache(cache_url).delete(generation_key())
 
 
 #: How the static files are gathered: as production does (its storage: hashed names and compressed

@@ -612,7 +612,7 @@ def list_filter_choices(plan: Plan) -> dict[str, list[tuple[int, str]]]:
         return {
             "goal_area": [(a.pk, str(a)) for a in GoalArea.objects.filter(plan=plan)],
             "goal": [(g.pk, str(g)) for g in Goal.objects.filter(plan=plan)],
-            "assessment": [(v.pk, str(v)) for v in AssessmentValue.objects.filter(scale_id=plan.commitment_scale_id)],
+            "assessment": [(v.pk, str(v)) for v in commitment_scale_levels(plan).values()],
             "department": [(d.pk, str(d)) for d in plan_departments(plan).values()],
         }
 
@@ -647,6 +647,10 @@ def progress_entry_get_or_new(
     return entry or ProgressEntry(commitment=commitment, period=period, department=department)
 
 
+#: The events that carry a reviewer's reason to the department: returning and reopening.
+THREAD_EVENT_TYPES = EventType.with_action("return", "reopen")
+
+
 def _has_thread() -> RawSQL:
     """
     Whether the entry has a thread, as SQL in the entry's query: the reviewers' returns and
@@ -660,7 +664,7 @@ def _has_thread() -> RawSQL:
     def column(model, name: str) -> str:
         return f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(name).column)}"
 
-    types = [t.value for t in EventType.with_action("return", "reopen")]
+    types = [t.value for t in THREAD_EVENT_TYPES]
     entry_id, placeholders = column(ProgressEntry, "id"), ", ".join(["%s"] * len(types))
     events, messages = qn(Event._meta.db_table), qn(EntryMessage._meta.db_table)
     # The models' own names, quoted; every value a parameter.
@@ -676,7 +680,7 @@ def _has_thread() -> RawSQL:
 def _thread_reasons(model) -> QuerySet[Event]:
     """The reviewers' returns and reopenings (with their reasons) of ``model`` rows, unordered."""
     return Event.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), type__in=EventType.with_action("return", "reopen")
+        content_type=ContentType.objects.get_for_model(model), type__in=THREAD_EVENT_TYPES
     ).order_by()
 
 

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from commitments.selectors import STATE_NAMES
+from commitments.templatetags.status import status_label
 from common.renderers import render_fragment
 from common.widget_html import widget_html
 from common.words import per_language
@@ -20,12 +20,6 @@ register = template.Library()
 def _changed(when) -> str:
     """As ``{{ when|date:"Y-m-d H:i"|default:"–" }}`` (strftime: a tenth of the time, the same digits)."""
     return localtime(when).strftime("%Y-%m-%d %H:%M") if when else "–"
-
-
-@per_language
-def _state_names() -> dict[str, str]:
-    """The rows' states by name (``STATE_NAMES``) in the active language."""
-    return {status: str(name) for status, name in STATE_NAMES.items()}
 
 
 @per_language
@@ -41,12 +35,12 @@ def _row_words() -> dict[str, str]:
 @register.simple_tag
 def commitment_rows(rows, is_reviewer):
     """The ``tr`` of each row of the list of commitments (``commitments.selectors.CommitmentRow``), or of none."""
-    words, states = _row_words(), _state_names()
+    words = _row_words()
     context = {
         "rows": rows,
         "is_reviewer": is_reviewer,
         "words": words,
-        "status_label": lambda status: states.get(status, ""),
+        "status_label": status_label,
         "select_label": lambda row: words["select"] % {"code": row.commitment.code, "department": row.department.name},
         "truncate": lambda text: Truncator(text).words(15, truncate=" …"),
         "changed": _changed,

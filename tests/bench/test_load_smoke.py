@@ -44,15 +44,11 @@ def test_the_servers_begin_a_new_plan_generation_for_the_city_built(db):
     """
     import os
 
-    from django.utils.module_loading import import_string
-
-    from asn.settings.base import cache_config
-    from bench.load import new_plan_generation
+    from bench.load import new_plan_generation, servers_cache
     from common.plan_cache import generation_key
 
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    config = cache_config(url)
-    servers_cache = import_string(config.pop("BACKEND"))(config.pop("LOCATION"), config)
-    servers_cache.set(generation_key(), 41, timeout=60)
+    cache = servers_cache(url)
+    cache.set(generation_key(), 41, timeout=60)
     new_plan_generation(url)
-    assert servers_cache.get(generation_key()) is None
+    assert cache.get(generation_key()) is None
